@@ -1,0 +1,95 @@
+"""Time steps of a planning horizon in a site's local time zone.
+
+Steps are built in UTC between local midnights, so a spring-forward day has 23 hours
+(92 quarter hours) and a fall-back day 25 hours (100 quarter hours).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+UTC = ZoneInfo("UTC")
+
+
+@dataclass(frozen=True)
+class TimeGrid:
+    """Equal steps from `start` (inclusive) to `end` (exclusive), both timezone-aware."""
+
+    start: datetime
+    end: datetime
+    step_minutes: int
+    timezone: str
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("TimeGrid start and end must be timezone-aware")
+        if self.step_minutes <= 0 or 60 % self.step_minutes != 0:
+            raise ValueError(f"step_minutes must divide an hour, got {self.step_minutes}")
+        span = (self.end - self.start).total_seconds()
+        if span <= 0 or span % (self.step_minutes * 60) != 0:
+            raise ValueError("horizon must be a positive whole number of steps")
+
+    @classmethod
+    def for_days(cls, first_day: date, days: int, timezone: str, step_minutes: int = 15) -> TimeGrid:
+        """Local midnight of `first_day` to local midnight `days` later."""
+        tz = ZoneInfo(timezone)
+        start = datetime.combine(first_day, time(0), tzinfo=tz)
+        end = datetime.combine(first_day + timedelta(days=days), time(0), tzinfo=tz)
+        return cls(start=start, end=end, step_minutes=step_minutes, timezone=timezone)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def step_hours(self) -> float:
+        return self.step_minutes / 60.0
+
+    @property
+    def step(self) -> timedelta:
+        return timedelta(minutes=self.step_minutes)
+
+    @cached_property
+    def n_steps(self) -> int:
+        return int((self.end - self.start).total_seconds() // (self.step_minutes * 60))
+
+    def __len__(self) -> int:
+        return self.n_steps
+
+    @cached_property
+    def starts_utc(self) -> list[datetime]:
+        first = self.start.astimezone(UTC)
+        return [first + i * self.step for i in range(self.n_steps)]
+
+    @cached_property
+    def starts_local(self) -> list[datetime]:
+        """Step start times in local time (ISO 8601 with the offset in force)."""
+        tz = self.tz
+        return [t.astimezone(tz) for t in self.starts_utc]
+
+    @cached_property
+    def local_dates(self) -> list[date]:
+        return [t.date() for t in self.starts_local]
+
+    @cached_property
+    def local_hours(self) -> np.ndarray:
+        return np.array([t.hour for t in self.starts_local], dtype=np.int16)
+
+    @cached_property
+    def billing_months(self) -> list[str]:
+        return [f"{t.year:04d}-{t.month:02d}" for t in self.starts_local]
+
+    def index_of(self, moment: datetime) -> float:
+        """Step position of an aware moment (fractional when it falls inside a step)."""
+        if moment.tzinfo is None:
+            raise ValueError(f"{moment!r} has no UTC offset")
+        return (moment - self.start).total_seconds() / (self.step_minutes * 60)
+
+    def moment(self, step_index: int) -> datetime:
+        """Local aware time at the start of step `step_index` (may equal the horizon end)."""
+        return (self.start.astimezone(UTC) + step_index * self.step).astimezone(self.tz)
