@@ -16,6 +16,12 @@ import numpy as np
 UTC = ZoneInfo("UTC")
 
 
+def _seconds_between(first: datetime, second: datetime) -> float:
+    # Subtracting two datetimes that share a tzinfo object ignores their offsets (wall-clock
+    # difference), which makes a DST day 24 h long: convert to UTC first.
+    return (second.astimezone(UTC) - first.astimezone(UTC)).total_seconds()
+
+
 @dataclass(frozen=True)
 class TimeGrid:
     """Equal steps from `start` (inclusive) to `end` (exclusive), both timezone-aware."""
@@ -30,7 +36,7 @@ class TimeGrid:
             raise ValueError("TimeGrid start and end must be timezone-aware")
         if self.step_minutes <= 0 or 60 % self.step_minutes != 0:
             raise ValueError(f"step_minutes must divide an hour, got {self.step_minutes}")
-        span = (self.end - self.start).total_seconds()
+        span = _seconds_between(self.start, self.end)
         if span <= 0 or span % (self.step_minutes * 60) != 0:
             raise ValueError("horizon must be a positive whole number of steps")
 
@@ -56,7 +62,7 @@ class TimeGrid:
 
     @cached_property
     def n_steps(self) -> int:
-        return int((self.end - self.start).total_seconds() // (self.step_minutes * 60))
+        return int(_seconds_between(self.start, self.end) // (self.step_minutes * 60))
 
     def __len__(self) -> int:
         return self.n_steps
@@ -88,7 +94,7 @@ class TimeGrid:
         """Step position of an aware moment (fractional when it falls inside a step)."""
         if moment.tzinfo is None:
             raise ValueError(f"{moment!r} has no UTC offset")
-        return (moment - self.start).total_seconds() / (self.step_minutes * 60)
+        return _seconds_between(self.start, moment) / (self.step_minutes * 60)
 
     def moment(self, step_index: int) -> datetime:
         """Local aware time at the start of step `step_index` (may equal the horizon end)."""

@@ -246,7 +246,10 @@ class Tariff(_Frozen):
                         f"(there are {len(self.flat_demand_periods)} flat periods, 0-based)"
                     )
         if self.holiday_schedule == "holiday":
-            for schedules, what in ((self.energy_schedule, "energy"), (self.demand_schedule, "demand")):
+            for schedules, what in (
+                (self.energy_schedule, "energy"),
+                (self.demand_schedule, "demand"),
+            ):
                 if schedules is not None and schedules.holiday is None:
                     raise ValueError(f"holiday_schedule 'holiday' needs a {what} holiday schedule")
         return self

@@ -163,7 +163,9 @@ def _hours_of_day(rules: dict[str, str], names: list[str], where: str) -> list[i
             raise TariffError(f"hour range {span!r} is not like '06-10'", field=where)
         first, end = int(match.group(1)), int(match.group(2))
         if not 0 <= first < end <= 24:
-            raise TariffError(f"hour range {span!r} must satisfy 0 <= start < end <= 24", field=where)
+            raise TariffError(
+                f"hour range {span!r} must satisfy 0 <= start < end <= 24", field=where
+            )
         if period_name not in names:
             raise TariffError(
                 f"hour range {span!r} names unknown period {period_name!r} (known: {names})",

@@ -59,7 +59,9 @@ def read_price_csv(path: Path, mode: Literal["replace", "add"]) -> RealTimePrice
     )
 
 
-def prices_on_steps(series: RealTimePrices, step_starts_utc_s: np.ndarray, step_s: int) -> np.ndarray:
+def prices_on_steps(
+    series: RealTimePrices, step_starts_utc_s: np.ndarray, step_s: int
+) -> np.ndarray:
     """Price in force at each step start (epoch seconds); every step must be covered."""
     times = np.array([t.timestamp() for t in series.times], dtype=np.float64)
     prices = np.asarray(series.prices, dtype=np.float64)
