@@ -1,0 +1,83 @@
+"""Small in-memory sites for scheduler tests (real models, real tariff engine)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from heatcraft.intake.site_folder import SiteInputs
+from heatcraft.models import Equipment, Job, MaintenanceWindow, Site, TimeWindow
+from heatcraft.tariffs import expand_tariff
+from heatcraft.tariffs.native import tariff_from_native
+from heatcraft.timegrid import TimeGrid
+
+TZ = "America/Chicago"
+DAY = date(2026, 6, 16)  # a Tuesday
+
+
+def at(hour: float, day: date = DAY) -> datetime:
+    start = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(TZ))
+    return start + timedelta(hours=hour)
+
+
+def tou_tariff(demand_rate: float = 18.0, flat: bool = False):
+    periods = {"off": {"energy": 0.05}, "on": {"energy": 0.15}}
+    if not flat:
+        periods["off"]["demand"] = demand_rate / 2
+        periods["on"]["demand"] = demand_rate
+    doc = {"name": "test", "currency": "USD", "periods": periods,
+           "seasons": [{"name": "all", "months": list(range(1, 13)),
+                        "weekday": {"00-08": "off", "08-20": "on", "20-24": "off"}}]}
+    if flat:
+        doc["periods"] = {"flat": {"energy": 0.10}}
+        doc["seasons"][0]["weekday"] = {"00-24": "flat"}
+        doc["flat_demand"] = [{"months": list(range(1, 13)), "rate": demand_rate}]
+    return tariff_from_native(doc, "test", Path("."))
+
+
+def heater(unit_id: str, capacity: float = 100.0, **extra) -> Equipment:
+    values = {"name": unit_id, "type": "electric_heater", "capacity_kw": capacity,
+              "efficiency": 1.0, "fuel": "electricity"}
+    values.update(extra)
+    return Equipment(equipment_id=unit_id, **values)
+
+
+def boiler(unit_id: str, capacity: float = 200.0, **extra) -> Equipment:
+    values = {"name": unit_id, "type": "gas_boiler", "capacity_kw": capacity,
+              "efficiency": 0.9, "fuel": "natural_gas"}
+    values.update(extra)
+    return Equipment(equipment_id=unit_id, **values)
+
+
+def job(job_id: str, kw: float, hours: float, earliest: float, deadline: float,
+        day: date = DAY, **extra) -> Job:
+    return Job(job_id=job_id, product_id="P", product_name="P", quantity=1, unit="kg",
+               heating_kwh=kw * hours, temperature_c=100, duration_minutes=int(hours * 60),
+               earliest_start=at(earliest, day), deadline=at(deadline, day), **extra)
+
+
+def must_run(start: float, end: float) -> TimeWindow:
+    return TimeWindow(start=at(start), end=at(end))
+
+
+def maintenance(unit_id: str, start: float, end: float) -> MaintenanceWindow:
+    return MaintenanceWindow(equipment_id=unit_id, start=at(start), end=at(end))
+
+
+def inputs(equipment, jobs, *, windows=(), tariff=None, contract_peak_kw=None,
+           billed_peak_kw=0.0, base_load_kw=0.0, gas_price=0.03) -> SiteInputs:
+    site = Site(id="t", name="t", timezone=TZ, contract_peak_kw=contract_peak_kw,
+                billed_peak_kw=billed_peak_kw, base_load_kw=base_load_kw)
+    fuels = {u.fuel.value for u in equipment if not u.is_electric}
+    return SiteInputs(folder=Path("."), site=site, equipment=tuple(equipment),
+                      maintenance=tuple(windows), jobs=tuple(jobs),
+                      tariff=tariff or tou_tariff(),
+                      carrier_prices_per_kwh={f: gas_price for f in fuels},
+                      base_load_by_hour=(base_load_kw,) * 24)
+
+
+def horizon(site_inputs: SiteInputs, days: int = 1, first: date = DAY):
+    grid = TimeGrid.for_days(first, days, TZ, 15)
+    series = expand_tariff(site_inputs.tariff, grid, site_inputs.site.holidays)
+    return grid, series
