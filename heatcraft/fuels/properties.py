@@ -28,7 +28,7 @@ class FuelProperties(BaseModel):
     carbon_pct: float = Field(ge=0, le=100)
     renewable: bool
     biogenic_fraction: float = Field(ge=0, le=1, description="share of the CO2 that is biogenic")
-    factor_basis: HeatingValueBasis = Field(description="heating-value basis of every per-GJ column")
+    factor_basis: HeatingValueBasis = Field(description="basis of every per-GJ column")
     co2_kg_per_gj: float = Field(ge=0)
     ch4_kg_per_gj: float = Field(ge=0)
     n2o_kg_per_gj: float = Field(ge=0)
