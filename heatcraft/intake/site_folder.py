@@ -81,7 +81,7 @@ def load_site(folder: Path) -> SiteInputs:
                      job_rows=job_rows)
     check_jobs_fit(equipment, maintenance, jobs, jobs_file=jobs_path.name, job_rows=job_rows)
     tariff_path, tariff = load_site_tariff(folder)
-    prices, price_files = load_carrier_prices(folder, equipment)
+    prices, price_files = load_carrier_prices(folder, equipment, site)
     base_load = load_base_load(folder, site)
     used = [folder / "site.yaml", folder / "equipment.csv", jobs_path, tariff_path, *price_files]
     if maintenance_path.exists():
@@ -257,14 +257,15 @@ def load_site_tariff(folder: Path) -> tuple[Path, Any]:
     return candidates[0], load_tariff(candidates[0], overlay if overlay.exists() else None)
 
 
-def load_carrier_prices(folder: Path, equipment: list[Equipment]) -> tuple[dict[str, float], list[Path]]:
-    """Input-energy price ($/kWh) for each fuel the units burn; electricity comes from the tariff."""
+def load_carrier_prices(folder: Path, equipment: list[Equipment],
+                        site: Site) -> tuple[dict[str, float], list[Path]]:
+    """Input-energy price ($/kWh) of each fuel the units burn; electricity is the tariff's."""
     fuels = sorted({u.fuel.value for u in equipment if not u.is_electric})
     if not fuels:
         return {}, []
     from heatcraft.intake.fuel_prices import carrier_prices_per_kwh
 
-    return carrier_prices_per_kwh(folder, fuels)
+    return carrier_prices_per_kwh(folder, fuels, site.multi_fuel_planning_price_per_mwh)
 
 
 def load_base_load(folder: Path, site: Site) -> tuple[float, ...]:

@@ -1,0 +1,9 @@
+"""Software-defined assets of Heatcraft: thin wrappers that load inputs, call an engine and
+write tables with metadata."""
+
+from assets.plans import baseline_plan, optimized_plan, plan_savings
+from assets.site_inputs import site_inputs
+
+PLANNING_ASSETS = [site_inputs, baseline_plan, optimized_plan, plan_savings]
+
+__all__ = ["PLANNING_ASSETS"]

@@ -1,0 +1,14 @@
+"""Asset jobs."""
+
+import dagster as dg
+
+from assets.partitions import site_day_partitions
+
+daily_plan_job = dg.define_asset_job(
+    name="daily_plan",
+    selection=dg.AssetSelection.groups("inputs", "plans"),
+    partitions_def=site_day_partitions,
+    description="Load a site's inputs, build the FIFO and the optimized plan, cost and compare.",
+)
+
+__all__ = ["daily_plan_job"]
