@@ -1,11 +1,15 @@
 """Bill a load profile (average kW per step) against an expanded tariff.
 
-Energy: per billing month and energy period, the month's kWh in that period runs through the
-period's tiers (URDB semantics: tiers are per period). Tier limits are per billing month: a
-"kWh daily" limit counts once per local day covered, "kWh/kW" is multiplied by the month's
-peak kW, and a horizon that covers part of a month gets that share of a monthly kWh limit.
-Each step's energy cost is its kWh times the average tiered price of its month and period,
-plus the month's fuel adjustment (and the real-time price, if it adds).
+Energy: tier limits count the billing month's whole consumption (all periods together), and
+each period pays for its proportional share of every tier at its own tier prices: a period with
+share s of the month's kWh pays s x tiered(month kWh, that period's tiers). When every period
+has the same limits this is the usual "first N kWh a month at ..., by time of use"; it is also
+how NREL's SAM bills tiered TOU rates. Tier limits are per billing month: a "kWh daily" limit
+counts once per local day covered, "kWh/kW" is multiplied by the month's billing demand (peak
+over the demand window, raised to the ratchet and already-billed floors), and a horizon that
+covers part of a month gets that share of a monthly kWh limit. Each step's energy cost is its
+kWh times the average tiered price of its month and period, plus the month's fuel adjustment
+(and the real-time price, if it adds).
 
 Demand: each DemandCharge measures the maximum over its steps of the demand-window block
 averages (blocks aligned to the local clock). The billed demand is the larger of that peak and
@@ -13,8 +17,11 @@ the charge's floor (ratchet/lookback from earlier peaks, and the peak already bi
 before the horizon). Policy "full" bills the whole charge; "incremental" bills only the cost of
 raising the billed demand above the floor: tiered(max(peak, floor)) - tiered(floor).
 
-Minimum charge: if energy + demand + fixed of a month is below its (prorated) minimum, the
-difference is added as `minimum_adjustment`.
+Minimum charge: if energy + demand + fixed of a month is below its (prorated) $/day and $/month
+minimum, the difference is added as `minimum_adjustment`; a $/year minimum (prorated by the
+share of the year covered) is compared with the year's bills and any shortfall is added to the
+year's last billed month. Policy "incremental" applies no minimum (a day's plan does not settle
+the month).
 """
 
 from __future__ import annotations
@@ -140,7 +147,7 @@ def _billed_floor(
 
 
 def _energy_cost(
-    tariff: Tariff, series: TariffSeries, kwh: np.ndarray, load_kw: np.ndarray
+    tariff: Tariff, series: TariffSeries, kwh: np.ndarray, billing_kw: np.ndarray
 ) -> np.ndarray:
     """Currency per step for energy, with tiers per (month, period)."""
     if series.real_time_mode == "replace":
@@ -148,28 +155,30 @@ def _energy_cost(
     months = len(series.months)
     periods = len(tariff.energy_periods)
     group = series.month_index * periods + series.energy_period
-    group_kwh = np.bincount(group, weights=kwh, minlength=months * periods)
     first_price = np.array([p.tiers[0].price for p in tariff.energy_periods])
     rate = np.tile(first_price, months)  # average tiered price per (month, period)
     if tariff.has_energy_tiers:
-        month_peak = np.zeros(months)
-        np.maximum.at(month_peak, series.month_index, load_kw)
+        month_kwh = np.bincount(series.month_index, weights=kwh, minlength=months)
         for index in range(months):
+            total = month_kwh[index]
+            if total <= 0:
+                continue
             for number, period in enumerate(tariff.energy_periods):
-                energy = group_kwh[index * periods + number]
-                if len(period.tiers) == 1 or energy <= 0:
+                if len(period.tiers) == 1:
                     continue
                 if period.unit == "kWh":
                     scale = series.month_share[index]
                 elif period.unit == "kWh daily":
                     scale = series.days_covered[index]
-                else:  # kWh/kW: limits are hours of use of the month's peak
-                    scale = month_peak[index]
+                else:  # kWh/kW: limits are hours of use of the month's billing demand
+                    scale = billing_kw[index]
                 tiers = tuple(
                     (None if t.max_kwh is None else t.max_kwh * scale, t.price)
                     for t in period.tiers
                 )
-                rate[index * periods + number] = tiered_cost(energy, tiers) / energy
+                # Tier limits count the month's whole consumption; each period pays for
+                # its proportional share of every tier at its own tier prices.
+                rate[index * periods + number] = tiered_cost(total, tiers) / total
     cost = kwh * (rate[group] + series.fuel_adjustment)
     if series.real_time_mode == "add" and series.real_time_price is not None:
         cost += kwh * series.real_time_price
@@ -204,14 +213,30 @@ def bill_load(
     if policy not in ("incremental", "full"):
         raise TariffError(f"policy must be 'incremental' or 'full', got {policy!r}", field="policy")
     kwh = load * series.step_hours
-    step_energy = _energy_cost(tariff, series, kwh, load)
-    step_demand = np.zeros_like(load)
     first_month = series.months[0]
-
-    # Each month's overall peak feeds later months' ratchets.
-    peaks_history = dict(prior_peaks_kw or {})
     blocks = series.demand_block
-    months: list[MonthBill] = []
+    month_masks = [series.month_index == index for index in range(len(series.months))]
+    # The month's overall peak (over the demand window): kWh/kW tiers and later ratchets.
+    month_peaks = np.array(
+        [
+            _measure(DemandCharge("flat", m, None, mask, (), series.window_steps), load, blocks)[0]
+            for m, mask in zip(series.months, month_masks, strict=True)
+        ]
+    )
+    # Ratchet floors in month order: each month's peak feeds the later months' floors.
+    peaks_history = dict(prior_peaks_kw or {})
+    ratchets: list[float] = []
+    billing_kw: list[float] = []  # the month's billing demand: kWh/kW tiers count hours of it
+    for index, month in enumerate(series.months):
+        ratchets.append(ratchet_floor(tariff, month, peaks_history))
+        whole_month = DemandCharge("flat", month, None, month_masks[index], (), 1)
+        already = _billed_floor(billed_peak_kw, whole_month, first_month)
+        peaks_history[month] = max(
+            float(month_peaks[index]), already, peaks_history.get(month, 0.0)
+        )
+        billing_kw.append(max(peaks_history[month], ratchets[index]))
+    step_energy = _energy_cost(tariff, series, kwh, np.array(billing_kw))
+    step_demand = np.zeros_like(load)
     energy_by_month = np.bincount(
         series.month_index, weights=step_energy, minlength=len(series.months)
     )
@@ -220,11 +245,9 @@ def bill_load(
     for charge in series.demand_charges:
         charges_by_month.setdefault(charge.month, []).append(charge)
 
+    months: list[MonthBill] = []
     for index, month in enumerate(series.months):
-        in_month = series.month_index == index
-        whole_month = DemandCharge("flat", month, None, in_month, (), series.window_steps)
-        month_peak, _ = _measure(whole_month, load, blocks)
-        ratchet = ratchet_floor(tariff, month, peaks_history)
+        ratchet = ratchets[index]
         flat_cost = tou_cost = 0.0
         peaks: list[dict[str, Any]] = []
         for charge in charges_by_month.get(month, []):
@@ -255,8 +278,6 @@ def bill_load(
                     charge=cost,
                 ).to_dict()
             )
-        already_month = _billed_floor(billed_peak_kw, whole_month, first_month)
-        peaks_history[month] = max(month_peak, already_month, peaks_history.get(month, 0.0))
         fixed = series.fixed_charge_by_month.get(month, 0.0)
         subtotal = float(energy_by_month[index]) + flat_cost + tou_cost + fixed
         minimum = series.minimum_charge_by_month.get(month, 0.0)
@@ -274,6 +295,8 @@ def bill_load(
                 peaks=peaks,
             )
         )
+    if policy == "full":
+        _apply_annual_minimum(months, series.annual_minimum_by_year)
     warnings = [f"not billed (unsupported): {name}" for name in tariff.unsupported_fields]
     return Bill(
         currency=series.currency,
@@ -285,3 +308,13 @@ def bill_load(
         policy=policy,
         warnings=warnings,
     )
+
+
+def _apply_annual_minimum(months: list[MonthBill], minimum_by_year: dict[str, float]) -> None:
+    """A $/year minimum is settled in the last billed month of each calendar year."""
+    for year, minimum in minimum_by_year.items():
+        in_year = [m for m in months if m.month.startswith(year)]
+        shortfall = minimum - sum(m.total for m in in_year)
+        if in_year and shortfall > 0:
+            in_year[-1].minimum_adjustment += shortfall
+            in_year[-1].total += shortfall

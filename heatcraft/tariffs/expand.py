@@ -5,8 +5,9 @@ Fixed charges over a horizon (`fixed_charge_for_horizon`, and per month in
 partly covered day pro rata by duration (a 23-hour DST day counts as one day when covered
 whole); $/month is paid in proportion to the share of the billing month's duration the horizon
 covers; $/year is billed as one twelfth per month, prorated the same way. A whole month
-therefore pays exactly days x $/day + $/month + $/year / 12. Minimum charges are prorated the
-same way.
+therefore pays exactly days x $/day + $/month + $/year / 12. $/day and $/month minimum charges
+are prorated the same way; a $/year minimum is kept per calendar year (prorated by the share
+of the year covered) and settled by the bill engine against the year's bills.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ class TariffSeries:
     month_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # covered share per month
     days_covered: np.ndarray = field(default_factory=lambda: np.zeros(0))  # local days per month
     fixed_charge_by_month: dict[str, float] = field(default_factory=dict)
-    minimum_charge_by_month: dict[str, float] = field(default_factory=dict)
+    minimum_charge_by_month: dict[str, float] = field(default_factory=dict)  # $/day, $/month
+    annual_minimum_by_year: dict[str, float] = field(default_factory=dict)  # $/year, prorated
     fuel_adjustment: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     real_time_price: np.ndarray | None = field(default=None, repr=False)
     real_time_mode: Literal["replace", "add"] | None = None
@@ -122,11 +124,25 @@ def _prorated(steps: LocalSteps, per_day: float, per_month: float) -> np.ndarray
     return np.bincount(steps.month_index, weights=per_step, minlength=len(steps.months))
 
 
-def _charge_rates(charges) -> tuple[float, float]:
+def _charge_rates(charges, *, yearly_as_monthly: bool = True) -> tuple[float, float]:
     per_day = sum(c.amount for c in charges if c.unit == "$/day")
     per_month = sum(c.amount for c in charges if c.unit == "$/month")
-    per_month += sum(c.amount for c in charges if c.unit == "$/year") / 12.0
+    if yearly_as_monthly:
+        per_month += sum(c.amount for c in charges if c.unit == "$/year") / 12.0
     return per_day, per_month
+
+
+def _annual_minimum(steps: LocalSteps, charges) -> dict[str, float]:
+    per_year = sum(c.amount for c in charges if c.unit == "$/year")
+    if per_year == 0:
+        return {}
+    # Share of each calendar year covered = sum over covered months of covered share / 12.
+    share = np.bincount(steps.month_index, minlength=len(steps.months)) * steps.step_s
+    share = share / steps.month_seconds / 12.0
+    years: dict[str, float] = {}
+    for month, month_share in zip(steps.months, share.tolist(), strict=True):
+        years[month[:4]] = years.get(month[:4], 0.0) + per_year * month_share
+    return years
 
 
 def expand_tariff(
@@ -208,7 +224,7 @@ def expand_tariff(
             )
 
     fixed = _prorated(steps, *_charge_rates(tariff.fixed_charges))
-    minimum = _prorated(steps, *_charge_rates(tariff.minimum_charges))
+    minimum = _prorated(steps, *_charge_rates(tariff.minimum_charges, yearly_as_monthly=False))
     covered_s = np.bincount(steps.month_index, minlength=len(steps.months)) * steps.step_s
     days_covered = np.bincount(
         steps.month_index,
@@ -231,6 +247,7 @@ def expand_tariff(
         days_covered=days_covered,
         fixed_charge_by_month=dict(zip(steps.months, fixed.tolist(), strict=True)),
         minimum_charge_by_month=dict(zip(steps.months, minimum.tolist(), strict=True)),
+        annual_minimum_by_year=_annual_minimum(steps, tariff.minimum_charges),
         fuel_adjustment=fuel,
         real_time_price=real_time,
         real_time_mode=mode,
