@@ -21,7 +21,7 @@ import re
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -272,6 +272,16 @@ def _records(spec: TableSpec, rows: Rows) -> list[Any]:
         if not rows.columns.is_unique:
             duplicated = sorted({str(c) for c in rows.columns[rows.columns.duplicated()]})
             raise WarehouseValidationError(spec.name, None, duplicated[0], "column given twice")
+        # Checked on the frame itself, so that an empty frame of the wrong shape is refused too.
+        first_row = 0 if len(rows) else None
+        for column in rows.columns:
+            if column not in spec.column_types:
+                raise WarehouseValidationError(
+                    spec.name, first_row, str(column), "not a declared column"
+                )
+        for column in spec.column_names:
+            if column not in rows.columns:
+                raise WarehouseValidationError(spec.name, first_row, column, "missing")
         return rows.to_dict(orient="records")
     if isinstance(rows, (str, bytes, Mapping)):
         raise WarehouseValidationError(
@@ -507,7 +517,8 @@ class WarehouseResource(dg.ConfigurableResource):
                         self._insert_duckdb(connection, table)
                 connection.execute("COMMIT")
             except BaseException:
-                connection.execute("ROLLBACK")
+                with suppress(duckdb.Error):  # keep the original error; closing discards the rest
+                    connection.execute("ROLLBACK")
                 raise
 
     def _insert_duckdb(self, connection: duckdb.DuckDBPyConnection, table: _PreparedTable) -> None:

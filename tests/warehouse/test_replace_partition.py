@@ -139,6 +139,13 @@ def test_dataframe_rows_with_gaps_are_stored_as_null(warehouse):
     assert [row["details"] for row in rows] == [None, {"a": 1}, [1.5, "x"]]
 
 
+def test_a_dataframe_of_the_wrong_shape_is_refused_even_when_empty(warehouse):
+    empty = pd.DataFrame(columns=["site_id", "plan_date", "total_cost"])
+
+    with pytest.raises(ValueError, match="table 'plan_summary', column 'solver': missing"):
+        warehouse.replace_partition({PLAN_SUMMARY: empty}, keys("plant_a", DAY_1))
+
+
 def _extra_column(rows):
     rows[0]["surprise"] = 1
 
@@ -294,7 +301,7 @@ def test_writers_in_parallel_threads_all_land_once(warehouse):
 
     def write(site_id: str) -> None:
         try:
-            for _ in range(3):
+            for _ in range(2):
                 rows = [{"site_id": site_id, "seq": seq} for seq in range(50)]
                 warehouse.replace_partition({events: rows}, {"site_id": site_id})
         except BaseException as error:  # surfaced below; a thread cannot fail the test itself
