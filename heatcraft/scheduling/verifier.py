@@ -61,7 +61,9 @@ def verify_plan(plan: Plan, inputs: Any, grid: TimeGrid, series: Any = None, *,
     violations: list[Violation] = []
     units = inputs.equipment_by_id
     jobs = {job.job_id: job for job in inputs.jobs}
-    violations += _check_job_coverage(plan, jobs)
+    violations += _check_job_coverage(plan, {
+        job_id: job for job_id, job in jobs.items()
+        if job.earliest_start < grid.end and job.deadline > grid.start})  # jobs of this horizon
     for assignment in plan.assignments:
         job = jobs.get(assignment.job_id)
         unit = units.get(assignment.equipment_id)
@@ -112,7 +114,7 @@ def _check_job_coverage(plan: Plan, jobs: dict) -> list[Violation]:
     for assignment in plan.assignments:
         seen[assignment.job_id] += 1
         if assignment.job_id not in jobs:
-            out.append(Violation("unknown_job", "assignment of a job that is not in the inputs",
+            out.append(Violation("unknown_job", "assignment of a job outside the inputs or horizon",
                                  job_id=assignment.job_id))
     dropped = defaultdict(int)
     for dropped_job in plan.dropped_jobs:

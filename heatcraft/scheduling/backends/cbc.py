@@ -1,0 +1,63 @@
+"""CBC through PuLP (a child process, so it is safe next to OR-Tools)."""
+
+from __future__ import annotations
+
+import time
+
+import pulp
+
+from heatcraft.scheduling.backends.outcome import SolveOutcome
+from heatcraft.scheduling.linear_model import INF, LinearModel
+
+
+def solve_cbc(model: LinearModel, *, time_limit_s: float, threads: int, seed: int,
+              relative_gap: float, hint: dict[int, float] | None) -> SolveOutcome:
+    began = time.monotonic()
+    problem = pulp.LpProblem("heatcraft", pulp.LpMinimize)
+    variables = [pulp.LpVariable(f"v{i}", lowBound=lo if lo > -INF else None,
+                                 upBound=hi if hi < INF else None,
+                                 cat=pulp.LpInteger if integer else pulp.LpContinuous)
+                 for i, (lo, hi, integer) in enumerate(zip(model.lower, model.upper,
+                                                           model.integer, strict=True))]
+    for number, row in enumerate(model.rows):
+        expr = pulp.LpAffineExpression(
+            [(variables[v], c) for v, c in zip(row.variables, row.coefficients, strict=True)])
+        if row.lower == row.upper:
+            problem += pulp.LpConstraint(expr, pulp.LpConstraintEQ, f"r{number}", row.lower)
+            continue
+        if row.upper < INF:
+            problem += pulp.LpConstraint(expr, pulp.LpConstraintLE, f"r{number}u", row.upper)
+        if row.lower > -INF:
+            problem += pulp.LpConstraint(expr, pulp.LpConstraintGE, f"r{number}l", row.lower)
+    problem += pulp.LpAffineExpression(
+        [(variables[v], c) for v, c in model.objective.items()], constant=model.objective_constant)
+    if hint:
+        for v, value in hint.items():
+            variables[v].setInitialValue(value)
+    solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=max(time_limit_s, 1.0), threads=threads,
+                               gapRel=relative_gap, warmStart=bool(hint),
+                               options=[f"randomSeed {seed + 1}", f"randomCbcSeed {seed + 1}"])
+    parameters = {"timeLimit": round(time_limit_s, 3), "threads": threads, "gapRel": relative_gap,
+                  "warmStart": bool(hint), "randomSeed": seed + 1}
+    version = f"CBC via PuLP {pulp.__version__}"
+    try:
+        problem.solve(solver)
+    except pulp.PulpSolverError as exc:
+        return SolveOutcome("CBC", version, "error", None, None, None,
+                            time.monotonic() - began, parameters, str(exc))
+    status_name = pulp.LpStatus.get(problem.status, "Undefined")
+    has_solution = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+    values = [v.varValue or 0.0 for v in variables] if has_solution else None
+    if problem.sol_status == pulp.LpSolutionOptimal:
+        status = "optimal"
+    elif has_solution:
+        status = "feasible"
+    elif status_name == "Infeasible":
+        status = "infeasible"
+    else:
+        status = "no_solution"
+    objective = float(pulp.value(problem.objective)) if has_solution else None
+    # PuLP does not expose CBC's best bound; an optimal status proves the objective.
+    bound = objective if status == "optimal" else None
+    return SolveOutcome("CBC", version, status, values, objective, bound,
+                        time.monotonic() - began, parameters, status_name)

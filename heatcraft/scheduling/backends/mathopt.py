@@ -1,0 +1,75 @@
+"""HiGHS and SCIP through OR-Tools MathOpt (never highspy: it cannot share a process)."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import ortools
+from ortools.math_opt.python import mathopt
+
+from heatcraft.scheduling.backends.outcome import SolveOutcome
+from heatcraft.scheduling.linear_model import INF, LinearModel
+
+_SOLVERS = {"highs": mathopt.SolverType.HIGHS, "scip": mathopt.SolverType.GSCIP}
+
+
+def to_mathopt(model: LinearModel) -> tuple[mathopt.Model, list[mathopt.Variable]]:
+    built = mathopt.Model(name="heatcraft")
+    variables = [built.add_variable(lb=lo, ub=hi, is_integer=integer, name=name)
+                 for name, lo, hi, integer in zip(model.names, model.lower, model.upper,
+                                                 model.integer, strict=True)]
+    for row in model.rows:
+        constraint = built.add_linear_constraint(lb=row.lower if row.lower > -INF else -INF,
+                                                 ub=row.upper if row.upper < INF else INF)
+        for var, coef in zip(row.variables, row.coefficients, strict=True):
+            constraint.set_coefficient(variables[var], coef)
+    objective = built.objective
+    objective.is_maximize = False
+    objective.offset = model.objective_constant
+    for var, coef in model.objective.items():
+        objective.set_linear_coefficient(variables[var], coef)
+    return built, variables
+
+
+def solve_mathopt(model: LinearModel, backend: str, *, time_limit_s: float, threads: int,
+                  seed: int, relative_gap: float, hint: dict[int, float] | None) -> SolveOutcome:
+    began = time.monotonic()
+    built, variables = to_mathopt(model)
+    # MathOpt's HiGHS interface rejects a thread count (HiGHS branches on one thread).
+    params = mathopt.SolveParameters(time_limit=timedelta(seconds=max(time_limit_s, 0.1)),
+                                     threads=None if backend == "highs" else threads,
+                                     random_seed=seed, relative_gap_tolerance=relative_gap)
+    model_params = mathopt.ModelSolveParameters()
+    if hint and backend == "scip":  # MathOpt's HiGHS interface takes no MIP start
+        model_params = mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(
+            variable_values={variables[v]: val for v, val in hint.items()})])
+    engine = "HiGHS" if backend == "highs" else "SCIP"
+    parameters = {"time_limit_s": round(time_limit_s, 3),
+                  "threads": 1 if backend == "highs" else threads, "random_seed": seed,
+                  "relative_gap_tolerance": relative_gap, "solution_hint": bool(hint and
+                                                                               backend == "scip")}
+    version = f"{engine} via OR-Tools MathOpt {ortools.__version__}"
+    try:
+        result = mathopt.solve(built, _SOLVERS[backend], params=params, model_params=model_params)
+    except Exception as exc:  # engine failure is reported, not raised
+        return SolveOutcome(engine, version, "error", None, None, None,
+                            time.monotonic() - began, parameters, str(exc))
+    reason = result.termination.reason
+    name = reason.name.lower()
+    feasible = result.has_primal_feasible_solution()
+    if name == "optimal":
+        status = "optimal"
+    elif name == "infeasible":
+        status = "infeasible"
+    else:
+        status = "feasible" if feasible else "no_solution"
+    values = None
+    if feasible:
+        solution = result.variable_values()
+        values = [solution[v] for v in variables]
+    bound = result.termination.objective_bounds.dual_bound
+    bound = None if bound in (INF, -INF) else float(bound)
+    objective = float(result.objective_value()) if feasible else None
+    return SolveOutcome(engine, version, status, values, objective, bound,
+                        time.monotonic() - began, parameters, result.termination.detail)

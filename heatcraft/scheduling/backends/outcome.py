@@ -1,0 +1,40 @@
+"""What an engine reports back, and the dispatch by backend name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from heatcraft.scheduling.linear_model import LinearModel
+
+
+@dataclass
+class SolveOutcome:
+    engine: str
+    version: str
+    status: str  # optimal | feasible | infeasible | no_solution | error
+    values: list[float] | None
+    objective: float | None
+    bound: float | None
+    seconds: float
+    parameters: dict[str, str | int | float | bool | None] = field(default_factory=dict)
+    message: str = ""
+
+
+def solve_with(backend: str, model: LinearModel, *, time_limit_s: float, threads: int, seed: int,
+               relative_gap: float, hint: dict[int, float] | None = None) -> SolveOutcome:
+    if backend == "cpsat":
+        from heatcraft.scheduling.backends.cpsat import solve_cpsat
+
+        return solve_cpsat(model, time_limit_s=time_limit_s, threads=threads, seed=seed,
+                           relative_gap=relative_gap, hint=hint)
+    if backend in ("highs", "scip"):
+        from heatcraft.scheduling.backends.mathopt import solve_mathopt
+
+        return solve_mathopt(model, backend, time_limit_s=time_limit_s, threads=threads,
+                             seed=seed, relative_gap=relative_gap, hint=hint)
+    if backend == "cbc":
+        from heatcraft.scheduling.backends.cbc import solve_cbc
+
+        return solve_cbc(model, time_limit_s=time_limit_s, threads=threads, seed=seed,
+                         relative_gap=relative_gap, hint=hint)
+    raise ValueError(f"unknown backend {backend!r}")

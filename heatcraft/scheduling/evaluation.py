@@ -1,0 +1,77 @@
+"""Cost of a step-level solution, computed the way the bill engine prices the load profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from heatcraft.scheduling.problem import Problem
+
+Placement = list[tuple[int, int] | None]  # per job: (unit index, start step) or None = dropped
+
+
+@dataclass
+class Solution:
+    placement: Placement
+    on: np.ndarray  # (units, steps) bool
+
+    def copy(self) -> Solution:
+        return Solution(list(self.placement), self.on.copy())
+
+
+def unit_heat(problem: Problem, placement: Placement) -> np.ndarray:
+    """(units, steps) average heat the jobs take in each step."""
+    heat = np.zeros((len(problem.units), problem.n_steps))
+    for job, place in zip(problem.jobs, placement, strict=True):
+        if place is not None:
+            unit, start = place
+            heat[unit, start:start + job.steps] += job.heat_kw * job.energy_share
+    return heat
+
+
+def starts_of(problem: Problem, on: np.ndarray) -> np.ndarray:
+    before = np.array([u.initial_on for u in problem.units], dtype=bool)[:, None]
+    previous = np.concatenate([before, on[:, :-1]], axis=1)
+    return on & ~previous
+
+
+def unit_input(problem: Problem, heat: np.ndarray, on: np.ndarray) -> np.ndarray:
+    """(units, steps) input kW: output / efficiency + startup energy in the start step."""
+    min_load = np.array([u.min_load_kw for u in problem.units])[:, None]
+    eff = np.array([u.efficiency for u in problem.units])[:, None]
+    startup = np.array([u.startup_kwh for u in problem.units])[:, None]
+    output = np.where(on, np.maximum(heat, min_load), heat)
+    return output / eff + starts_of(problem, on) * startup / problem.step_hours
+
+
+def demand_cost(problem: Problem, electric_kw: np.ndarray) -> float:
+    total = 0.0
+    for term in problem.demand:
+        peak = max(float(electric_kw[block].mean()) for block in term.blocks)
+        total += term.cost(peak)
+    return total
+
+
+def evaluate(problem: Problem, solution: Solution) -> tuple[float, float]:
+    """(cost of the plan as billed, penalty of its dropped jobs)."""
+    heat = unit_heat(problem, solution.placement)
+    inputs = unit_input(problem, heat, solution.on)
+    electric_rows = [u.index for u in problem.units if u.electric]
+    electric = problem.base_kw + inputs[electric_rows].sum(axis=0)
+    fuel_price = np.array([u.fuel_price for u in problem.units])[:, None]
+    cost = problem.constant_cost
+    cost += float((inputs[electric_rows].sum(axis=0) * problem.energy_price).sum()
+                  * problem.step_hours)
+    cost += float((inputs * fuel_price).sum() * problem.step_hours)
+    cost += demand_cost(problem, electric)
+    penalty = sum(job.penalty or 0.0 for job, place in zip(problem.jobs, solution.placement,
+                                                          strict=True) if place is None)
+    return cost, penalty
+
+
+def electric_kw(problem: Problem, solution: Solution) -> np.ndarray:
+    heat = unit_heat(problem, solution.placement)
+    inputs = unit_input(problem, heat, solution.on)
+    rows = [u.index for u in problem.units if u.electric]
+    return problem.base_kw + inputs[rows].sum(axis=0)

@@ -1,0 +1,246 @@
+"""The tight scheduling model, written once as a solver-neutral linear model.
+
+- x[j,u,s]: job j starts on unit u at step s, only for starts where it may run (no variables in
+  maintenance, outside windows, or where it cannot meet its must-run window);
+- on/start/stop per unit and step with turn-on/turn-off inequalities for min run and min off,
+  starts per local calendar day, the initial state as fixed steps;
+- x <= on for every step a job covers (tight linking), capacity and parallelism scaled by on;
+- min load as out >= min_load * on; electric demand e[t] >= base + electric units' input;
+- demand charges as epigraph variables: peak >= each block average, z >= tangent of each tier
+  (no binaries while tier prices do not decrease); only the part above the billed peak costs;
+- identical units ordered by their on-time (symmetry breaking).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from heatcraft.scheduling.evaluation import Solution, electric_kw, starts_of, unit_heat
+from heatcraft.scheduling.linear_model import LinearModel
+from heatcraft.scheduling.problem import Problem
+from heatcraft.tariffs import tiered_cost
+
+KW_RESOLUTION = 10.0  # CP-SAT: 0.1 kW
+MONEY_RESOLUTION = 100.0  # CP-SAT: cents
+
+
+@dataclass
+class ModelIndex:
+    x: dict[tuple[int, int, int], int] = field(default_factory=dict)  # (job, unit, start)
+    drop: dict[int, int] = field(default_factory=dict)
+    on: dict[tuple[int, int], int] = field(default_factory=dict)
+    start: dict[tuple[int, int], int] = field(default_factory=dict)
+    stop: dict[tuple[int, int], int] = field(default_factory=dict)
+    out: dict[tuple[int, int], int] = field(default_factory=dict)
+    electric: dict[int, int] = field(default_factory=dict)
+    peak: list[int] = field(default_factory=list)
+    charge: list[int] = field(default_factory=list)
+
+
+def build_model(problem: Problem, tight_linking: bool = True,
+                symmetry_breaking: bool = True) -> tuple[LinearModel, ModelIndex]:
+    m, ix = LinearModel(), ModelIndex()
+    n, dt = problem.n_steps, problem.step_hours
+    unit_price = np.array([problem.energy_price if u.electric else np.full(n, u.fuel_price)
+                           for u in problem.units]).reshape(len(problem.units), n) * dt
+    # (unit, step) -> [(job, variable, start step)] of every start that covers the step
+    covering: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+    for job in problem.jobs:
+        assign: dict[int, float] = {}
+        for u, s in job.candidates:
+            var = m.binary(f"x[{job.job.job_id},{u},{s}]")
+            ix.x[job.index, u, s] = var
+            assign[var] = 1.0
+            for k in range(job.steps):
+                covering.setdefault((u, s + k), []).append((job.index, var, s))
+        if job.penalty is not None:
+            ix.drop[job.index] = var = m.binary(f"drop[{job.job.job_id}]")
+            assign[var] = 1.0
+            m.add_objective(var, job.penalty)
+        m.add_row(assign, 1.0, 1.0)
+    electric_terms: dict[int, dict[int, float]] = {t: {} for t in range(n)}
+    for unit in problem.units:
+        u = unit.index
+        eff = unit.efficiency
+        for t in range(n):
+            fixed = unit.fixed_on[t]
+            lo, hi = (0.0, 0.0) if fixed == 0 else (1.0, 1.0) if fixed == 1 else (0.0, 1.0)
+            ix.on[u, t] = m.binary(f"on[{u},{t}]", lo, hi)
+            ix.start[u, t] = m.binary(f"start[{u},{t}]", 0.0, hi)
+            ix.stop[u, t] = m.binary(f"stop[{u},{t}]", 0.0, 1.0 - lo)
+        for t in range(n):
+            on, st, sd = ix.on[u, t], ix.start[u, t], ix.stop[u, t]
+            flow = {on: 1.0, st: -1.0, sd: 1.0}
+            if t > 0:
+                flow[ix.on[u, t - 1]] = -1.0
+                m.add_row(flow, 0.0, 0.0)
+            else:
+                initial = 1.0 if unit.initial_on else 0.0
+                m.add_row(flow, initial, initial)
+            m.add_row({st: 1.0, sd: 1.0}, upper=1.0)
+            jobs_here = covering.get((u, t), [])
+            heat_terms: dict[int, float] = {}
+            share_terms: dict[int, float] = {}
+            for j, var, s in jobs_here:
+                job = problem.jobs[j]
+                heat_terms[var] = heat_terms.get(var, 0.0) + job.heat_kw
+                share_terms[var] = job.heat_kw * job.energy_share[t - s]
+            if heat_terms:
+                total = sum(heat_terms.values())
+                if total > unit.capacity_kw + 1e-9:
+                    m.add_row({**heat_terms, on: -unit.capacity_kw}, upper=0.0)
+                if len(jobs_here) > unit.parallel:
+                    m.add_row({**dict.fromkeys(heat_terms, 1.0), on: -float(unit.parallel)},
+                              upper=0.0)
+                if tight_linking:
+                    by_job: dict[int, list[int]] = {}
+                    for j, var, _ in jobs_here:
+                        by_job.setdefault(j, []).append(var)
+                    for vars_ in by_job.values():
+                        m.add_row({**dict.fromkeys(vars_, 1.0), on: -1.0}, upper=0.0)
+                else:
+                    m.add_row({**dict.fromkeys(heat_terms, 1.0),
+                               on: -float(len(jobs_here))}, upper=0.0)
+            # Input energy: output / efficiency, and startup energy in the start step.
+            price = unit_price[u, t]
+            m.add_objective(st, unit.startup_kwh * price / dt)
+            if unit.electric:
+                electric_terms[t][st] = unit.startup_kwh / dt
+            if unit.min_load_kw > 0:
+                ix.out[u, t] = out = m.add_variable(f"out[{u},{t}]", 0.0, unit.capacity_kw, False,
+                                                    KW_RESOLUTION)
+                m.add_row({out: 1.0, **{v: -c for v, c in share_terms.items()}}, lower=0.0)
+                m.add_row({out: 1.0, on: -unit.min_load_kw}, lower=0.0)
+                m.add_objective(out, price / eff)
+                if unit.electric:
+                    electric_terms[t][out] = 1.0 / eff
+            else:
+                for var, c in share_terms.items():
+                    m.add_objective(var, price * c / eff)
+                    if unit.electric:
+                        electric_terms[t][var] = electric_terms[t].get(var, 0.0) + c / eff
+        _commitment_rows(m, ix, problem, unit)
+    _demand_rows(m, ix, problem, electric_terms)
+    if symmetry_breaking:
+        _order_identical_units(m, ix, problem)
+    m.objective_constant += problem.constant_cost
+    return m, ix
+
+
+def _commitment_rows(m: LinearModel, ix: ModelIndex, problem: Problem, unit) -> None:
+    u, n = unit.index, problem.n_steps
+    exempt = unit.exempt_min_run_before
+    for t in range(n):
+        if unit.min_run > 1 and not (exempt and exempt <= t < exempt + unit.min_run):
+            window = range(max(0, t - unit.min_run + 1), t + 1)
+            m.add_row({**{ix.start[u, k]: 1.0 for k in window}, ix.on[u, t]: -1.0}, upper=0.0)
+        if unit.min_off > 1:
+            window = range(max(0, t - unit.min_off + 1), t + 1)
+            m.add_row({**{ix.stop[u, k]: 1.0 for k in window}, ix.on[u, t]: 1.0}, upper=1.0)
+        elif unit.min_off == 1:
+            pass  # a stop and a start cannot share a step: the flow row already says so
+    if unit.max_starts is not None:
+        for day in np.unique(problem.day_of_step):
+            steps = np.flatnonzero(problem.day_of_step == day)
+            m.add_row({ix.start[u, int(t)]: 1.0 for t in steps}, upper=float(unit.max_starts))
+
+
+def _demand_rows(m: LinearModel, ix: ModelIndex, problem: Problem,
+                 electric_terms: dict[int, dict[int, float]]) -> None:
+    measured = sorted({int(t) for term in problem.demand for b in term.blocks for t in b})
+    if problem.contract_peak_kw is not None:
+        measured = list(range(problem.n_steps))
+    max_electric = float(problem.base_kw.max() if len(problem.base_kw) else 0.0) + sum(
+        u.capacity_kw / u.efficiency + u.startup_kwh / problem.step_hours
+        for u in problem.units if u.electric)
+    upper = max_electric if problem.contract_peak_kw is None else min(
+        max_electric, problem.contract_peak_kw)
+    for t in measured:
+        lower_bound = float(problem.base_kw[t])
+        # If base load alone breaks the contract, the verifier reports it; the model still solves.
+        upper_t = max(upper, lower_bound)
+        ix.electric[t] = e = m.add_variable(f"e[{t}]", lower_bound, upper_t, False,
+                                            KW_RESOLUTION)
+        m.add_row({e: 1.0, **{v: -c for v, c in electric_terms[t].items()}},
+                  lower=float(problem.base_kw[t]))
+    for _c, term in enumerate(problem.demand):
+        top = max(upper, term.floor_kw)
+        peak = m.add_variable(f"peak[{term.key}]", term.floor_kw, top, False, KW_RESOLUTION)
+        ix.peak.append(peak)
+        for block in term.blocks:
+            share = 1.0 / len(block)
+            m.add_row({peak: 1.0, **{ix.electric[int(t)]: -share for t in block}}, lower=0.0)
+        floor_cost = tiered_cost(term.floor_kw, term.tiers)
+        z = m.add_variable(f"demand[{term.key}]", floor_cost, tiered_cost(top, term.tiers) + 1.0,
+                           False, MONEY_RESOLUTION)
+        ix.charge.append(z)
+        for breakpoint, rate in term.segments():
+            # z >= F(b) + rate * (peak - b): exact for non-decreasing tier prices.
+            m.add_row({z: 1.0, peak: -rate},
+                      lower=tiered_cost(breakpoint, term.tiers) - rate * breakpoint)
+        m.add_objective(z, 1.0)
+        m.objective_constant -= floor_cost
+
+
+def _order_identical_units(m: LinearModel, ix: ModelIndex, problem: Problem) -> None:
+    """Identical units (same data, same maintenance, same allowed jobs): order by on-time."""
+    def signature(unit) -> tuple:
+        allowed = tuple(sorted(j.index for j in problem.jobs
+                               if any(u == unit.index for u, _ in j.candidates)))
+        starts = tuple(sorted(s for j in problem.jobs for u, s in j.candidates if u == unit.index))
+        return (unit.capacity_kw, unit.min_load_kw, unit.efficiency, unit.electric,
+                unit.fuel_price, unit.startup_kwh, unit.min_run, unit.min_off, unit.max_starts,
+                unit.parallel, unit.initial_on, unit.fixed_on.tobytes(), allowed, hash(starts),
+                unit.exempt_min_run_before)
+    groups: dict[tuple, list[int]] = {}
+    for unit in problem.units:
+        groups.setdefault(signature(unit), []).append(unit.index)
+    for members in groups.values():
+        for a, b in zip(members, members[1:], strict=False):
+            terms = {ix.on[a, t]: 1.0 for t in range(problem.n_steps)}
+            for t in range(problem.n_steps):
+                terms[ix.on[b, t]] = -1.0
+            m.add_row(terms, lower=0.0)
+
+
+def hint_values(problem: Problem, ix: ModelIndex, solution: Solution) -> dict[int, float]:
+    """Values of every model variable for a heuristic solution (a complete MIP start)."""
+    values: dict[int, float] = {var: 0.0 for var in ix.x.values()}
+    for j, var in ix.drop.items():
+        values[var] = 1.0 if solution.placement[j] is None else 0.0
+    for job, place in zip(problem.jobs, solution.placement, strict=True):
+        if place is not None and (job.index, *place) in ix.x:
+            values[ix.x[job.index, place[0], place[1]]] = 1.0
+    starts = starts_of(problem, solution.on)
+    before = np.array([u.initial_on for u in problem.units], dtype=bool)[:, None]
+    previous = np.concatenate([before, solution.on[:, :-1]], axis=1)
+    stops = previous & ~solution.on
+    heat = unit_heat(problem, solution.placement)
+    for (u, t), var in ix.on.items():
+        values[var] = float(solution.on[u, t])
+        values[ix.start[u, t]] = float(starts[u, t])
+        values[ix.stop[u, t]] = float(stops[u, t])
+    for (u, t), var in ix.out.items():
+        unit = problem.units[u]
+        values[var] = float(max(heat[u, t], unit.min_load_kw if solution.on[u, t] else 0.0))
+    elec = electric_kw(problem, solution)
+    for t, var in ix.electric.items():
+        values[var] = float(elec[t])
+    for term, peak, z in zip(problem.demand, ix.peak, ix.charge, strict=True):
+        kw = max(max(float(elec[b].mean()) for b in term.blocks), term.floor_kw)
+        values[peak] = kw
+        values[z] = tiered_cost(kw, term.tiers)
+    return values
+
+
+def decode(problem: Problem, ix: ModelIndex, values: dict[int, float] | list[float]) -> Solution:
+    placement: list[tuple[int, int] | None] = [None] * len(problem.jobs)
+    for (j, u, s), var in ix.x.items():
+        if values[var] > 0.5:
+            placement[j] = (u, s)
+    on = np.zeros((len(problem.units), problem.n_steps), dtype=bool)
+    for (u, t), var in ix.on.items():
+        on[u, t] = values[var] > 0.5
+    return Solution(placement, on)

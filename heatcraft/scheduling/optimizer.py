@@ -1,0 +1,242 @@
+"""optimize_plan: heuristic start, exact model on the chosen engine, verified best plan.
+
+Candidates are the FIFO baseline, the insertion/local-search plan and the engine's plan; each is
+checked by the independent verifier and priced by the bill engine, and the cheapest verified
+one is returned, so the result is never worse than the baseline. The engine's best bound gives
+the proven gap when the model prices the tariff exactly.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from heatcraft.models import Plan, SolverReport
+from heatcraft.scheduling.backends import SolveOutcome, solve_with
+from heatcraft.scheduling.diagnosis import JobDiagnosis, crowded_out_reason, no_start_reason
+from heatcraft.scheduling.evaluation import Solution, evaluate
+from heatcraft.scheduling.formulation import build_model, decode, hint_values
+from heatcraft.scheduling.heuristic import InsertionSearch, heuristic_plan
+from heatcraft.scheduling.options import FrozenState, ScheduleOptions
+from heatcraft.scheduling.plan_builder import plan_to_solution, solution_to_plan
+from heatcraft.scheduling.problem import Problem, build_problem
+from heatcraft.scheduling.verifier import Verification, verify_plan
+from heatcraft.timegrid import TimeGrid
+
+# Heuristic work per second of budget, measured on the benchmark machine (2 cores); work is
+# counted in priced moves so that the same seed gives the same plan on any machine.
+MOVES_PER_SECOND = 1500
+# Above this many start variables the exact model does not pay within usual limits (benchmark).
+AUTO_EXACT_MAX_STARTS = 60_000
+AUTO_EXACT_MAX_STEPS = 300
+
+
+@dataclass
+class PlanResult:
+    plan: Plan
+    verification: Verification
+    diagnosis: list[JobDiagnosis] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    baseline_cost: float | None = None
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.verification.ok
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"plan": self.plan.model_dump(mode="json"),
+                "verification": self.verification.to_dict(),
+                "diagnosis": [d.to_dict() for d in self.diagnosis],
+                "warnings": list(self.warnings), "baseline_cost": self.baseline_cost,
+                "candidates": self.candidates}
+
+
+def choose_backend(problem: Problem, options: ScheduleOptions) -> str:
+    if options.backend != "auto":
+        return options.backend
+    starts = sum(len(j.candidates) for j in problem.jobs)
+    if starts <= AUTO_EXACT_MAX_STARTS and problem.n_steps <= AUTO_EXACT_MAX_STEPS:
+        return "highs"
+    return "heuristic"
+
+
+@dataclass
+class _Candidate:
+    source: str
+    plan: Plan
+    claimed_cost: float | None  # the step model's own price of the plan, if it has one
+    penalty: float
+
+
+def optimize_plan(inputs: Any, grid: TimeGrid, series: Any,
+                  options: ScheduleOptions = ScheduleOptions(), *,
+                  frozen: FrozenState | None = None) -> PlanResult:
+    began = time.monotonic()
+    problem = build_problem(inputs, grid, series, options, frozen)
+    warnings: list[str] = []
+    diagnosis = [no_start_reason(problem, j) for j in problem.jobs if not j.candidates]
+    if problem.outside:
+        warnings.append(f"{len(problem.outside)} job(s) lie outside the horizon and are not "
+                        "planned: " + ", ".join(j.job_id for j, _ in problem.outside[:20]))
+    if not problem.exact_tariff:
+        warnings.append("the tariff has parts the model prices approximately (energy tiers, "
+                        "minimum charges, ratchets or decreasing demand tiers): the plan's cost "
+                        "is the bill engine's; the bound is not a proof")
+    backend = choose_backend(problem, options)
+    candidates: list[_Candidate] = []
+    baseline_cost = None
+    fifo_solution = None
+    if frozen is None:
+        fifo = _fifo(inputs, grid, warnings)
+        if fifo is not None:
+            candidates.append(_Candidate("fifo", fifo, None, _plan_penalty(fifo, options)))
+            fifo_solution = plan_to_solution(problem, fifo)
+
+    heuristic_share = 1.0 if backend == "heuristic" else options.heuristic_share
+    heuristic_seconds = max(0.5, options.time_limit_s * heuristic_share)
+    solution = heuristic_plan(problem, options.seed, int(MOVES_PER_SECOND * heuristic_seconds),
+                              heuristic_seconds)
+    best = _best_of(problem, [solution] + ([fifo_solution] if fifo_solution else []))
+    candidates.append(_solution_candidate("heuristic", problem, solution, inputs))
+
+    outcome: SolveOutcome | None = None
+    if backend != "heuristic":
+        model, index = build_model(problem, tight_linking=options.tight_linking)
+        hint = hint_values(problem, index, best)
+        remaining = options.time_limit_s - (time.monotonic() - began) - 1.0
+        outcome = solve_with(backend, model, time_limit_s=max(remaining, 1.0),
+                             threads=options.threads, seed=options.seed,
+                             relative_gap=options.relative_gap, hint=hint)
+        if outcome.values is not None:
+            engine_solution = decode(problem, index, outcome.values)
+            candidates.append(_solution_candidate(outcome.engine, problem, engine_solution,
+                                                  inputs))
+        if outcome.status == "error":
+            warnings.append(f"{outcome.engine} failed: {outcome.message}")
+    return _finish(problem, inputs, grid, series, options, candidates, outcome, backend,
+                   began, warnings, diagnosis, baseline_cost)
+
+
+def _fifo(inputs: Any, grid: TimeGrid, warnings: list[str]) -> Plan | None:
+    try:
+        from heatcraft.scheduling.baseline import fifo_plan
+    except ImportError:
+        return None
+    try:
+        return fifo_plan(inputs, grid)
+    except Exception as exc:  # the baseline is a start, not a requirement
+        warnings.append(f"FIFO baseline unavailable: {exc}")
+        return None
+
+
+def _plan_penalty(plan: Plan, options: ScheduleOptions) -> float:
+    total = 0.0
+    for dropped in plan.dropped_jobs:
+        penalty = options.penalty(dropped.priority)
+        total += float("inf") if penalty is None else penalty
+    return total
+
+
+def _best_of(problem: Problem, solutions: list[Solution]) -> Solution:
+    return min(solutions, key=lambda s: sum(evaluate(problem, s)))
+
+
+def _solution_candidate(source: str, problem: Problem, solution: Solution,
+                        inputs: Any) -> _Candidate:
+    cost, penalty = evaluate(problem, solution)
+    if any(p is None and j.penalty is None for j, p in zip(problem.jobs, solution.placement,
+                                                           strict=True)):
+        penalty = float("inf")
+    plan = solution_to_plan(problem, solution, inputs, site_id=inputs.site.id)
+    return _Candidate(source, plan, cost if problem.exact_tariff else None, penalty)
+
+
+def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOptions,
+            candidates: list[_Candidate], outcome: SolveOutcome | None, backend: str,
+            began: float, warnings: list[str], diagnosis: list[JobDiagnosis],
+            baseline_cost: float | None) -> PlanResult:
+    checked = []
+    for candidate in candidates:
+        verification = verify_plan(candidate.plan, inputs, grid, series,
+                                   claimed_cost=candidate.claimed_cost)
+        cost = verification.recomputed_cost
+        total = (cost if cost is not None else float("inf")) + candidate.penalty
+        checked.append((candidate, verification, total))
+        if candidate.source == "fifo" and cost is not None:
+            baseline_cost = cost
+    summary = [{"source": c.source, "cost": v.recomputed_cost, "penalty": c.penalty,
+                "verified": v.ok, "violations": [x.to_dict() for x in v.violations[:5]]}
+               for c, v, _ in checked]
+    for c, v, _ in checked:
+        if not v.ok and c.source != "fifo":
+            warnings.append(f"{c.source} plan failed verification and was discarded: "
+                            + "; ".join(f"{x.rule}: {x.detail}" for x in v.violations[:3]))
+    good = [(c, v, t) for c, v, t in checked if v.ok and t < float("inf")]
+    seconds = time.monotonic() - began
+    if good:
+        chosen, verification, objective = min(good, key=lambda item: (item[2], _rank(item[0])))
+    else:
+        chosen, verification, objective = min(checked, key=lambda item: (
+            not item[1].ok, len(item[1].violations), _rank(item[0])))
+    bound = None
+    if outcome is not None and outcome.bound is not None and problem.exact_tariff:
+        bound = min(outcome.bound, objective) if objective < float("inf") else outcome.bound
+    gap = None
+    if bound is not None and objective < float("inf"):
+        gap = max(0.0, objective - bound) / max(abs(objective), 1e-9)
+    if not good:
+        status = "infeasible" if diagnosis or (outcome and outcome.status == "infeasible") \
+            else "failed_verification"
+    elif gap is not None and gap <= max(options.relative_gap, 1e-6) + 1e-9:
+        status = "optimal"
+    else:
+        status = "feasible"
+        if backend != "heuristic":
+            warnings.append("time limit reached: the best plan found is returned"
+                            + (f" (gap {100 * gap:.2f} %)" if gap is not None else ""))
+    unplaced = {d.job_id for d in diagnosis}
+    search = None
+    for dropped in chosen.plan.dropped_jobs:
+        if dropped.job_id in unplaced:
+            continue
+        search = search or _search_for(problem, chosen.plan)
+        job = next(j for j in problem.jobs if j.job.job_id == dropped.job_id)
+        diagnosis.append(crowded_out_reason(search, job))
+    reasons = {d.job_id: f"{d.constraint}: {d.detail}" for d in diagnosis}
+    engine = outcome.engine if outcome is not None else "heatcraft-heuristic"
+    version = outcome.version if outcome is not None else "insertion + local search"
+    parameters = {**options.as_parameters(), "engine_backend": backend,
+                  "chosen": chosen.source,
+                  **({f"engine.{k}": v for k, v in outcome.parameters.items()} if outcome else {}),
+                  "engine_status": outcome.status if outcome else None,
+                  "engine_objective": outcome.objective if outcome else None,
+                  "engine_seconds": round(outcome.seconds, 3) if outcome else None}
+    report = SolverReport(engine=engine, version=version, status=status,
+                          objective=None if objective == float("inf") else objective,
+                          bound=bound, gap=gap, seconds=round(seconds, 3),
+                          parameters=parameters)
+    dropped = tuple(d.model_copy(update={"reason": reasons.get(d.job_id, d.reason)})
+                    for d in chosen.plan.dropped_jobs)
+    notes = (f"optimized by {engine} ({backend}); chosen plan: {chosen.source}",)
+    plan = chosen.plan.model_copy(update={"kind": "optimized", "solver": report,
+                                          "dropped_jobs": dropped, "notes": notes})
+    if dropped:
+        warnings.append(f"{len(dropped)} job(s) dropped: " + ", ".join(
+            f"{d.job_id} (priority {d.priority})" for d in dropped[:20]))
+    return PlanResult(plan=plan, verification=verification, diagnosis=diagnosis,
+                      warnings=warnings, baseline_cost=baseline_cost, candidates=summary)
+
+
+def _rank(candidate: _Candidate) -> int:
+    """On equal cost prefer the engine's plan, then the heuristic's, then the baseline."""
+    return {"fifo": 2, "heuristic": 1}.get(candidate.source, 0)
+
+
+def _search_for(problem: Problem, plan: Plan) -> InsertionSearch:
+    search = InsertionSearch(problem, 0)
+    solution = plan_to_solution(problem, plan)
+    if solution is not None:
+        search.load_solution(solution)
+    return search

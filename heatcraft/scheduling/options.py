@@ -1,0 +1,61 @@
+"""What the caller can ask of the optimizer, and the state a rolling re-plan starts from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from heatcraft.models import Plan
+
+Backend = Literal["auto", "cpsat", "highs", "scip", "cbc", "heuristic"]
+
+# Dropping a job must cost more than anything a plan can save; each priority level doubles it.
+DEFAULT_DROP_PENALTY = (1_600_000.0, 800_000.0, 400_000.0, 200_000.0, 100_000.0)
+
+
+@dataclass(frozen=True)
+class ScheduleOptions:
+    backend: Backend = "auto"
+    time_limit_s: float = 60.0
+    seed: int = 0
+    threads: int = 2
+    # Currency per dropped job, by priority 1 (highest) .. 5; None forbids dropping.
+    drop_penalty_per_priority: tuple[float, ...] | None = DEFAULT_DROP_PENALTY
+    # Share of the time limit given to the heuristic before the exact model starts.
+    heuristic_share: float = 0.35
+    # Add x <= on for every job, unit and step it may cover (stronger LP, more rows).
+    tight_linking: bool = True
+    relative_gap: float = 1e-4
+    # Break ties under flat tariffs: among equal-cost plans prefer earlier job starts.
+    prefer_early_ties: bool = True
+
+    def penalty(self, priority: int) -> float | None:
+        if self.drop_penalty_per_priority is None:
+            return None
+        table = self.drop_penalty_per_priority
+        return float(table[min(max(priority, 1), len(table)) - 1])
+
+    def as_parameters(self) -> dict[str, str | int | float | bool | None]:
+        return {"backend": self.backend, "time_limit_s": self.time_limit_s, "seed": self.seed,
+                "threads": self.threads,
+                "drop_penalty_per_priority": None if self.drop_penalty_per_priority is None
+                else ",".join(f"{p:g}" for p in self.drop_penalty_per_priority),
+                "heuristic_share": self.heuristic_share, "tight_linking": self.tight_linking,
+                "relative_gap": self.relative_gap}
+
+
+@dataclass(frozen=True)
+class FrozenState:
+    """Re-plan from `now`: what happened before it stays as `previous` planned it.
+
+    Jobs of `previous` that started before `now` keep their unit and start (running or done);
+    every unit keeps its on/off state of `previous` before `now`. Units in `tripped` are off
+    from `now` until `unavailable_until` (or the horizon end), and the jobs they were running
+    are planned again from `now` (an interrupted job restarts from scratch).
+    """
+
+    now: datetime
+    previous: Plan
+    tripped: frozenset[str] = field(default_factory=frozenset)
+    unavailable_until: datetime | None = None

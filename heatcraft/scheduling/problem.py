@@ -1,0 +1,237 @@
+"""The planning problem on the time grid: what every model, heuristic and decoder shares.
+
+Jobs start on step boundaries (a job whose window does not allow one has no start). A job of
+d steps occupies steps s..s+d-1 with its full heat power (its last step may be partial: the
+energy counts the covered share). A unit is on in whole steps, so "run" = a block of on-steps.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from heatcraft.costs.load_profile import base_load_series
+from heatcraft.models import Job, UnitState
+from heatcraft.scheduling.options import FrozenState, ScheduleOptions
+from heatcraft.tariffs import tiered_cost
+from heatcraft.timegrid import TimeGrid
+
+EPS = 1e-9
+
+
+@dataclass
+class UnitData:
+    index: int
+    equipment_id: str
+    capacity_kw: float
+    min_load_kw: float
+    efficiency: float
+    electric: bool
+    fuel_price: float  # currency/kWh of input for fuel units (0 for electric: tariff prices)
+    startup_kwh: float
+    min_run: int  # steps
+    min_off: int  # steps
+    max_starts: int | None
+    parallel: int
+    initial_on: bool
+    fixed_on: np.ndarray  # int8 per step: -1 free, 0 forced off, 1 forced on
+    exempt_min_run_before: int = 0  # a tripped unit may stop before min run at this step
+
+
+@dataclass
+class JobData:
+    index: int
+    job: Job
+    heat_kw: float
+    steps: int  # steps touched
+    energy_share: np.ndarray  # (steps,) covered share of each touched step
+    priority: int
+    penalty: float | None  # None: may not be dropped
+    candidates: list[tuple[int, int]]  # (unit index, start step)
+    fixed: tuple[int, int] | None = None  # frozen placement
+
+
+@dataclass
+class DemandTerm:
+    key: str
+    blocks: list[np.ndarray]  # each: the masked steps averaged into one demand value
+    tiers: tuple[tuple[float | None, float], ...]
+    floor_kw: float
+    convex: bool
+
+    def cost(self, kw: float) -> float:
+        billed = max(kw, self.floor_kw)
+        return tiered_cost(billed, self.tiers) - tiered_cost(self.floor_kw, self.tiers)
+
+    def segments(self) -> list[tuple[float, float]]:
+        """(breakpoint kW, slope) of each tier, for epigraph cuts z >= F(b) + r (p - b)."""
+        out, lower = [], 0.0
+        for upper, rate in self.tiers:
+            out.append((lower, rate))
+            if upper is None:
+                break
+            lower = upper
+        return out
+
+
+@dataclass
+class Problem:
+    grid: TimeGrid
+    units: list[UnitData]
+    jobs: list[JobData]
+    outside: list[tuple[Job, str]]  # jobs not in this horizon at all, with the reason
+    step_hours: float
+    energy_price: np.ndarray  # currency/kWh per step
+    base_kw: np.ndarray
+    day_of_step: np.ndarray  # int: local calendar day index
+    demand: list[DemandTerm]
+    contract_peak_kw: float | None
+    constant_cost: float  # base load energy + fixed charges
+    exact_tariff: bool  # the model prices the tariff exactly as the bill engine does
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n_steps(self) -> int:
+        return self.grid.n_steps
+
+    def cover(self, job: JobData, start: int) -> range:
+        return range(start, start + job.steps)
+
+
+def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOptions,
+                  frozen: FrozenState | None = None) -> Problem:
+    n = grid.n_steps
+    step_minutes = grid.step_minutes
+    now_step = 0 if frozen is None else max(0, min(n, math.ceil(grid.index_of(frozen.now) - EPS)))
+    units = [_unit(u, i, inputs, grid, frozen, now_step) for i, u in enumerate(inputs.equipment)]
+    by_id = {u.equipment_id: u for u in units}
+    previous = {} if frozen is None else {a.job_id: a for a in frozen.previous.assignments}
+    jobs, outside = [], []
+    for job in inputs.jobs:
+        if job.deadline <= grid.start or job.earliest_start >= grid.end:
+            outside.append((job, "outside the planning horizon"))
+            continue
+        steps = math.ceil(job.duration_minutes / step_minutes - EPS)
+        share = np.ones(steps)
+        share[-1] = job.duration_minutes / step_minutes - (steps - 1)
+        fixed = None
+        earliest_step = now_step
+        done = previous.get(job.job_id)
+        if done is not None and done.start < frozen.now:
+            unit = by_id[done.equipment_id]
+            start_step = int(round(grid.index_of(done.start)))
+            interrupted = done.equipment_id in frozen.tripped and done.end > frozen.now
+            if not interrupted:
+                fixed = (unit.index, start_step)
+        allowed = [u for u in units if not job.allowed_equipment
+                   or u.equipment_id in job.allowed_equipment]
+        candidates = [fixed] if fixed else [
+            (u.index, s) for u in allowed
+            for s in _starts(job, grid, steps, earliest_step)
+            if job.heat_kw <= u.capacity_kw + EPS and (u.fixed_on[s:s + steps] != 0).all()]
+        jobs.append(JobData(index=len(jobs), job=job, heat_kw=job.heat_kw, steps=steps,
+                            energy_share=share, priority=job.priority,
+                            penalty=None if fixed else options.penalty(job.priority),
+                            candidates=candidates, fixed=fixed))
+    demand, exact = _demand_terms(inputs, series)
+    base = base_load_series(grid, inputs.base_load_by_hour)
+    dates = grid.local_dates
+    day_index = {d: i for i, d in enumerate(sorted(set(dates)))}
+    constant = float((base * series.energy_price).sum() * grid.step_hours)
+    constant += float(series.fixed_charge_for_horizon)
+    tariff = inputs.tariff
+    if getattr(tariff, "has_energy_tiers", False) or getattr(tariff, "minimum_charges", ()):
+        exact = False
+    if getattr(series, "real_time_mode", None) == "add":
+        exact = False
+    return Problem(grid=grid, units=units, jobs=jobs, outside=outside,
+                   step_hours=grid.step_hours, energy_price=np.asarray(series.energy_price, float),
+                   base_kw=base, day_of_step=np.array([day_index[d] for d in dates]),
+                   demand=demand, contract_peak_kw=inputs.site.contract_peak_kw,
+                   constant_cost=constant, exact_tariff=exact)
+
+
+def _starts(job: Job, grid: TimeGrid, steps: int, earliest_step: int) -> range:
+    first = max(job.earliest_start, grid.start)
+    last = min(job.deadline, grid.end) - job.duration
+    if job.must_run_window is not None:
+        first = max(first, job.must_run_window.end - job.duration)
+        last = min(last, job.must_run_window.start)
+    lo = max(math.ceil(grid.index_of(first) - EPS), earliest_step)
+    hi = min(math.floor(grid.index_of(last) + EPS), grid.n_steps - steps)
+    return range(lo, hi + 1)
+
+
+def _unit(unit: Any, index: int, inputs: Any, grid: TimeGrid, frozen: FrozenState | None,
+          now_step: int) -> UnitData:
+    n, step = grid.n_steps, grid.step_minutes
+    fixed = np.full(n, -1, dtype=np.int8)
+    for window in inputs.maintenance:
+        if window.equipment_id != unit.equipment_id:
+            continue
+        # Every step that overlaps maintenance is off (a unit is on for whole steps).
+        lo = max(0, math.floor(grid.index_of(window.start) + EPS))
+        hi = min(n, math.ceil(grid.index_of(window.end) - EPS))
+        fixed[lo:hi] = 0
+    initial_on = unit.initial_state == UnitState.ON
+    since = unit.initial_state_minutes
+    min_run = math.ceil(unit.min_run_minutes / step - EPS) if unit.min_run_minutes else 1
+    min_off = math.ceil(unit.min_off_minutes / step - EPS) if unit.min_off_minutes else 0
+    if since is not None:
+        if initial_on and since < unit.min_run_minutes:
+            fixed[:math.ceil((unit.min_run_minutes - since) / step - EPS)] = 1
+        if not initial_on and since < unit.min_off_minutes:
+            fixed[:math.ceil((unit.min_off_minutes - since) / step - EPS)] = 0
+    exempt = 0
+    if frozen is not None:
+        past = _on_steps_of(frozen.previous, unit.equipment_id, grid)
+        fixed[:now_step] = past[:now_step].astype(np.int8)
+        if unit.equipment_id in frozen.tripped:
+            until = n if frozen.unavailable_until is None else min(
+                n, math.ceil(grid.index_of(frozen.unavailable_until) - EPS))
+            fixed[now_step:until] = 0
+            exempt = now_step
+    fuel_price = 0.0 if unit.is_electric else float(inputs.carrier_prices_per_kwh[unit.fuel.value])
+    return UnitData(index=index, equipment_id=unit.equipment_id, capacity_kw=unit.capacity_kw,
+                    min_load_kw=unit.min_load_kw, efficiency=unit.efficiency,
+                    electric=unit.is_electric, fuel_price=fuel_price,
+                    startup_kwh=unit.startup_energy_kwh, min_run=min_run, min_off=min_off,
+                    max_starts=unit.max_starts_per_day, parallel=unit.max_parallel_jobs,
+                    initial_on=initial_on, fixed_on=fixed, exempt_min_run_before=exempt)
+
+
+def _on_steps_of(plan: Any, unit_id: str, grid: TimeGrid) -> np.ndarray:
+    on = np.zeros(grid.n_steps, dtype=bool)
+    for run in plan.runs:
+        if run.equipment_id == unit_id:
+            lo = max(0, math.floor(grid.index_of(run.start) + EPS))
+            hi = min(grid.n_steps, math.ceil(grid.index_of(run.end) - EPS))
+            on[lo:hi] = True
+    return on
+
+
+def _demand_terms(inputs: Any, series: Any) -> tuple[list[DemandTerm], bool]:
+    terms, exact = [], True
+    first_month = series.months[0] if len(series.months) else None
+    blocks_of = np.asarray(series.demand_block) if len(series.demand_block) else None
+    billed = inputs.site.billed_peak_kw
+    if getattr(inputs.tariff, "ratchet", None) is not None and inputs.tariff.ratchet.is_active:
+        exact = False  # ratchet floors from months inside the horizon are not modelled
+    for charge in series.demand_charges:
+        steps = np.flatnonzero(charge.step_mask)
+        if steps.size == 0 or not charge.tiers:
+            continue
+        if charge.window_steps > 1 and blocks_of is not None:
+            groups = [steps[blocks_of[steps] == b] for b in np.unique(blocks_of[steps])]
+        else:
+            groups = [np.array([s]) for s in steps]
+        floor = max(charge.floor_kw, billed if charge.month == first_month else 0.0)
+        rates = [rate for _, rate in charge.tiers]
+        convex = all(b >= a - EPS for a, b in zip(rates, rates[1:], strict=False))
+        exact = exact and convex
+        terms.append(DemandTerm(key=charge.key, blocks=groups, tiers=charge.tiers,
+                                floor_kw=floor, convex=convex))
+    return terms, exact
