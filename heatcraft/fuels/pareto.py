@@ -72,7 +72,7 @@ def pareto_frontier(problem: FuelMixProblem, points: int) -> list[ParetoPoint]:
                 status=mix.status,
                 total_cost=totals.total_cost,
                 co2e_t=totals.co2e_kg / 1000.0,
-                marginal_abatement_cost_per_t=-dual,
+                marginal_abatement_cost_per_t=-dual if dual else 0.0,
                 fuel_gj={fuel: sum(values) for fuel, values in mix.energies.items()},
             )
         )
