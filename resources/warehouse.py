@@ -406,7 +406,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def describe(self) -> str:
         """Where the tables live: the DuckDB file, or the PostgreSQL URL without its password."""
-        if self.postgres_url is None:
+        if self.backend == "duckdb":
             return str(self._duckdb_file())
         return _url_without_password(self.postgres_url)
 
@@ -428,7 +428,7 @@ class WarehouseResource(dg.ConfigurableResource):
         """
         _check_identifier("schema name", self.db_schema)
         prepared = _prepare(tables, keys)
-        if self.postgres_url is None:
+        if self.backend == "duckdb":
             self._write_duckdb(prepared)
         else:
             self._write_postgres(prepared)
@@ -439,7 +439,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
         JSON columns come back parsed and timestamps as UTC datetimes on both backends.
         """
-        if self.postgres_url is not None:
+        if self.backend == "postgres":
             with (
                 psycopg.connect(self.postgres_url, cursor_factory=psycopg.RawCursor) as connection,
                 connection.cursor(row_factory=dict_row) as cursor,
