@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -301,3 +303,16 @@ def test_results_are_deterministic():
         "incompatible": [["coal", "petcoke"]],
     }
     assert blend_request(request) == blend_request(request)
+
+
+def test_example_request_file_solves_with_limits_respected():
+    path = Path(__file__).resolve().parents[2] / "examples" / "requests" / "blend.json"
+    request = json.loads(path.read_text())
+    result = blend_request(request)
+    assert result["status"] == "optimal"
+    assert sum(result["shares"].values()) == pytest.approx(1.0, abs=1e-9)
+    for name, bounds in request["limits"].items():
+        value = result["properties"][name]
+        assert bounds.get("min", -np.inf) - 1e-9 <= value <= bounds.get("max", np.inf) + 1e-9
+    chips, petcoke = result["shares"]["wood_chips"], result["shares"]["petcoke"]
+    assert chips == 0.0 or petcoke == 0.0

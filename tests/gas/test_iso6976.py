@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -254,3 +256,9 @@ def test_molar_calorific_value_is_linear_in_the_mix(share):
 def test_heavy_vapour_outside_the_standards_range_is_rejected():
     with pytest.raises(CompositionError, match="compression factor 0.5"):
         gas_properties({"n-decane": 1.0}, metering_temperature_c=0)
+
+
+def test_example_request_file_reproduces_annex_d():
+    path = Path(__file__).resolve().parents[2] / "examples" / "requests" / "gas_quality.json"
+    response = gas_quality_request(json.loads(path.read_text()))
+    assert round(response["gross_calorific_value_mj_per_m3"], 6) == 38.410611
