@@ -4,11 +4,17 @@ The checks run in the asset's own step (declared with check_specs), so they see 
 partition just built and nothing is loaded twice; blocking checks stop downstream assets.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import dagster as dg
 
-from heatcraft.intake.site_folder import SiteInputs
-from heatcraft.planning import CostedPlan, Horizon
 from resources.warehouse import WarehouseResource
+
+if TYPE_CHECKING:  # engine modules load at run time, keeping the code location fast to load
+    from heatcraft.intake.site_folder import SiteInputs
+    from heatcraft.planning import CostedPlan, Horizon
 
 COST_TOLERANCE = 0.01  # currency: the warehouse round trip may not change a bill by a cent
 

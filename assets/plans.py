@@ -1,6 +1,7 @@
 """Baseline (FIFO) and optimized heating plans, their load profiles and their costs."""
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
@@ -11,15 +12,16 @@ from assets.site_inputs import provenance_row
 from assets.tables import LOAD_PROFILE, PLAN_ASSIGNMENTS, PLAN_COSTS, PROVENANCE
 from resources.warehouse import WarehouseResource
 
-from heatcraft.intake.site_folder import SiteInputs
-from heatcraft.planning import CostedPlan, Horizon
+if TYPE_CHECKING:  # engine modules load at run time, keeping the code location fast to load
+    from heatcraft.intake.site_folder import SiteInputs
+    from heatcraft.planning import CostedPlan, Horizon
 
 CODE_VERSION = "1"
 
 
 def _materialize_plan(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                      inputs: SiteInputs, costed: CostedPlan, horizon: Horizon, plan_date: date,
-                      asset_name: str) -> dg.MaterializeResult[CostedPlan]:
+                      inputs: "SiteInputs", costed: "CostedPlan", horizon: "Horizon",
+                      plan_date: date, asset_name: str) -> dg.MaterializeResult:
     """Verify, then write every table of the plan in one transaction, then re-check the bill.
 
     A plan the verifier rejects is not written: its check fails and blocks what depends on it.
@@ -36,7 +38,7 @@ def _materialize_plan(context: dg.AssetExecutionContext, warehouse: WarehouseRes
 
 
 def _write_costed_plan(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                       inputs: SiteInputs, costed: CostedPlan, plan_date: date,
+                       inputs: "SiteInputs", costed: "CostedPlan", plan_date: date,
                        asset_name: str) -> dict:
     """All tables of one plan, replaced in one transaction; returns the metadata."""
     from heatcraft.tables import assignment_rows, cost_rows, load_profile_rows
@@ -79,7 +81,7 @@ def _write_costed_plan(context: dg.AssetExecutionContext, warehouse: WarehouseRe
           description="The naive first-in-first-out plan, priced with the same bill engine: "
                       "the yardstick for every saving.")
 def baseline_plan(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                  site_inputs: SiteInputs):
+                  site_inputs):
     from heatcraft.planning import cost, horizon_for
     from heatcraft.scheduling.baseline import fifo_plan
 
@@ -101,7 +103,7 @@ class OptimizerConfig(dg.Config):
           description="The lowest-cost plan the limits allow, with solver status, bound and "
                       "gap; only returned when the independent verifier approves it.")
 def optimized_plan(context: dg.AssetExecutionContext, config: OptimizerConfig,
-                   warehouse: WarehouseResource, site_inputs: SiteInputs):
+                   warehouse: WarehouseResource, site_inputs):
     from heatcraft.planning import cost, horizon_for
     from heatcraft.scheduling import ScheduleOptions, optimize_plan
 
@@ -120,8 +122,7 @@ def optimized_plan(context: dg.AssetExecutionContext, config: OptimizerConfig,
 @dg.asset(group_name="plans", partitions_def=site_day_partitions, code_version=CODE_VERSION,
           kinds={"python"},
           description="What the optimized plan saves against the FIFO baseline, by component.")
-def plan_savings(baseline_plan: CostedPlan, optimized_plan: CostedPlan
-                 ) -> dg.MaterializeResult[dict]:
+def plan_savings(baseline_plan, optimized_plan) -> dg.MaterializeResult[dict]:
     from heatcraft.costs.plan_cost import savings
 
     saved = savings(baseline_plan.cost, optimized_plan.cost)

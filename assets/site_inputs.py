@@ -6,7 +6,6 @@ from assets.checks import expectations_result, input_check_specs
 from assets.metadata import provenance_metadata, table_metadata
 from assets.partitions import site_and_date, site_day_partitions
 from assets.tables import EQUIPMENT, JOBS, PROVENANCE
-from heatcraft.intake.site_folder import SiteInputs
 from resources.sites import SiteFolderResource
 from resources.warehouse import WarehouseResource
 

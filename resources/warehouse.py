@@ -25,20 +25,22 @@ from contextlib import closing, suppress
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Union
 from urllib.parse import urlsplit, urlunsplit
 
 import dagster as dg
-import duckdb
 import numpy as np
-import pandas as pd
-import psycopg
-from psycopg.conninfo import conninfo_to_dict
-from psycopg.rows import dict_row
 from pydantic import Field
 
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+
+# pandas, duckdb and psycopg are imported where they are used: together they would add about
+# a second to loading the code location, and loading must stay fast.
+
 LogicalType = Literal["text", "int", "float", "bool", "date", "timestamptz", "json"]
-Rows = pd.DataFrame | Iterable[Mapping[str, Any]]
+Rows = Union["pd.DataFrame", Iterable[Mapping[str, Any]]]
 
 # Declared logical type -> (DDL type, type name that information_schema reports) per backend.
 _SQL_TYPES: dict[str, dict[str, tuple[str, str]]] = {
@@ -149,6 +151,8 @@ def _is_missing(value: Any) -> bool:
         return True
     if isinstance(value, (str, bytes, list, tuple, dict, set)):
         return False
+    import pandas as pd
+
     try:
         return bool(pd.isna(value))  # NaN, NaT, pd.NA, numpy NaN
     except (TypeError, ValueError):
@@ -213,7 +217,7 @@ def _to_timestamptz(value: Any) -> dt.datetime:
             value = dt.datetime.fromisoformat(value)
         except ValueError:
             raise ValueError(f"expected an ISO 8601 date-time, got {value!r}") from None
-    if isinstance(value, pd.Timestamp):
+    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
         value = value.to_pydatetime()
     if not isinstance(value, dt.datetime):
         raise ValueError(
@@ -268,6 +272,8 @@ class _PreparedTable:
 
 
 def _records(spec: TableSpec, rows: Rows) -> list[Any]:
+    import pandas as pd
+
     if isinstance(rows, pd.DataFrame):
         if not rows.columns.is_unique:
             duplicated = sorted({str(c) for c in rows.columns[rows.columns.duplicated()]})
@@ -439,6 +445,9 @@ class WarehouseResource(dg.ConfigurableResource):
 
         JSON columns come back parsed and timestamps as UTC datetimes on both backends.
         """
+        import psycopg
+        from psycopg.rows import dict_row
+
         if self.backend == "postgres":
             with (
                 psycopg.connect(self.postgres_url, cursor_factory=psycopg.RawCursor) as connection,
@@ -480,7 +489,9 @@ class WarehouseResource(dg.ConfigurableResource):
     def _duckdb_file(self) -> Path:
         return Path(self.duckdb_path).expanduser().absolute()
 
-    def _connect_duckdb(self, path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    def _connect_duckdb(self, path: Path, read_only: bool) -> "duckdb.DuckDBPyConnection":
+        import duckdb
+
         deadline = time.monotonic() + self.duckdb_lock_timeout_seconds
         pause = 0.05
         while True:
@@ -494,6 +505,8 @@ class WarehouseResource(dg.ConfigurableResource):
                 pause = min(pause * 2, 1.0)
 
     def _write_duckdb(self, prepared: list[_PreparedTable]) -> None:
+        import duckdb
+
         path = self._duckdb_file()
         path.parent.mkdir(parents=True, exist_ok=True)
         with (
@@ -521,7 +534,11 @@ class WarehouseResource(dg.ConfigurableResource):
                     connection.execute("ROLLBACK")
                 raise
 
-    def _insert_duckdb(self, connection: duckdb.DuckDBPyConnection, table: _PreparedTable) -> None:
+    def _insert_duckdb(
+        self, connection: "duckdb.DuckDBPyConnection", table: _PreparedTable
+    ) -> None:
+        import pandas as pd
+
         # A typed DataFrame scanned by DuckDB is a bulk insert; explicit casts settle the types
         # of columns pandas cannot infer (all NULL, dates, JSON text).
         pandas_dtypes = {
@@ -554,6 +571,8 @@ class WarehouseResource(dg.ConfigurableResource):
     # --- PostgreSQL -----------------------------------------------------------------------------
 
     def _write_postgres(self, prepared: list[_PreparedTable]) -> None:
+        import psycopg
+
         assert self.postgres_url is not None
         with psycopg.connect(self.postgres_url) as connection, connection.transaction():
             cursor = connection.cursor()
@@ -635,6 +654,8 @@ def _column_list(names: Iterable[str]) -> str:
 
 
 def _url_without_password(url: str) -> str:
+    from psycopg.conninfo import conninfo_to_dict
+
     if "://" in url:
         parts = urlsplit(url)
         if parts.password is None:
