@@ -53,6 +53,7 @@ MIN_TRUST_RADIUS = 1e-6  # polishing stops once Z is bounded this tightly
 POLISH_WITHIN = 0.01  # polish only starts within 1 % of the best cost found so far
 IMPROVEMENT_TOLERANCE = 1e-7  # relative cost change that ends the refinement of one start
 CHECK_TOLERANCE = 1e-9  # relative slack allowed in the exact check (float rounding only)
+HYDROGEN_TOLERANCE = 1e-7  # mole fraction; the LP's own primal feasibility tolerance
 COST_BASIS = (
     "currency per GJ of gross calorific value (molar basis at the combustion temperature); "
     "each source's cost_per_gj is on the same basis"
@@ -118,6 +119,7 @@ class Linearization:
     wobbe_low: float | None  # window actually imposed (tightened after a failed exact check)
     wobbe_high: float | None
     cv_low: float | None
+    hydrogen_cap: float | None
     # Trust region on S = sum x_i s_i; None = every mix. A narrow S range gives tight Z bounds.
     summation_range: tuple[float, float] | None = None
 
@@ -221,9 +223,9 @@ def _solve_lp(
             model.add_linear_constraint(kmol[s.id] >= s.min_fraction * total)
         if s.max_fraction < 1:
             model.add_linear_constraint(kmol[s.id] <= s.max_fraction * total)
-    if request.max_hydrogen_fraction is not None:
+    if linearization.hydrogen_cap is not None:
         hydrogen = mathopt.fast_sum(s.hydrogen_fraction * kmol[s.id] for s in sources)
-        model.add_linear_constraint(hydrogen <= request.max_hydrogen_fraction * total)
+        model.add_linear_constraint(hydrogen <= linearization.hydrogen_cap * total)
     if linearization.cv_low is not None:
         # Hv = K H / Z >= K H / Z_high: requiring the right side is sufficient.
         needed = linearization.cv_low * 1000 * z_high
@@ -293,8 +295,8 @@ def _evaluate(
         violations["gross CV min"] = (cv_min - cv) / cv_min
     hydrogen_cap = request.max_hydrogen_fraction
     hydrogen = composition.get("hydrogen", 0.0)
-    if hydrogen_cap is not None and hydrogen > hydrogen_cap + CHECK_TOLERANCE:
-        violations["hydrogen max"] = hydrogen - hydrogen_cap
+    if hydrogen_cap is not None and hydrogen > hydrogen_cap + HYDROGEN_TOLERANCE:
+        violations["hydrogen max"] = (hydrogen - hydrogen_cap) / max(hydrogen_cap, 1e-9)
     return _Evaluation(
         fractions=fractions,
         composition=composition,
@@ -326,7 +328,11 @@ def solve_gas_blend(request: GasBlendRequest) -> dict[str, Any]:
     seen_blends: set[tuple[float, ...]] = set()
     for start, tangent in enumerate(_starting_tangents(sources)):
         linearization = Linearization(
-            tangent, window.min, window.max, request.min_gross_calorific_value_mj_per_m3
+            tangent,
+            window.min,
+            window.max,
+            request.min_gross_calorific_value_mj_per_m3,
+            request.max_hydrogen_fraction,
         )
         previous_cost = math.inf
         this_start: set[tuple[float, ...]] = set()
@@ -388,6 +394,7 @@ def solve_gas_blend(request: GasBlendRequest) -> dict[str, Any]:
                 linearization.wobbe_low,
                 linearization.wobbe_high,
                 linearization.cv_low,
+                linearization.hydrogen_cap,
                 (here - radius, here + radius) if polishing else None,
             )
         seen_blends |= this_start
@@ -436,6 +443,7 @@ def _tightened(linearization: Linearization, violations: dict[str, float]) -> Li
         squeeze(linearization.wobbe_low, violations.get("wobbe min"), +1),
         squeeze(linearization.wobbe_high, violations.get("wobbe max"), -1),
         squeeze(linearization.cv_low, violations.get("gross CV min"), +1),
+        squeeze(linearization.hydrogen_cap, violations.get("hydrogen max"), -1),
         linearization.summation_range,
     )
 

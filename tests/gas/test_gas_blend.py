@@ -223,3 +223,12 @@ def test_results_respect_the_exact_window_and_beat_a_grid(
 def test_deterministic():
     request = json.loads(EXAMPLE.read_text())
     assert gas_blend_request(request) == gas_blend_request(request)
+
+
+def test_inverted_window_is_diagnosed_and_zero_hydrogen_cap_is_honoured():
+    costs = {"natural_gas": 9.0, "hydrogen": 6.0}
+    inverted = gas_blend_request(_request(costs, {"min": 51.0, "max": 50.0}))
+    assert inverted["status"] == "infeasible"
+    assert inverted["diagnosis"] == ["Wobbe window min 51 is above max 50"]
+    capped = gas_blend_request(_request(costs, {"min": 45.0}, max_hydrogen_fraction=0.0))
+    assert capped["fractions"]["hydrogen"] == 0.0
