@@ -174,7 +174,7 @@ def demo(
 
     root = project_dir or find_project_dir()
     env = demo_environment(root)
-    dagster_home_config(Path(env["DAGSTER_HOME"]))
+    dagster_home_config(Path(env["DAGSTER_HOME"]), root)
     partition = f"{plan_date}|{site}"  # MultiPartitionKey: dimensions in name order (date, site)
     run_config = {"ops": {"optimized_plan": {"config": {"time_limit_s": time_limit}}}}
     command = [sys.executable, "-m", "dagster", "asset", "materialize", "-f",

@@ -11,12 +11,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-EMBEDDED_INSTANCE = """# Written by `heatcraft demo`: embedded SQLite storage under this folder.
-telemetry:
-  enabled: false
-"""
-
-
 def demo_environment(root: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("DAGSTER_HOME", str(root / "var" / "dagster_home"))
@@ -26,11 +20,12 @@ def demo_environment(root: Path) -> dict[str, str]:
     return env
 
 
-def dagster_home_config(home: Path) -> None:
+def dagster_home_config(home: Path, root: Path) -> None:
+    """The repository's embedded instance configuration, copied into DAGSTER_HOME."""
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        config.write_text(EMBEDDED_INSTANCE, encoding="utf-8")
+        config.write_text((root / "dagster.yaml").read_text(encoding="utf-8"), encoding="utf-8")
 
 
 def summarize_warehouse(path: Path, site_id: str, plan_date: str) -> dict[str, Any]:
