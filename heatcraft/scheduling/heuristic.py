@@ -255,7 +255,11 @@ class InsertionSearch:
             before = self.total_cost()
             snapshot = self._snapshot()
             # Ruin jobs that overlap in time: they compete for the same steps and peaks.
-            pivot = movable[int(self.rng.integers(len(movable)))]
+            dropped = [j for j in movable if self.placement[j.index] is None and j.candidates]
+            if dropped and self.rng.random() < 0.5:
+                pivot = dropped[int(self.rng.integers(len(dropped)))]
+            else:
+                pivot = movable[int(self.rng.integers(len(movable)))]
             centre = pivot.candidates[len(pivot.candidates) // 2][1] if pivot.candidates else 0
             near = sorted(movable, key=lambda j: (abs(self._centre(j) - centre), j.index))
             chosen = near[:size]
@@ -306,9 +310,15 @@ def heuristic_plan(problem: Problem, seed: int, move_budget: int, wall_seconds: 
                    start: Solution | None = None) -> Solution:
     wall = time.monotonic() + wall_seconds
     search = InsertionSearch(problem, seed)
-    if start is None or not search.load_solution(start):
-        search = InsertionSearch(problem, seed)
-    search.greedy([j for j in insertion_order(problem) if search.placement[j.index] is None])
+    search.greedy(insertion_order(problem))
+    if start is not None and any(p is None for p in search.placement):
+        # Greedy left jobs out: start from the given plan (FIFO), which may hold them all.
+        seeded = InsertionSearch(problem, seed)
+        if seeded.load_solution(start):
+            seeded.greedy([j for j in insertion_order(problem)
+                           if seeded.placement[j.index] is None])
+            if seeded.total_cost() < search.total_cost():
+                search = seeded
     jobs = list(problem.jobs)
     while search.moves < move_budget and time.monotonic() < wall:
         order = [jobs[i] for i in search.rng.permutation(len(jobs))]

@@ -95,9 +95,14 @@ def optimize_plan(inputs: Any, grid: TimeGrid, series: Any,
             fifo_solution = plan_to_solution(problem, fifo)
 
     heuristic_share = 1.0 if backend == "heuristic" else options.heuristic_share
-    heuristic_seconds = max(0.5, options.time_limit_s * heuristic_share)
+    # Leave room for verification and pricing of every candidate within the limit.
+    spent = time.monotonic() - began
+    share_seconds = options.time_limit_s * heuristic_share
+    if backend != "heuristic":  # small problems: the exact engine deserves most of the time
+        share_seconds = min(share_seconds, 0.2 * len(problem.jobs))
+    heuristic_seconds = max(0.5, min(share_seconds, 0.9 * options.time_limit_s - spent - 2.0))
     solution = heuristic_plan(problem, options.seed, int(MOVES_PER_SECOND * heuristic_seconds),
-                              heuristic_seconds)
+                              heuristic_seconds, start=fifo_solution)
     best = _best_of(problem, [solution] + ([fifo_solution] if fifo_solution else []))
     candidates.append(_solution_candidate("heuristic", problem, solution, inputs))
 

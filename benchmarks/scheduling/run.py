@@ -1,0 +1,140 @@
+"""Naive model (HiGHS, CBC, CP-SAT) against Heatcraft at equal time limits, one run.
+
+python -m benchmarks.scheduling.run --out benchmarks/results/scheduling.md [--quick]
+
+The naive model is what most tools do: one binary per job, unit and quarter hour (inside the
+job's window), peak as a variable, aggregated big-M linking of jobs to the unit's on state,
+no symmetry breaking, no starting solution, handed to the MIP engine as is. It keeps the same
+semantics (unit commitment, min load, demand charges above the billed peak) so its plans are
+checked by the same verifier. Every (instance, engine) runs in its own process so peak memory
+is measured per run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+INSTANCES = {  # name: (jobs, units, days, seed, time limit s)
+    "s20x3x1": (20, 3, 1, 1, 10),
+    "s30x4x1": (30, 4, 1, 2, 10),
+    "d100x10x1-a": (100, 10, 1, 1, 60),
+    "d100x10x1-b": (100, 10, 1, 2, 60),
+    "w500x20x7": (500, 20, 7, 1, 120),
+}
+NAIVE = ("highs", "cbc", "cpsat")
+
+
+def single(name: str, engine: str, limit: float, workdir: Path) -> dict:
+    from benchmarks.scheduling.generate import FIRST_DAY, generate_site
+    from heatcraft.intake.site_folder import load_site
+    from heatcraft.scheduling import ScheduleOptions, optimize_plan, verify_plan
+    from heatcraft.scheduling.backends import solve_with
+    from heatcraft.scheduling.formulation import build_model, decode
+    from heatcraft.scheduling.plan_builder import solution_to_plan
+    from heatcraft.scheduling.problem import build_problem
+    from heatcraft.tariffs import expand_tariff
+    from heatcraft.timegrid import TimeGrid
+
+    jobs, units, days, seed, _ = INSTANCES[name]
+    folder = generate_site(workdir / name, jobs, units, days, seed)
+    began = time.monotonic()
+    inputs = load_site(folder)
+    grid = TimeGrid.for_days(FIRST_DAY, days, inputs.site.timezone, 15)
+    series = expand_tariff(inputs.tariff, grid, inputs.site.holidays)
+    options = ScheduleOptions(time_limit_s=limit, seed=0)
+    row = {"instance": name, "engine": engine, "limit_s": limit}
+    if engine == "heatcraft":
+        result = optimize_plan(inputs, grid, series, options)
+        report = result.plan.solver
+        row.update(cost=result.verification.recomputed_cost, objective=report.objective,
+                   bound=report.bound, gap=report.gap, status=report.status,
+                   verified=result.verification.ok, dropped=len(result.plan.dropped_jobs),
+                   baseline=result.baseline_cost, chosen=report.parameters.get("chosen"),
+                   backend=report.parameters.get("engine_backend"))
+    else:
+        problem = build_problem(inputs, grid, series, options)
+        model, index = build_model(problem, tight_linking=False, symmetry_breaking=False)
+        remaining = max(1.0, limit - (time.monotonic() - began))
+        outcome = solve_with(engine, model, time_limit_s=remaining, threads=2, seed=0,
+                             relative_gap=1e-4, hint=None)
+        row.update(bound=outcome.bound, status=outcome.status, objective=outcome.objective)
+        if outcome.values is not None:
+            solution = decode(problem, index, outcome.values)
+            plan = solution_to_plan(problem, solution, inputs, site_id=inputs.site.id)
+            check = verify_plan(plan, inputs, grid, series)
+            dropped = len(plan.dropped_jobs)
+            penalty = sum(options.penalty(d.priority) for d in plan.dropped_jobs)
+            row.update(cost=check.recomputed_cost, verified=check.ok, dropped=dropped,
+                       objective=(check.recomputed_cost or 0.0) + penalty)
+            if outcome.bound is not None and row["objective"]:
+                row["gap"] = max(0.0, row["objective"] - outcome.bound) / abs(row["objective"])
+    row["seconds"] = round(time.monotonic() - began, 2)
+    row["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return row
+
+
+def _fmt(value, digits=0):
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/scheduling.md"))
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/heatcraft-bench"))
+    parser.add_argument("--only", nargs="*", default=None)
+    parser.add_argument("--limit", type=float, default=None, help="override every time limit")
+    parser.add_argument("--single", nargs=2, metavar=("INSTANCE", "ENGINE"))
+    args = parser.parse_args()
+    if args.single:
+        name, engine = args.single
+        limit = args.limit or INSTANCES[name][4]
+        print(json.dumps(single(name, engine, limit, args.workdir)))
+        return
+    rows = []
+    for name, (_, _, days, _, limit) in INSTANCES.items():
+        if args.only and name not in args.only:
+            continue
+        limit = args.limit or limit
+        engines = ("heatcraft",) + (NAIVE if days == 1 else ())
+        for engine in engines:
+            command = [sys.executable, "-m", "benchmarks.scheduling.run", "--workdir",
+                       str(args.workdir), "--single", name, engine, "--limit", str(limit)]
+            done = subprocess.run(command, capture_output=True, text=True,
+                                  timeout=limit * 3 + 300)
+            try:
+                row = json.loads(done.stdout.strip().splitlines()[-1])
+            except (IndexError, json.JSONDecodeError):
+                row = {"instance": name, "engine": engine, "limit_s": limit,
+                       "status": "crashed: " + done.stderr.strip()[-200:]}
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    lines = ["| instance | engine | limit s | status | verified | dropped | cost $ | "
+             "objective $ | bound $ | gap | time s | peak RSS MB |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        gap = r.get("gap")
+        lines.append(
+            f"| {r['instance']} | {r['engine']} | {_fmt(r.get('limit_s'))} | {r.get('status')} "
+            f"| {r.get('verified', '-')} | {r.get('dropped', '-')} | {_fmt(r.get('cost'))} "
+            f"| {_fmt(r.get('objective'))} | {_fmt(r.get('bound'))} "
+            f"| {'-' if gap is None else f'{100 * gap:.1f} %'} | {_fmt(r.get('seconds'), 1)} "
+            f"| {_fmt(r.get('max_rss_mb'))} |")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    command = "python -m benchmarks.scheduling.run " + " ".join(sys.argv[1:])
+    args.out.write_text("# Scheduling benchmark\n\nCommand: `" + command + "` (2 cores)\n\n"
+                        + "\n".join(lines) + "\n\n```json\n" + json.dumps(rows, indent=1)
+                        + "\n```\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""optimize_plan on tiny sites: every engine, each constraint at its boundary, diagnosis."""
+
+from __future__ import annotations
+
+import pytest
+
+from heatcraft.scheduling import FrozenState, ScheduleOptions, optimize_plan, verify_plan
+from tests.scheduling.sites import (
+    DAY,
+    at,
+    boiler,
+    heater,
+    horizon,
+    inputs,
+    job,
+    maintenance,
+    must_run,
+)
+
+FAST = ScheduleOptions(time_limit_s=5.0, backend="highs")
+
+
+def _mixed_site():
+    return inputs(
+        [heater("H1", min_run_minutes=60, min_off_minutes=30, min_load_kw=20,
+                startup_energy_kwh=5),
+         heater("H2", min_run_minutes=60, min_off_minutes=30, max_starts_per_day=2),
+         boiler("B1", min_load_kw=50)],
+        [job("J1", 80, 2, 0, 20), job("J2", 50, 1, 0, 20),
+         job("J3", 90, 3, 6, 22, must_run_window=must_run(12, 13)), job("J4", 150, 1, 0, 23)],
+        contract_peak_kw=300, billed_peak_kw=40, base_load_kw=20)
+
+
+@pytest.mark.parametrize("backend", ["highs", "scip", "cpsat", "cbc"])
+def test_every_engine_proves_the_same_optimum(backend):
+    site = _mixed_site()
+    grid, series = horizon(site)
+    result = optimize_plan(site, grid, series, ScheduleOptions(backend=backend, time_limit_s=8))
+    report = result.plan.solver
+    assert result.verification.ok, result.verification.violations
+    assert report.status == "optimal" and report.gap is not None and report.gap < 1e-3
+    assert report.objective == pytest.approx(69.0, abs=0.05)
+    assert report.engine and report.version and report.parameters["seed"] == 0
+    assert result.plan.kind == "optimized" and not result.plan.dropped_jobs
+    assert report.objective <= result.baseline_cost
+    # The independent verifier agrees on the price.
+    again = verify_plan(result.plan, site, grid, series)
+    assert again.ok and again.recomputed_cost == pytest.approx(report.objective)
+
+
+def test_same_inputs_same_plan():
+    site = _mixed_site()
+    grid, series = horizon(site)
+    first = optimize_plan(site, grid, series, FAST).plan
+    second = optimize_plan(site, grid, series, FAST).plan
+    assert first.assignments == second.assignments and first.runs == second.runs
+
+
+def test_min_run_from_an_initial_on_state_at_the_horizon_start():
+    # On for 30 min already, min run 2 h: it must stay on until 01:30 even with no work then.
+    site = inputs([heater("H1", min_run_minutes=120, min_off_minutes=60, min_load_kw=10,
+                          initial_state="on", initial_state_minutes=30)],
+                  [job("J1", 50, 1, 10, 14)], billed_peak_kw=100)
+    grid, series = horizon(site)
+    result = optimize_plan(site, grid, series, FAST)
+    assert result.verification.ok
+    first = min(result.plan.runs, key=lambda r: r.start)
+    assert first.start == grid.start and first.end >= at(1.5)
+
+
+def test_starts_are_counted_per_calendar_day_across_midnight():
+    # One start per day. 21:00 and 23:00 (fixed windows) would be two starts on day 1, so the
+    # unit must bridge 22:00-23:00; the 00:30 job may be a new start on day 2.
+    site = inputs([heater("H1", max_starts_per_day=1, min_load_kw=5)],
+                  [job("J1", 50, 1, 21, 22), job("J2", 50, 1, 23, 24),
+                   job("J3", 50, 1, 24.5, 25.5)], billed_peak_kw=100)
+    grid, series = horizon(site, days=2)
+    result = optimize_plan(site, grid, series, FAST)
+    assert result.verification.ok and not result.plan.dropped_jobs
+    starts_day1 = [r for r in result.plan.runs if r.start.date() == DAY]
+    assert len(starts_day1) == 1 and starts_day1[0].end >= at(24)
+
+
+def test_maintenance_at_the_window_edge():
+    # Maintenance from 08:00: a 2 h job with window 06:00-10:00 fits exactly at 06:00.
+    site = inputs([heater("H1")], [job("J1", 50, 2, 6, 10)], windows=[maintenance("H1", 8, 12)],
+                  billed_peak_kw=100)
+    grid, series = horizon(site)
+    result = optimize_plan(site, grid, series, FAST)
+    assert result.verification.ok
+    assert result.plan.assignments[0].start == at(6) and result.plan.assignments[0].end == at(8)
+    # From 07:50 it no longer fits: the whole step 07:45-08:00 is lost, and the diagnosis says so.
+    blocked = inputs([heater("H1")], [job("J1", 50, 2, 6, 10)],
+                     windows=[maintenance("H1", 7 + 50 / 60, 12)])
+    result = optimize_plan(site := blocked, grid, series, FAST)
+    assert [d.constraint for d in result.diagnosis] == ["maintenance"]
+    assert result.plan.dropped_jobs[0].job_id == "J1" and result.verification.ok
+    assert site.jobs[0].job_id == "J1"
+
+
+def test_infeasible_input_gets_a_diagnosis_not_an_exception():
+    site = inputs([heater("H1", capacity=100)],
+                  [job("BIG", 150, 1, 0, 10), job("OK", 50, 1, 0, 10),
+                   job("LATE", 50, 3, 22, 26)])
+    grid, series = horizon(site)
+    result = optimize_plan(site, grid, series, ScheduleOptions(
+        backend="highs", time_limit_s=5, drop_penalty_per_priority=None))
+    reasons = {d.job_id: d.constraint for d in result.diagnosis}
+    assert reasons == {"BIG": "capacity", "LATE": "window"}
+    assert result.plan.solver.status == "infeasible"
+    assert {d.job_id for d in result.plan.dropped_jobs} == {"BIG", "LATE"}
+
+
+def test_lowest_priority_job_is_dropped_when_not_all_fit():
+    site = inputs([heater("H1")], [job("LOW", 80, 2, 8, 10, priority=5),
+                                  job("HIGH", 80, 2, 8, 10, priority=1),
+                                  job("MID", 30, 1, 0, 24, priority=3)])
+    grid, series = horizon(site)
+    result = optimize_plan(site, grid, series, FAST)
+    assert result.verification.ok
+    assert [d.job_id for d in result.plan.dropped_jobs] == ["LOW"]
+    assert result.plan.dropped_jobs[0].reason  # says which constraint crowded it out
+    assert any("dropped" in w for w in result.warnings)
+
+
+def test_contract_peak_spreads_the_load():
+    site = inputs([heater("H1"), heater("H2")], [job("A", 90, 2, 8, 12), job("B", 90, 2, 8, 12)],
+                  contract_peak_kw=120)
+    grid, series = horizon(site)
+    result = optimize_plan(site, grid, series, FAST)
+    assert result.verification.ok and not result.plan.dropped_jobs
+    a, b = sorted(result.plan.assignments, key=lambda x: x.start)
+    assert a.end <= b.start
+
+
+def test_rolling_replan_keeps_the_past_and_moves_work_off_a_tripped_unit():
+    site = inputs([heater("H1"), heater("H2")],
+                  [job("DONE", 50, 1, 0, 3, allowed_equipment=("H1",)),
+                   job("NEXT", 50, 2, 6, 20), job("LATER", 60, 2, 6, 20)], billed_peak_kw=200)
+    grid, series = horizon(site)
+    first = optimize_plan(site, grid, series, FAST).plan
+    frozen = FrozenState(now=at(5), previous=first, tripped=frozenset({"H1"}))
+    again = optimize_plan(site, grid, series, FAST, frozen=frozen)
+    assert again.verification.ok
+    by_job = {a.job_id: a for a in again.plan.assignments}
+    assert by_job["DONE"] == next(a for a in first.assignments if a.job_id == "DONE")
+    assert by_job["NEXT"].equipment_id == "H2" and by_job["LATER"].equipment_id == "H2"
+    assert all(a.start >= at(5) for a in again.plan.assignments if a.job_id != "DONE")
