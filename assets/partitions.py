@@ -18,19 +18,25 @@ def sites_dir() -> Path:
 def discover_site_ids(folder: Path | None = None) -> list[str]:
     """Every sub-folder with a site.yaml is a site (folder name = site id)."""
     root = folder or sites_dir()
-    return sorted(p.name for p in root.iterdir() if (p / "site.yaml").is_file()) if root.is_dir() \
+    return (
+        sorted(p.name for p in root.iterdir() if (p / "site.yaml").is_file())
+        if root.is_dir()
         else []
+    )
 
 
-site_day_partitions = dg.MultiPartitionsDefinition({
-    "site": dg.StaticPartitionsDefinition(discover_site_ids() or ["none"]),
-    # end_offset=1: tomorrow is plannable today.
-    "date": dg.DailyPartitionsDefinition(start_date=FIRST_PLAN_DATE, end_offset=1),
-})
+site_day_partitions = dg.MultiPartitionsDefinition(
+    {
+        "site": dg.StaticPartitionsDefinition(discover_site_ids() or ["none"]),
+        # end_offset=1: tomorrow is plannable today.
+        "date": dg.DailyPartitionsDefinition(start_date=FIRST_PLAN_DATE, end_offset=1),
+    }
+)
 
 
-def site_and_date(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext
-                  ) -> tuple[str, date]:
+def site_and_date(
+    context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext,
+) -> tuple[str, date]:
     keys = context.partition_key.keys_by_dimension
     return keys["site"], date.fromisoformat(keys["date"])
 

@@ -19,9 +19,15 @@ if TYPE_CHECKING:  # engine modules load at run time, keeping the code location 
 CODE_VERSION = "1"
 
 
-def _materialize_plan(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                      inputs: "SiteInputs", costed: "CostedPlan", horizon: "Horizon",
-                      plan_date: date, asset_name: str) -> dg.MaterializeResult:
+def _materialize_plan(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    inputs: "SiteInputs",
+    costed: "CostedPlan",
+    horizon: "Horizon",
+    plan_date: date,
+    asset_name: str,
+) -> dg.MaterializeResult:
     """Verify, then write every table of the plan in one transaction, then re-check the bill.
 
     A plan the verifier rejects is not written: its check fails and blocks what depends on it.
@@ -29,31 +35,55 @@ def _materialize_plan(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     verified = verified_result(asset_name, costed, inputs, horizon)
     if not verified.passed:
         context.log.error(f"{asset_name} failed verification: {verified.metadata}")
-        return dg.MaterializeResult(value=costed, check_results=[verified],
-                                    metadata={"verified": False})
+        return dg.MaterializeResult(
+            value=costed, check_results=[verified], metadata={"verified": False}
+        )
     metadata = _write_costed_plan(context, warehouse, inputs, costed, plan_date, asset_name)
     recomputed = cost_recomputed_result(asset_name, warehouse, costed, inputs, horizon, plan_date)
-    return dg.MaterializeResult(value=costed, metadata=metadata,
-                                check_results=[verified, recomputed])
+    return dg.MaterializeResult(
+        value=costed, metadata=metadata, check_results=[verified, recomputed]
+    )
 
 
-def _write_costed_plan(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                       inputs: "SiteInputs", costed: "CostedPlan", plan_date: date,
-                       asset_name: str) -> dict:
+def _write_costed_plan(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    inputs: "SiteInputs",
+    costed: "CostedPlan",
+    plan_date: date,
+    asset_name: str,
+) -> dict:
     """All tables of one plan, replaced in one transaction; returns the metadata."""
     from heatcraft.tables import assignment_rows, cost_rows, load_profile_rows
 
     plan = costed.plan
     solver = plan.solver.model_dump(mode="json") if plan.solver else None
-    keys = {"site_id": inputs.site.id, "plan_date": plan_date, "plan_kind": plan.kind,
-            "asset": asset_name}
-    counts = warehouse.replace_partition({
-        PLAN_ASSIGNMENTS: assignment_rows(plan, plan_date),
-        LOAD_PROFILE: load_profile_rows(plan, costed.profile, costed.cost, plan_date),
-        PLAN_COSTS: cost_rows(plan, costed.cost, plan_date),
-        PROVENANCE: [provenance_row(inputs.site.id, plan_date, asset_name, context.run_id,
-                                    inputs.sha256, costed.sha256, inputs.source_sha256, solver)],
-    }, keys=keys)
+    keys = {
+        "site_id": inputs.site.id,
+        "plan_date": plan_date,
+        "plan_kind": plan.kind,
+        "asset": asset_name,
+    }
+    counts = warehouse.replace_partition(
+        {
+            PLAN_ASSIGNMENTS: assignment_rows(plan, plan_date),
+            LOAD_PROFILE: load_profile_rows(plan, costed.profile, costed.cost, plan_date),
+            PLAN_COSTS: cost_rows(plan, costed.cost, plan_date),
+            PROVENANCE: [
+                provenance_row(
+                    inputs.site.id,
+                    plan_date,
+                    asset_name,
+                    context.run_id,
+                    inputs.sha256,
+                    costed.sha256,
+                    inputs.source_sha256,
+                    solver,
+                )
+            ],
+        },
+        keys=keys,
+    )
     cost = costed.cost
     metadata = {
         **table_metadata(PLAN_ASSIGNMENTS, counts[PLAN_ASSIGNMENTS.name]),
@@ -66,30 +96,43 @@ def _write_costed_plan(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         "fixed_cost": round(cost.fixed, 2),
         "peak_electric_kw": round(cost.peak_electric_kw, 1),
         "dropped_jobs": dg.MetadataValue.json([d.job_id for d in plan.dropped_jobs]),
-        **provenance_metadata(inputs_sha256=inputs.sha256, output_sha256=costed.sha256,
-                              code_version=CODE_VERSION, sources=inputs.source_sha256),
+        **provenance_metadata(
+            inputs_sha256=inputs.sha256,
+            output_sha256=costed.sha256,
+            code_version=CODE_VERSION,
+            sources=inputs.source_sha256,
+        ),
     }
     if plan.solver:
-        metadata.update({"solver": dg.MetadataValue.json(solver), "solver_status":
-                         plan.solver.status, "gap": plan.solver.gap if plan.solver.gap is not None
-                         else "n/a"})
+        metadata.update(
+            {
+                "solver": dg.MetadataValue.json(solver),
+                "solver_status": plan.solver.status,
+                "gap": plan.solver.gap if plan.solver.gap is not None else "n/a",
+            }
+        )
     return metadata
 
 
-@dg.asset(group_name="plans", partitions_def=site_day_partitions, code_version=CODE_VERSION,
-          kinds={"python"}, check_specs=plan_check_specs("baseline_plan"),
-          description="The naive first-in-first-out plan, priced with the same bill engine: "
-                      "the yardstick for every saving.")
-def baseline_plan(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                  site_inputs):
+@dg.asset(
+    group_name="plans",
+    partitions_def=site_day_partitions,
+    code_version=CODE_VERSION,
+    kinds={"python"},
+    check_specs=plan_check_specs("baseline_plan"),
+    description="The naive first-in-first-out plan, priced with the same bill engine: "
+    "the yardstick for every saving.",
+)
+def baseline_plan(context: dg.AssetExecutionContext, warehouse: WarehouseResource, site_inputs):
     from heatcraft.planning import cost, horizon_for
     from heatcraft.scheduling.baseline import fifo_plan
 
     _, plan_date = site_and_date(context)
     horizon = horizon_for(site_inputs, plan_date)
     costed = cost(fifo_plan(site_inputs, horizon.grid), site_inputs, horizon)
-    return _materialize_plan(context, warehouse, site_inputs, costed, horizon, plan_date,
-                             "baseline_plan")
+    return _materialize_plan(
+        context, warehouse, site_inputs, costed, horizon, plan_date, "baseline_plan"
+    )
 
 
 class OptimizerConfig(dg.Config):
@@ -98,38 +141,58 @@ class OptimizerConfig(dg.Config):
     seed: int = 0
 
 
-@dg.asset(group_name="plans", partitions_def=site_day_partitions, code_version=CODE_VERSION,
-          kinds={"python", "ortools"}, check_specs=plan_check_specs("optimized_plan"),
-          description="The lowest-cost plan the limits allow, with solver status, bound and "
-                      "gap; only returned when the independent verifier approves it.")
-def optimized_plan(context: dg.AssetExecutionContext, config: OptimizerConfig,
-                   warehouse: WarehouseResource, site_inputs):
+@dg.asset(
+    group_name="plans",
+    partitions_def=site_day_partitions,
+    code_version=CODE_VERSION,
+    kinds={"python", "ortools"},
+    check_specs=plan_check_specs("optimized_plan"),
+    description="The lowest-cost plan the limits allow, with solver status, bound and "
+    "gap; only returned when the independent verifier approves it.",
+)
+def optimized_plan(
+    context: dg.AssetExecutionContext,
+    config: OptimizerConfig,
+    warehouse: WarehouseResource,
+    site_inputs,
+):
     from heatcraft.planning import cost, horizon_for
     from heatcraft.scheduling import ScheduleOptions, optimize_plan
 
     _, plan_date = site_and_date(context)
     horizon = horizon_for(site_inputs, plan_date)
-    result = optimize_plan(site_inputs, horizon.grid, horizon.series,
-                           ScheduleOptions(backend=config.backend, time_limit_s=config.time_limit_s,
-                                           seed=config.seed))
+    result = optimize_plan(
+        site_inputs,
+        horizon.grid,
+        horizon.series,
+        ScheduleOptions(backend=config.backend, time_limit_s=config.time_limit_s, seed=config.seed),
+    )
     for warning in result.warnings:
         context.log.warning(warning)
     costed = cost(result.plan, site_inputs, horizon)
-    return _materialize_plan(context, warehouse, site_inputs, costed, horizon, plan_date,
-                             "optimized_plan")
+    return _materialize_plan(
+        context, warehouse, site_inputs, costed, horizon, plan_date, "optimized_plan"
+    )
 
 
-@dg.asset(group_name="plans", partitions_def=site_day_partitions, code_version=CODE_VERSION,
-          kinds={"python"},
-          description="What the optimized plan saves against the FIFO baseline, by component.")
+@dg.asset(
+    group_name="plans",
+    partitions_def=site_day_partitions,
+    code_version=CODE_VERSION,
+    kinds={"python"},
+    description="What the optimized plan saves against the FIFO baseline, by component.",
+)
 def plan_savings(baseline_plan, optimized_plan) -> dg.MaterializeResult[dict]:
     from heatcraft.costs.plan_cost import savings
 
     saved = savings(baseline_plan.cost, optimized_plan.cost)
-    return dg.MaterializeResult(value=saved, metadata={
-        "baseline_total": round(baseline_plan.cost.total, 2),
-        "optimized_total": round(optimized_plan.cost.total, 2),
-        "saving_total": saved["total"],
-        "saving_pct": saved["total_pct"],
-        "saving_by_component": dg.MetadataValue.json(saved),
-    })
+    return dg.MaterializeResult(
+        value=saved,
+        metadata={
+            "baseline_total": round(baseline_plan.cost.total, 2),
+            "optimized_total": round(optimized_plan.cost.total, 2),
+            "saving_total": saved["total"],
+            "saving_pct": saved["total_pct"],
+            "saving_by_component": dg.MetadataValue.json(saved),
+        },
+    )

@@ -19,10 +19,11 @@ CODE_VERSION = "1"
     kinds={"python", "duckdb"},
     check_specs=input_check_specs("site_inputs"),
     description="Site folder (site.yaml, equipment, maintenance, jobs, tariff, fuel prices) "
-                "loaded and validated; bad input fails here with file, row and field.",
+    "loaded and validated; bad input fails here with file, row and field.",
 )
-def site_inputs(context: dg.AssetExecutionContext, sites: SiteFolderResource,
-                warehouse: WarehouseResource):
+def site_inputs(
+    context: dg.AssetExecutionContext, sites: SiteFolderResource, warehouse: WarehouseResource
+):
     from heatcraft.intake.site_folder import load_site
     from heatcraft.provenance import CODE_VERSION as ENGINE_VERSION
     from heatcraft.tables import equipment_rows, job_rows
@@ -35,9 +36,22 @@ def site_inputs(context: dg.AssetExecutionContext, sites: SiteFolderResource,
     jobs = job_rows(inputs, plan_date)
     equipment = equipment_rows(inputs, plan_date)
     counts = warehouse.replace_partition(
-        {JOBS: jobs, EQUIPMENT: equipment,
-         PROVENANCE: [provenance_row(site_id, plan_date, "site_inputs", context.run_id,
-                                     inputs.sha256, inputs.sha256, inputs.source_sha256, None)]},
+        {
+            JOBS: jobs,
+            EQUIPMENT: equipment,
+            PROVENANCE: [
+                provenance_row(
+                    site_id,
+                    plan_date,
+                    "site_inputs",
+                    context.run_id,
+                    inputs.sha256,
+                    inputs.sha256,
+                    inputs.source_sha256,
+                    None,
+                )
+            ],
+        },
         keys={"site_id": site_id, "plan_date": plan_date, "asset": "site_inputs"},
     )
     return dg.MaterializeResult(
@@ -49,16 +63,29 @@ def site_inputs(context: dg.AssetExecutionContext, sites: SiteFolderResource,
             "maintenance_windows": len(inputs.maintenance),
             "site": inputs.site.name,
             "timezone": inputs.site.timezone,
-            **provenance_metadata(inputs_sha256=inputs.sha256, output_sha256=inputs.sha256,
-                                  code_version=ENGINE_VERSION, sources=inputs.source_sha256),
+            **provenance_metadata(
+                inputs_sha256=inputs.sha256,
+                output_sha256=inputs.sha256,
+                code_version=ENGINE_VERSION,
+                sources=inputs.source_sha256,
+            ),
         },
     )
 
 
-def provenance_row(site_id, plan_date, asset, run_id, inputs_sha256, output_sha256, sources,
-                   solver) -> dict:
+def provenance_row(
+    site_id, plan_date, asset, run_id, inputs_sha256, output_sha256, sources, solver
+) -> dict:
     from heatcraft.provenance import CODE_VERSION as ENGINE_VERSION
 
-    return {"site_id": site_id, "plan_date": plan_date, "asset": asset, "run_id": run_id,
-            "code_version": ENGINE_VERSION, "inputs_sha256": inputs_sha256,
-            "output_sha256": output_sha256, "sources": sources, "solver": solver}
+    return {
+        "site_id": site_id,
+        "plan_date": plan_date,
+        "asset": asset,
+        "run_id": run_id,
+        "code_version": ENGINE_VERSION,
+        "inputs_sha256": inputs_sha256,
+        "output_sha256": output_sha256,
+        "sources": sources,
+        "solver": solver,
+    }

@@ -1,4 +1,4 @@
-"""Holiday calendars: the `holidays` library for a country (and subdivision) plus named extra dates."""
+"""Holiday calendars: the `holidays` library (country, subdivision) plus named extra dates."""
 
 from __future__ import annotations
 

@@ -14,8 +14,11 @@ from typing import Annotated, Any
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Heatcraft: energy planning for industrial sites.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Heatcraft: energy planning for industrial sites.",
+)
 
 DEMO_SITE = "plant_a"
 DEMO_DATE = "2026-06-16"
@@ -74,8 +77,14 @@ def plan(
     except ValueError:
         _fail(f"--date {plan_date!r} is not YYYY-MM-DD")
     try:
-        report = plan_report(site_dir, first_day, days=days, backend=backend,
-                             time_limit_s=time_limit, optimize=not baseline_only)
+        report = plan_report(
+            site_dir,
+            first_day,
+            days=days,
+            backend=backend,
+            time_limit_s=time_limit,
+            optimize=not baseline_only,
+        )
     except InputError as exc:
         _fail(str(exc))
     _emit(report, out)
@@ -166,20 +175,33 @@ def demo(
     project_dir: Annotated[Path | None, typer.Option(help="repository with definitions.py")] = None,
     site: Annotated[str, typer.Option(help="example site id")] = DEMO_SITE,
     plan_date: Annotated[str, typer.Option("--date", help="plan date")] = DEMO_DATE,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="optimizer seconds")] =
-        DEMO_TIME_LIMIT_S,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="optimizer seconds")
+    ] = DEMO_TIME_LIMIT_S,
 ) -> None:
     """Materialize the whole asset graph for the example site with Dagster (embedded storage)."""
-    from heatcraft.demo import demo_environment, dagster_home_config, summarize_warehouse
+    from heatcraft.demo import dagster_home_config, demo_environment, summarize_warehouse
 
     root = project_dir or find_project_dir()
     env = demo_environment(root)
     dagster_home_config(Path(env["DAGSTER_HOME"]), root)
     partition = f"{plan_date}|{site}"  # MultiPartitionKey: dimensions in name order (date, site)
     run_config = {"ops": {"optimized_plan": {"config": {"time_limit_s": time_limit}}}}
-    command = [sys.executable, "-m", "dagster", "asset", "materialize", "-f",
-               str(root / "definitions.py"), "--select", "*", "--partition", partition,
-               "--config-json", json.dumps(run_config)]
+    command = [
+        sys.executable,
+        "-m",
+        "dagster",
+        "asset",
+        "materialize",
+        "-f",
+        str(root / "definitions.py"),
+        "--select",
+        "*",
+        "--partition",
+        partition,
+        "--config-json",
+        json.dumps(run_config),
+    ]
     typer.echo(f"$ DAGSTER_HOME={env['DAGSTER_HOME']} {shlex.join(command[2:])}", err=True)
     completed = subprocess.run(command, cwd=root, env=env, check=False)
     if completed.returncode != 0:

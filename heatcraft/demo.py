@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+
 def demo_environment(root: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("DAGSTER_HOME", str(root / "var" / "dagster_home"))
@@ -34,13 +35,19 @@ def summarize_warehouse(path: Path, site_id: str, plan_date: str) -> dict[str, A
     with duckdb.connect(str(path), read_only=True) as connection:
         costs = connection.execute(
             "SELECT plan_kind, item, amount FROM heatcraft.plan_costs WHERE site_id = ? "
-            "AND plan_date = ? AND breakdown = 'component'", [site_id, plan_date]).fetchall()
+            "AND plan_date = ? AND breakdown = 'component'",
+            [site_id, plan_date],
+        ).fetchall()
         peaks = connection.execute(
             "SELECT plan_kind, max(electric_kw) FROM heatcraft.load_profile WHERE site_id = ? "
-            "AND plan_date = ? GROUP BY plan_kind", [site_id, plan_date]).fetchall()
+            "AND plan_date = ? GROUP BY plan_kind",
+            [site_id, plan_date],
+        ).fetchall()
         hashes = connection.execute(
             "SELECT asset, output_sha256 FROM heatcraft.provenance WHERE site_id = ? "
-            "AND plan_date = ? ORDER BY asset", [site_id, plan_date]).fetchall()
+            "AND plan_date = ? ORDER BY asset",
+            [site_id, plan_date],
+        ).fetchall()
     by_kind: dict[str, dict[str, float]] = {}
     for kind, item, amount in costs:
         by_kind.setdefault(kind, {})[item] = round(amount, 2)
@@ -52,12 +59,19 @@ def summarize_warehouse(path: Path, site_id: str, plan_date: str) -> dict[str, A
         "baseline_cost": baseline,
         "plan_cost": optimized,
         "saving_pct": round(100 * (baseline - optimized) / baseline, 2)
-        if baseline and optimized is not None else None,
+        if baseline and optimized is not None
+        else None,
         "peak_kw": {kind: round(kw, 1) for kind, kw in peaks},
         "costs": by_kind,
         "output_sha256": dict(hashes),
         "warehouse": str(path),
-        "tables": ["jobs", "equipment", "plan_assignments", "load_profile", "plan_costs",
-                   "provenance"],
+        "tables": [
+            "jobs",
+            "equipment",
+            "plan_assignments",
+            "load_profile",
+            "plan_costs",
+            "provenance",
+        ],
     }
     return summary

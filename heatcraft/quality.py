@@ -30,8 +30,9 @@ def _suites():
         e.ExpectColumnValuesToNotBeNull(column="job_id"),
         e.ExpectColumnValuesToBeBetween(column="priority", min_value=1, max_value=5),
         e.ExpectColumnValuesToBeBetween(column="heating_kwh", min_value=0, strict_min=True),
-        e.ExpectColumnValuesToBeBetween(column="duration_minutes", min_value=1,
-                                        max_value=7 * 24 * 60),
+        e.ExpectColumnValuesToBeBetween(
+            column="duration_minutes", min_value=1, max_value=7 * 24 * 60
+        ),
         e.ExpectColumnValuesToBeBetween(column="temperature_c", min_value=-50, max_value=2000),
         e.ExpectColumnPairValuesAToBeGreaterThanB(column_A="deadline", column_B="earliest_start"),
     ]
@@ -39,22 +40,39 @@ def _suites():
         e.ExpectColumnValuesToBeUnique(column="equipment_id"),
         e.ExpectColumnValuesToBeBetween(column="capacity_kw", min_value=0, strict_min=True),
         e.ExpectColumnValuesToBeBetween(column="efficiency", min_value=0.05, max_value=8.0),
-        e.ExpectColumnPairValuesAToBeGreaterThanB(column_A="capacity_kw", column_B="min_load_kw",
-                                                  or_equal=True),
+        e.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="capacity_kw", column_B="min_load_kw", or_equal=True
+        ),
     ]
     return {"jobs": jobs, "equipment": equipment}
 
 
 def _frames(inputs: SiteInputs) -> dict[str, pd.DataFrame]:
-    jobs = pd.DataFrame([{
-        "job_id": j.job_id, "priority": j.priority, "heating_kwh": j.heating_kwh,
-        "duration_minutes": j.duration_minutes, "temperature_c": j.temperature_c,
-        "earliest_start": j.earliest_start, "deadline": j.deadline,
-    } for j in inputs.jobs])
-    equipment = pd.DataFrame([{
-        "equipment_id": u.equipment_id, "capacity_kw": u.capacity_kw,
-        "min_load_kw": u.min_load_kw, "efficiency": u.efficiency,
-    } for u in inputs.equipment])
+    jobs = pd.DataFrame(
+        [
+            {
+                "job_id": j.job_id,
+                "priority": j.priority,
+                "heating_kwh": j.heating_kwh,
+                "duration_minutes": j.duration_minutes,
+                "temperature_c": j.temperature_c,
+                "earliest_start": j.earliest_start,
+                "deadline": j.deadline,
+            }
+            for j in inputs.jobs
+        ]
+    )
+    equipment = pd.DataFrame(
+        [
+            {
+                "equipment_id": u.equipment_id,
+                "capacity_kw": u.capacity_kw,
+                "min_load_kw": u.min_load_kw,
+                "efficiency": u.efficiency,
+            }
+            for u in inputs.equipment
+        ]
+    )
     return {"jobs": jobs, "equipment": equipment}
 
 
@@ -67,8 +85,11 @@ def expectations_on_inputs(inputs: SiteInputs) -> QualityOutcome:
     evaluated = 0
     frames = _frames(inputs)
     for table, expectations in _suites().items():
-        batch = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe(
-            "whole").get_batch(batch_parameters={"dataframe": frames[table]})
+        batch = (
+            source.add_dataframe_asset(table)
+            .add_batch_definition_whole_dataframe("whole")
+            .get_batch(batch_parameters={"dataframe": frames[table]})
+        )
         suite = gx.ExpectationSuite(name=f"{table}_suite", expectations=expectations)
         result = batch.validate(suite)
         for outcome in result.results:

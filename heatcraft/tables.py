@@ -18,75 +18,142 @@ Row = dict[str, Any]
 
 
 def job_rows(inputs: SiteInputs, plan_date: date) -> list[Row]:
-    return [{
-        "site_id": inputs.site.id, "plan_date": plan_date, "job_id": job.job_id,
-        "product_id": job.product_id, "product_name": job.product_name,
-        "quantity": job.quantity, "unit": job.unit, "heating_kwh": job.heating_kwh,
-        "heat_kw": job.heat_kw, "temperature_c": job.temperature_c,
-        "duration_minutes": job.duration_minutes, "earliest_start": job.earliest_start,
-        "deadline": job.deadline, "priority": job.priority,
-        "allowed_equipment": ";".join(job.allowed_equipment),
-    } for job in inputs.jobs]
+    return [
+        {
+            "site_id": inputs.site.id,
+            "plan_date": plan_date,
+            "job_id": job.job_id,
+            "product_id": job.product_id,
+            "product_name": job.product_name,
+            "quantity": job.quantity,
+            "unit": job.unit,
+            "heating_kwh": job.heating_kwh,
+            "heat_kw": job.heat_kw,
+            "temperature_c": job.temperature_c,
+            "duration_minutes": job.duration_minutes,
+            "earliest_start": job.earliest_start,
+            "deadline": job.deadline,
+            "priority": job.priority,
+            "allowed_equipment": ";".join(job.allowed_equipment),
+        }
+        for job in inputs.jobs
+    ]
 
 
 def equipment_rows(inputs: SiteInputs, plan_date: date) -> list[Row]:
-    return [{
-        "site_id": inputs.site.id, "plan_date": plan_date, "equipment_id": unit.equipment_id,
-        "name": unit.name, "type": unit.type.value, "capacity_kw": unit.capacity_kw,
-        "min_load_kw": unit.min_load_kw, "efficiency": unit.efficiency, "fuel": unit.fuel.value,
-        "min_run_minutes": unit.min_run_minutes, "min_off_minutes": unit.min_off_minutes,
-        "max_starts_per_day": unit.max_starts_per_day,
-        "startup_energy_kwh": unit.startup_energy_kwh,
-        "max_parallel_jobs": unit.max_parallel_jobs, "initial_state": unit.initial_state.value,
-    } for unit in inputs.equipment]
+    return [
+        {
+            "site_id": inputs.site.id,
+            "plan_date": plan_date,
+            "equipment_id": unit.equipment_id,
+            "name": unit.name,
+            "type": unit.type.value,
+            "capacity_kw": unit.capacity_kw,
+            "min_load_kw": unit.min_load_kw,
+            "efficiency": unit.efficiency,
+            "fuel": unit.fuel.value,
+            "min_run_minutes": unit.min_run_minutes,
+            "min_off_minutes": unit.min_off_minutes,
+            "max_starts_per_day": unit.max_starts_per_day,
+            "startup_energy_kwh": unit.startup_energy_kwh,
+            "max_parallel_jobs": unit.max_parallel_jobs,
+            "initial_state": unit.initial_state.value,
+        }
+        for unit in inputs.equipment
+    ]
 
 
 def assignment_rows(plan: Plan, plan_date: date) -> list[Row]:
-    rows = [{
-        "site_id": plan.site_id, "plan_date": plan_date, "plan_kind": plan.kind,
-        "job_id": a.job_id, "equipment_id": a.equipment_id, "start": a.start, "end": a.end,
-        "heat_kw": a.heat_kw, "input_kw": a.input_kw, "carrier": a.carrier.value,
-        "dropped": False, "reason": None,
-    } for a in plan.assignments]
-    rows += [{
-        "site_id": plan.site_id, "plan_date": plan_date, "plan_kind": plan.kind,
-        "job_id": d.job_id, "equipment_id": None, "start": None, "end": None, "heat_kw": None,
-        "input_kw": None, "carrier": None, "dropped": True, "reason": d.reason,
-    } for d in plan.dropped_jobs]
+    rows = [
+        {
+            "site_id": plan.site_id,
+            "plan_date": plan_date,
+            "plan_kind": plan.kind,
+            "job_id": a.job_id,
+            "equipment_id": a.equipment_id,
+            "start": a.start,
+            "end": a.end,
+            "heat_kw": a.heat_kw,
+            "input_kw": a.input_kw,
+            "carrier": a.carrier.value,
+            "dropped": False,
+            "reason": None,
+        }
+        for a in plan.assignments
+    ]
+    rows += [
+        {
+            "site_id": plan.site_id,
+            "plan_date": plan_date,
+            "plan_kind": plan.kind,
+            "job_id": d.job_id,
+            "equipment_id": None,
+            "start": None,
+            "end": None,
+            "heat_kw": None,
+            "input_kw": None,
+            "carrier": None,
+            "dropped": True,
+            "reason": d.reason,
+        }
+        for d in plan.dropped_jobs
+    ]
     return rows
 
 
-def load_profile_rows(plan: Plan, profile: LoadProfile, cost: PlanCost, plan_date: date
-                      ) -> list[Row]:
+def load_profile_rows(
+    plan: Plan, profile: LoadProfile, cost: PlanCost, plan_date: date
+) -> list[Row]:
     grid = profile.grid
     rows = []
     for t, moment in enumerate(grid.starts_local):
-        rows.append({
-            "site_id": plan.site_id, "plan_date": plan_date, "plan_kind": plan.kind,
-            "step_start": moment, "step_minutes": grid.step_minutes,
-            "electric_kw": float(profile.electric_kw[t]),
-            "base_load_kw": float(profile.base_load_kw[t]),
-            "heat_kw": float(profile.output_kw[:, t].sum()),
-            "fuel_kw": float(sum(profile.input_kw[i, t] for i, c in
-                                 enumerate(profile.carrier_of_unit) if c != "electricity")),
-            "units_on": int(profile.on[:, t].sum()),
-            "electric_cost": float(cost.step_electric_cost[t]),
-            "fuel_cost": float(cost.step_fuel_cost[t]),
-        })
+        rows.append(
+            {
+                "site_id": plan.site_id,
+                "plan_date": plan_date,
+                "plan_kind": plan.kind,
+                "step_start": moment,
+                "step_minutes": grid.step_minutes,
+                "electric_kw": float(profile.electric_kw[t]),
+                "base_load_kw": float(profile.base_load_kw[t]),
+                "heat_kw": float(profile.output_kw[:, t].sum()),
+                "fuel_kw": float(
+                    sum(
+                        profile.input_kw[i, t]
+                        for i, c in enumerate(profile.carrier_of_unit)
+                        if c != "electricity"
+                    )
+                ),
+                "units_on": int(profile.on[:, t].sum()),
+                "electric_cost": float(cost.step_electric_cost[t]),
+                "fuel_cost": float(cost.step_fuel_cost[t]),
+            }
+        )
     return rows
 
 
 def cost_rows(plan: Plan, cost: PlanCost, plan_date: date) -> list[Row]:
     """Long format: one row per (breakdown, item) so SQL can pivot any way."""
-    base = {"site_id": plan.site_id, "plan_date": plan_date, "plan_kind": plan.kind,
-            "currency": cost.currency}
-    rows = [{**base, "breakdown": "component", "item": name, "amount": getattr(cost, name)}
-            for name in COST_COMPONENTS]
+    base = {
+        "site_id": plan.site_id,
+        "plan_date": plan_date,
+        "plan_kind": plan.kind,
+        "currency": cost.currency,
+    }
+    rows = [
+        {**base, "breakdown": "component", "item": name, "amount": getattr(cost, name)}
+        for name in COST_COMPONENTS
+    ]
     rows.append({**base, "breakdown": "component", "item": "total", "amount": cost.total})
-    rows.append({**base, "breakdown": "component", "item": "electric_bill",
-                 "amount": cost.electric_bill})
-    rows += [{**base, "breakdown": "period", "item": k, "amount": v}
-             for k, v in sorted(cost.by_period.items())]
-    rows += [{**base, "breakdown": "unit", "item": k, "amount": v}
-             for k, v in sorted(cost.by_unit.items())]
+    rows.append(
+        {**base, "breakdown": "component", "item": "electric_bill", "amount": cost.electric_bill}
+    )
+    rows += [
+        {**base, "breakdown": "period", "item": k, "amount": v}
+        for k, v in sorted(cost.by_period.items())
+    ]
+    rows += [
+        {**base, "breakdown": "unit", "item": k, "amount": v}
+        for k, v in sorted(cost.by_unit.items())
+    ]
     return rows

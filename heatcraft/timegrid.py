@@ -41,7 +41,9 @@ class TimeGrid:
             raise ValueError("horizon must be a positive whole number of steps")
 
     @classmethod
-    def for_days(cls, first_day: date, days: int, timezone: str, step_minutes: int = 15) -> TimeGrid:
+    def for_days(
+        cls, first_day: date, days: int, timezone: str, step_minutes: int = 15
+    ) -> TimeGrid:
         """Local midnight of `first_day` to local midnight `days` later."""
         tz = ZoneInfo(timezone)
         start = datetime.combine(first_day, time(0), tzinfo=tz)

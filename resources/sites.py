@@ -15,6 +15,7 @@ class SiteFolderResource(dg.ConfigurableResource):
     def folder(self, site_id: str) -> Path:
         folder = Path(self.sites_dir) / site_id
         if not (folder / "site.yaml").is_file():
-            raise FileNotFoundError(f"no site folder with site.yaml for {site_id!r} in "
-                                    f"{self.sites_dir}")
+            raise FileNotFoundError(
+                f"no site folder with site.yaml for {site_id!r} in {self.sites_dir}"
+            )
         return folder

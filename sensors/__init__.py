@@ -11,9 +11,12 @@ from jobs import daily_plan_job
 JOB_FILES = ("jobs.csv", "jobs.xlsx", "jobs.json", "jobs.xml")
 
 
-@dg.sensor(job=daily_plan_job, minimum_interval_seconds=60,
-           default_status=dg.DefaultSensorStatus.STOPPED,
-           description="A new or changed jobs file in a site folder re-plans the days it covers.")
+@dg.sensor(
+    job=daily_plan_job,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    description="A new or changed jobs file in a site folder re-plans the days it covers.",
+)
 def production_schedule_sensor(context: dg.SensorEvaluationContext):
     from heatcraft.intake.site_folder import find_jobs_file, load_jobs, load_site_yaml
     from heatcraft.provenance import sha256_of_file
@@ -30,8 +33,9 @@ def production_schedule_sensor(context: dg.SensorEvaluationContext):
         zone = ZoneInfo(site.timezone)
         days = sorted({job.earliest_start.astimezone(zone).date() for job in jobs})
         for day in days:
-            yield dg.RunRequest(run_key=f"{site_id}:{day}:{digest[:12]}",
-                                partition_key=partition_key(site_id, day))
+            yield dg.RunRequest(
+                run_key=f"{site_id}:{day}:{digest[:12]}", partition_key=partition_key(site_id, day)
+            )
         seen[site_id] = digest
     context.update_cursor(json.dumps(seen, sort_keys=True))
 

@@ -56,8 +56,12 @@ def base_load_series(grid: TimeGrid, base_load_by_hour: tuple[float, ...]) -> np
     return np.array([base_load_by_hour[h] for h in grid.local_hours], dtype=float)
 
 
-def load_profile(plan: Plan, equipment: tuple[Equipment, ...], grid: TimeGrid,
-                 base_load_by_hour: tuple[float, ...] = (0.0,) * 24) -> LoadProfile:
+def load_profile(
+    plan: Plan,
+    equipment: tuple[Equipment, ...],
+    grid: TimeGrid,
+    base_load_by_hour: tuple[float, ...] = (0.0,) * 24,
+) -> LoadProfile:
     unit_ids = tuple(unit.equipment_id for unit in equipment)
     row = {unit_id: i for i, unit_id in enumerate(unit_ids)}
     shape = (len(unit_ids), len(grid))
@@ -66,7 +70,8 @@ def load_profile(plan: Plan, equipment: tuple[Equipment, ...], grid: TimeGrid,
     starts = np.zeros(shape, dtype=bool)
     for assignment in plan.assignments:
         heat[row[assignment.equipment_id]] += assignment.heat_kw * step_overlap(
-            grid, assignment.start, assignment.end)
+            grid, assignment.start, assignment.end
+        )
     for run in plan.runs:
         covered = step_overlap(grid, run.start, run.end) > 0
         on[row[run.equipment_id]] |= covered
@@ -83,7 +88,15 @@ def load_profile(plan: Plan, equipment: tuple[Equipment, ...], grid: TimeGrid,
     base = base_load_series(grid, base_load_by_hour)
     electric_rows = [i for i, unit in enumerate(equipment) if unit.is_electric]
     electric = base + input_kw[electric_rows].sum(axis=0)
-    return LoadProfile(grid=grid, unit_ids=unit_ids, heat_kw=heat, output_kw=output,
-                       input_kw=input_kw, on=on, starts=starts, base_load_kw=base,
-                       electric_kw=electric,
-                       carrier_of_unit=tuple(unit.fuel.value for unit in equipment))
+    return LoadProfile(
+        grid=grid,
+        unit_ids=unit_ids,
+        heat_kw=heat,
+        output_kw=output,
+        input_kw=input_kw,
+        on=on,
+        starts=starts,
+        base_load_kw=base,
+        electric_kw=electric,
+        carrier_of_unit=tuple(unit.fuel.value for unit in equipment),
+    )

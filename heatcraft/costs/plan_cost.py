@@ -61,20 +61,36 @@ class PlanCost:
         }
 
 
-def cost_plan(plan: Plan, inputs: SiteInputs, grid: TimeGrid, series: Any,
-              profile: LoadProfile | None = None) -> PlanCost:
+def cost_plan(
+    plan: Plan, inputs: SiteInputs, grid: TimeGrid, series: Any, profile: LoadProfile | None = None
+) -> PlanCost:
     from heatcraft.tariffs import bill_load
 
     profile = profile or load_profile(plan, inputs.equipment, grid, inputs.base_load_by_hour)
-    bill = bill_load(inputs.tariff, series, profile.electric_kw,
-                     billed_peak_kw=inputs.site.billed_peak_kw, policy="incremental")
+    bill = bill_load(
+        inputs.tariff,
+        series,
+        profile.electric_kw,
+        billed_peak_kw=inputs.site.billed_peak_kw,
+        policy="incremental",
+    )
     hours = grid.step_hours
-    step_price = np.divide(bill.step_energy_cost, profile.electric_kw * hours,
-                           out=np.zeros(len(grid)), where=profile.electric_kw > 0)
-    startup_kw = np.array([
-        profile.starts[i] * unit.startup_energy_kwh / hours
-        for i, unit in enumerate(inputs.equipment)
-    ]) if inputs.equipment else np.zeros((0, len(grid)))
+    step_price = np.divide(
+        bill.step_energy_cost,
+        profile.electric_kw * hours,
+        out=np.zeros(len(grid)),
+        where=profile.electric_kw > 0,
+    )
+    startup_kw = (
+        np.array(
+            [
+                profile.starts[i] * unit.startup_energy_kwh / hours
+                for i, unit in enumerate(inputs.equipment)
+            ]
+        )
+        if inputs.equipment
+        else np.zeros((0, len(grid)))
+    )
     by_unit: dict[str, float] = {}
     energy = fuel = startup = 0.0
     step_fuel = np.zeros(len(grid))
@@ -87,7 +103,8 @@ def cost_plan(plan: Plan, inputs: SiteInputs, grid: TimeGrid, series: Any,
             price = np.full(len(grid), inputs.carrier_prices_per_kwh[unit.fuel.value])
             step_fuel += profile.input_kw[i] * hours * price
             fuel_kwh[unit.fuel.value] = fuel_kwh.get(unit.fuel.value, 0.0) + float(
-                profile.input_kw[i].sum() * hours)
+                profile.input_kw[i].sum() * hours
+            )
         start_cost = float((startup_kw[i] * hours * price).sum())
         run_cost = float(((profile.input_kw[i] - startup_kw[i]) * hours * price).sum())
         by_unit[unit_id] = run_cost + start_cost
@@ -102,15 +119,27 @@ def cost_plan(plan: Plan, inputs: SiteInputs, grid: TimeGrid, series: Any,
     by_period: dict[str, float] = {}
     for period in np.unique(series.energy_period):
         mask = series.energy_period == period
-        by_period[_period_name(inputs.tariff, int(period))] = float(bill.step_energy_cost[mask].sum())
+        by_period[_period_name(inputs.tariff, int(period))] = float(
+            bill.step_energy_cost[mask].sum()
+        )
     demand = sum(m.demand_flat + m.demand_tou for m in bill.months)
     fixed = sum(m.fixed + m.minimum_adjustment for m in bill.months)
-    return PlanCost(currency=bill.currency, energy=energy, fuel=fuel, startup=startup,
-                    demand=float(demand), fixed=float(fixed),
-                    peak_electric_kw=profile.peak_electric_kw,
-                    electric_kwh=float(profile.electric_kw.sum() * hours), fuel_kwh=fuel_kwh,
-                    by_period=by_period, by_unit=by_unit,
-                    step_electric_cost=bill.step_energy_cost, step_fuel_cost=step_fuel, bill=bill)
+    return PlanCost(
+        currency=bill.currency,
+        energy=energy,
+        fuel=fuel,
+        startup=startup,
+        demand=float(demand),
+        fixed=float(fixed),
+        peak_electric_kw=profile.peak_electric_kw,
+        electric_kwh=float(profile.electric_kw.sum() * hours),
+        fuel_kwh=fuel_kwh,
+        by_period=by_period,
+        by_unit=by_unit,
+        step_electric_cost=bill.step_energy_cost,
+        step_fuel_cost=step_fuel,
+        bill=bill,
+    )
 
 
 def _period_name(tariff: Any, period: int) -> str:
@@ -120,10 +149,15 @@ def _period_name(tariff: Any, period: int) -> str:
 
 def savings(baseline: PlanCost, candidate: PlanCost) -> dict[str, float]:
     """What `candidate` saves against `baseline`, by component; positive means cheaper."""
-    saved = {name: round(getattr(baseline, name) - getattr(candidate, name), 2)
-             for name in COST_COMPONENTS}
+    saved = {
+        name: round(getattr(baseline, name) - getattr(candidate, name), 2)
+        for name in COST_COMPONENTS
+    }
     saved["total"] = round(baseline.total - candidate.total, 2)
-    saved["total_pct"] = round(100.0 * (baseline.total - candidate.total) / baseline.total, 3) \
-        if baseline.total else 0.0
+    saved["total_pct"] = (
+        round(100.0 * (baseline.total - candidate.total) / baseline.total, 3)
+        if baseline.total
+        else 0.0
+    )
     saved["peak_kw"] = round(baseline.peak_electric_kw - candidate.peak_electric_kw, 3)
     return saved

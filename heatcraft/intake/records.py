@@ -28,8 +28,16 @@ def read_records(path: Path, *, required: Iterable[str], optional: Iterable[str]
     suffix = path.suffix.lower()
     readers = {".csv": _read_csv, ".xlsx": _read_xlsx, ".json": _read_json, ".xml": _read_xml}
     if suffix not in readers:
-        raise InputError([InputIssue(path.name, None, None,
-                                     f"unsupported file type {suffix!r}; use .csv, .xlsx, .json or .xml")])
+        raise InputError(
+            [
+                InputIssue(
+                    path.name,
+                    None,
+                    None,
+                    f"unsupported file type {suffix!r}; use .csv, .xlsx, .json or .xml",
+                )
+            ]
+        )
     if not path.exists():
         raise InputError([InputIssue(path.name, None, None, "file not found")])
     columns, records = readers[suffix](path)
@@ -45,8 +53,14 @@ def _check_columns(file: str, columns: list[str], required: set[str], optional: 
             issues.append(InputIssue(file, 1, column, "column appears twice"))
         seen.add(column)
         if column not in required | optional:
-            issues.append(InputIssue(file, 1, column,
-                                     f"unknown column; allowed: {', '.join(sorted(required | optional))}"))
+            issues.append(
+                InputIssue(
+                    file,
+                    1,
+                    column,
+                    f"unknown column; allowed: {', '.join(sorted(required | optional))}",
+                )
+            )
     for column in sorted(required - seen):
         issues.append(InputIssue(file, 1, column, "required column is missing"))
     if issues:
@@ -66,16 +80,29 @@ def _read_csv(path: Path) -> tuple[list[str], list[Record]]:
         try:
             header = [h.strip() for h in next(reader)]
         except StopIteration:
-            raise InputError([InputIssue(path.name, 1, None, "file is empty (no header row)")]) from None
+            raise InputError(
+                [InputIssue(path.name, 1, None, "file is empty (no header row)")]
+            ) from None
         records = []
         for row_number, row in enumerate(reader, start=2):
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
-                raise InputError([InputIssue(path.name, row_number, None,
-                                             f"has {len(row)} cells, header has {len(header)}")])
-            records.append(Record(path.name, row_number,
-                                  {h: _clean(c) for h, c in zip(header, row, strict=True)}))
+                raise InputError(
+                    [
+                        InputIssue(
+                            path.name,
+                            row_number,
+                            None,
+                            f"has {len(row)} cells, header has {len(header)}",
+                        )
+                    ]
+                )
+            records.append(
+                Record(
+                    path.name, row_number, {h: _clean(c) for h, c in zip(header, row, strict=True)}
+                )
+            )
     return header, records
 
 
@@ -89,7 +116,9 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[Record]]:
         try:
             header = [str(h).strip() if h is not None else "" for h in next(rows)]
         except StopIteration:
-            raise InputError([InputIssue(path.name, 1, None, "sheet is empty (no header row)")]) from None
+            raise InputError(
+                [InputIssue(path.name, 1, None, "sheet is empty (no header row)")]
+            ) from None
         while header and header[-1] == "":
             header.pop()
         records = []
@@ -98,8 +127,13 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[Record]]:
             if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
                 continue
             cells += [None] * (len(header) - len(cells))
-            records.append(Record(path.name, row_number,
-                                  {h: _clean(c) for h, c in zip(header, cells, strict=True)}))
+            records.append(
+                Record(
+                    path.name,
+                    row_number,
+                    {h: _clean(c) for h, c in zip(header, cells, strict=True)},
+                )
+            )
     finally:
         workbook.close()
     return header, records
@@ -109,17 +143,29 @@ def _read_json(path: Path) -> tuple[list[str], list[Record]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise InputError([InputIssue(path.name, exc.lineno, None, f"invalid JSON: {exc.msg}")]) from exc
+        raise InputError(
+            [InputIssue(path.name, exc.lineno, None, f"invalid JSON: {exc.msg}")]
+        ) from exc
     if isinstance(data, dict) and len(data) == 1 and isinstance(next(iter(data.values())), list):
         data = next(iter(data.values()))
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise InputError([InputIssue(path.name, None, None,
-                                     "expected a list of objects (or one key holding such a list)")])
+        raise InputError(
+            [
+                InputIssue(
+                    path.name,
+                    None,
+                    None,
+                    "expected a list of objects (or one key holding such a list)",
+                )
+            ]
+        )
     columns: list[str] = []
     for item in data:
         columns.extend(k for k in item if k not in columns)
-    records = [Record(path.name, i, {k: _clean(v) for k, v in item.items()})
-               for i, item in enumerate(data, start=1)]
+    records = [
+        Record(path.name, i, {k: _clean(v) for k, v in item.items()})
+        for i, item in enumerate(data, start=1)
+    ]
     return columns, records
 
 
@@ -132,14 +178,17 @@ def _read_xml(path: Path) -> tuple[list[str], list[Record]]:
     except DefusedXmlException as exc:
         raise InputError([InputIssue(path.name, None, None, f"refused unsafe XML: {exc}")]) from exc
     except ElementTree.ParseError as exc:
-        raise InputError([InputIssue(path.name, exc.position[0], None,
-                                     f"invalid XML: {exc}")]) from exc
+        raise InputError(
+            [InputIssue(path.name, exc.position[0], None, f"invalid XML: {exc}")]
+        ) from exc
     columns: list[str] = []
     records = []
     for i, element in enumerate(list(root), start=1):
         values: dict[str, Any] = dict(element.attrib)
         for child in element:
-            if len(child):  # nested list, e.g. <allowed_equipment><unit>B1</unit>...</allowed_equipment>
+            if len(
+                child
+            ):  # nested list, e.g. <allowed_equipment><unit>B1</unit>...</allowed_equipment>
                 values[child.tag] = [(c.text or "").strip() for c in child]
             else:
                 values[child.tag] = (child.text or "").strip()

@@ -18,13 +18,30 @@ from heatcraft.models import Equipment, Job, MaintenanceWindow, Site, TimeWindow
 from heatcraft.provenance import sha256_of, sha256_of_file
 
 EQUIPMENT_REQUIRED = ("equipment_id", "name", "type", "capacity_kw", "efficiency", "fuel")
-EQUIPMENT_OPTIONAL = ("min_load_kw", "min_run_minutes", "min_off_minutes", "max_starts_per_day",
-                      "startup_energy_kwh", "max_parallel_jobs", "initial_state",
-                      "initial_state_minutes")
+EQUIPMENT_OPTIONAL = (
+    "min_load_kw",
+    "min_run_minutes",
+    "min_off_minutes",
+    "max_starts_per_day",
+    "startup_energy_kwh",
+    "max_parallel_jobs",
+    "initial_state",
+    "initial_state_minutes",
+)
 MAINTENANCE_REQUIRED = ("equipment_id", "start", "end")
 MAINTENANCE_OPTIONAL = ("reason",)
-JOBS_REQUIRED = ("job_id", "product_id", "product_name", "quantity", "unit", "heating_kwh",
-                 "temperature_c", "duration_minutes", "earliest_start", "deadline")
+JOBS_REQUIRED = (
+    "job_id",
+    "product_id",
+    "product_name",
+    "quantity",
+    "unit",
+    "heating_kwh",
+    "temperature_c",
+    "duration_minutes",
+    "earliest_start",
+    "deadline",
+)
 JOBS_OPTIONAL = ("priority", "allowed_equipment", "must_run_window")
 JOB_FILE_NAMES = ("jobs.csv", "jobs.xlsx", "jobs.json", "jobs.xml")
 
@@ -76,9 +93,15 @@ def load_site(folder: Path) -> SiteInputs:
     )
     jobs_path = find_jobs_file(folder)
     jobs, job_rows = load_jobs(jobs_path, site)
-    check_references(equipment, maintenance, jobs, maintenance_file=maintenance_path.name,
-                     maintenance_rows=maintenance_rows, jobs_file=jobs_path.name,
-                     job_rows=job_rows)
+    check_references(
+        equipment,
+        maintenance,
+        jobs,
+        maintenance_file=maintenance_path.name,
+        maintenance_rows=maintenance_rows,
+        jobs_file=jobs_path.name,
+        job_rows=job_rows,
+    )
     check_jobs_fit(equipment, maintenance, jobs, jobs_file=jobs_path.name, job_rows=job_rows)
     tariff_path, tariff = load_site_tariff(folder)
     prices, price_files = load_carrier_prices(folder, equipment, site)
@@ -108,25 +131,42 @@ def load_site_yaml(path: Path) -> Site:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise InputError([InputIssue(path.name, None if line is None else line + 1, None,
-                                     f"invalid YAML: {exc}")]) from exc
+        raise InputError(
+            [
+                InputIssue(
+                    path.name, None if line is None else line + 1, None, f"invalid YAML: {exc}"
+                )
+            ]
+        ) from exc
     if not isinstance(data, dict):
         raise InputError([InputIssue(path.name, None, None, "expected a mapping of settings")])
     try:
         return Site.model_validate(data)
     except ValidationError as exc:
-        raise InputError([
-            InputIssue(path.name, None, ".".join(str(p) for p in e["loc"]) or None,
-                       e["msg"].removeprefix("Value error, "))
-            for e in exc.errors(include_url=False)
-        ]) from exc
+        raise InputError(
+            [
+                InputIssue(
+                    path.name,
+                    None,
+                    ".".join(str(p) for p in e["loc"]) or None,
+                    e["msg"].removeprefix("Value error, "),
+                )
+                for e in exc.errors(include_url=False)
+            ]
+        ) from exc
 
 
 def load_equipment(path: Path) -> list[Equipment]:
     records = read_records(path, required=EQUIPMENT_REQUIRED, optional=EQUIPMENT_OPTIONAL)
-    quantity = {"capacity_kw": "kW", "min_load_kw": "kW", "efficiency": "dimensionless",
-                "min_run_minutes": "minute", "min_off_minutes": "minute",
-                "startup_energy_kwh": "kWh", "initial_state_minutes": "minute"}
+    quantity = {
+        "capacity_kw": "kW",
+        "min_load_kw": "kW",
+        "efficiency": "dimensionless",
+        "min_run_minutes": "minute",
+        "min_off_minutes": "minute",
+        "startup_energy_kwh": "kWh",
+        "initial_state_minutes": "minute",
+    }
     converters = {name: partial(to_quantity, unit=unit) for name, unit in quantity.items()}
     for name in ("min_run_minutes", "min_off_minutes", "initial_state_minutes"):
         converters[name] = partial(_whole, unit="minute")
@@ -148,8 +188,16 @@ def find_jobs_file(folder: Path) -> Path:
     present = [folder / name for name in JOB_FILE_NAMES if (folder / name).exists()]
     if len(present) != 1:
         found = ", ".join(p.name for p in present) or "none"
-        raise InputError([InputIssue(str(folder), None, None,
-                                     f"expected exactly one of {', '.join(JOB_FILE_NAMES)}; found {found}")])
+        raise InputError(
+            [
+                InputIssue(
+                    str(folder),
+                    None,
+                    None,
+                    f"expected exactly one of {', '.join(JOB_FILE_NAMES)}; found {found}",
+                )
+            ]
+        )
     return present[0]
 
 
@@ -194,20 +242,39 @@ def _window(value: Any, timezone: str) -> TimeWindow:
     return TimeWindow(start=to_aware(start, timezone), end=to_aware(end, timezone))
 
 
-def check_references(equipment: list[Equipment], maintenance: list[MaintenanceWindow],
-                     jobs: list[Job], *, maintenance_file: str, maintenance_rows: list[int],
-                     jobs_file: str, job_rows: dict[str, int]) -> None:
+def check_references(
+    equipment: list[Equipment],
+    maintenance: list[MaintenanceWindow],
+    jobs: list[Job],
+    *,
+    maintenance_file: str,
+    maintenance_rows: list[int],
+    jobs_file: str,
+    job_rows: dict[str, int],
+) -> None:
     known = {unit.equipment_id for unit in equipment}
     issues = []
     for row, window in zip(maintenance_rows, maintenance, strict=True):
         if window.equipment_id not in known:
-            issues.append(InputIssue(maintenance_file, row, "equipment_id",
-                                     f"unknown equipment {window.equipment_id!r}"))
+            issues.append(
+                InputIssue(
+                    maintenance_file,
+                    row,
+                    "equipment_id",
+                    f"unknown equipment {window.equipment_id!r}",
+                )
+            )
     for job in jobs:
         for unit_id in job.allowed_equipment:
             if unit_id not in known:
-                issues.append(InputIssue(jobs_file, job_rows.get(job.job_id), "allowed_equipment",
-                                         f"job {job.job_id!r} names unknown equipment {unit_id!r}"))
+                issues.append(
+                    InputIssue(
+                        jobs_file,
+                        job_rows.get(job.job_id),
+                        "allowed_equipment",
+                        f"job {job.job_id!r} names unknown equipment {unit_id!r}",
+                    )
+                )
     if issues:
         raise InputError(issues)
 
@@ -231,17 +298,34 @@ def _has_free_slot(job: Job, windows: list[MaintenanceWindow]) -> bool:
     return False
 
 
-def check_jobs_fit(equipment: list[Equipment], maintenance: list[MaintenanceWindow],
-                   jobs: list[Job], *, jobs_file: str, job_rows: dict[str, int]) -> None:
+def check_jobs_fit(
+    equipment: list[Equipment],
+    maintenance: list[MaintenanceWindow],
+    jobs: list[Job],
+    *,
+    jobs_file: str,
+    job_rows: dict[str, int],
+) -> None:
     issues = []
     for job in jobs:
-        candidates = [u for u in equipment if not job.allowed_equipment
-                      or u.equipment_id in job.allowed_equipment]
+        candidates = [
+            u
+            for u in equipment
+            if not job.allowed_equipment or u.equipment_id in job.allowed_equipment
+        ]
         reasons = [unit_blockers(job, unit, maintenance) for unit in candidates]
         if all(reasons):
-            field_name = "heating_kwh" if all("capacity" in r for r in reasons) else "earliest_start"
-            issues.append(InputIssue(jobs_file, job_rows.get(job.job_id), field_name,
-                                     f"job {job.job_id!r} fits no unit: " + "; ".join(reasons)))
+            field_name = (
+                "heating_kwh" if all("capacity" in r for r in reasons) else "earliest_start"
+            )
+            issues.append(
+                InputIssue(
+                    jobs_file,
+                    job_rows.get(job.job_id),
+                    field_name,
+                    f"job {job.job_id!r} fits no unit: " + "; ".join(reasons),
+                )
+            )
     if issues:
         raise InputError(issues)
 
@@ -251,14 +335,20 @@ def load_site_tariff(folder: Path) -> tuple[Path, Any]:
 
     candidates = [folder / n for n in ("tariff.yaml", "tariff.urdb.json") if (folder / n).exists()]
     if len(candidates) != 1:
-        raise InputError([InputIssue(str(folder), None, None,
-                                     "expected exactly one of tariff.yaml, tariff.urdb.json")])
+        raise InputError(
+            [
+                InputIssue(
+                    str(folder), None, None, "expected exactly one of tariff.yaml, tariff.urdb.json"
+                )
+            ]
+        )
     overlay = folder / "tariff.overlay.yaml"
     return candidates[0], load_tariff(candidates[0], overlay if overlay.exists() else None)
 
 
-def load_carrier_prices(folder: Path, equipment: list[Equipment],
-                        site: Site) -> tuple[dict[str, float], list[Path]]:
+def load_carrier_prices(
+    folder: Path, equipment: list[Equipment], site: Site
+) -> tuple[dict[str, float], list[Path]]:
     """Input-energy price ($/kWh) of each fuel the units burn; electricity is the tariff's."""
     fuels = sorted({u.fuel.value for u in equipment if not u.is_electric})
     if not fuels:

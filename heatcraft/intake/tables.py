@@ -49,8 +49,14 @@ def build_models(
         if id_field is not None:
             key = str(getattr(instance, id_field))
             if key in first_row_of_id:
-                issues.append(InputIssue(record.file, record.row, id_field,
-                                         f"duplicate id {key!r} (first at row {first_row_of_id[key]})"))
+                issues.append(
+                    InputIssue(
+                        record.file,
+                        record.row,
+                        id_field,
+                        f"duplicate id {key!r} (first at row {first_row_of_id[key]})",
+                    )
+                )
                 continue
             first_row_of_id[key] = record.row
         built.append(instance)

@@ -46,8 +46,13 @@ def to_quantity(value: Any, unit: str) -> float | None:
         raise ValueProblem(
             f"{text!r} has units of {exc.dim1 or exc.units1}, expected a quantity in {unit}"
         ) from exc
-    except (pint.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError, TypeError,
-            AttributeError) as exc:
+    except (
+        pint.UndefinedUnitError,
+        pint.errors.DefinitionSyntaxError,
+        ValueError,
+        TypeError,
+        AttributeError,
+    ) as exc:
         raise ValueProblem(f"{text!r} is not a number or a quantity in {unit}") from exc
 
 

@@ -32,8 +32,11 @@ class UnitState(StrEnum):
     OFF = "off"
 
 
-_ELECTRIC_TYPES = {EquipmentType.ELECTRIC_HEATER, EquipmentType.ELECTRIC_BOILER,
-                   EquipmentType.HEAT_PUMP}
+_ELECTRIC_TYPES = {
+    EquipmentType.ELECTRIC_HEATER,
+    EquipmentType.ELECTRIC_BOILER,
+    EquipmentType.HEAT_PUMP,
+}
 _FUEL_FOR_TYPE = {
     EquipmentType.GAS_BOILER: {Carrier.NATURAL_GAS, Carrier.PROPANE},
     EquipmentType.OIL_BOILER: {Carrier.FUEL_OIL},
@@ -65,14 +68,18 @@ class Equipment(BaseModel):
     def _consistent(self) -> Equipment:
         if self.min_load_kw > self.capacity_kw:
             raise ValueError(
-                f"min_load_kw: min_load_kw ({self.min_load_kw}) exceeds capacity_kw ({self.capacity_kw})"
+                f"min_load_kw: min_load_kw ({self.min_load_kw}) exceeds capacity_kw "
+                f"({self.capacity_kw})"
             )
         if self.type == EquipmentType.HEAT_PUMP:
             if self.efficiency <= 1:
-                raise ValueError(f"efficiency: a heat pump's efficiency is its COP (> 1), got {self.efficiency}")
+                raise ValueError(
+                    f"efficiency: a heat pump's efficiency is its COP (> 1), got {self.efficiency}"
+                )
         elif self.efficiency > 1:
             raise ValueError(
-                f"efficiency: efficiency of a {self.type.value} is a fraction <= 1, got {self.efficiency}"
+                f"efficiency: efficiency of a {self.type.value} is a fraction <= 1, "
+                f"got {self.efficiency}"
             )
         if self.type in _ELECTRIC_TYPES and self.fuel != Carrier.ELECTRICITY:
             raise ValueError(f"fuel: a {self.type.value} uses electricity, not {self.fuel.value}")

@@ -48,8 +48,8 @@ class Job(BaseModel):
             )
         if self.deadline - self.earliest_start < self.duration:
             raise ValueError(
-                f"duration_minutes: {self.duration_minutes} min does not fit between earliest_start "
-                f"and deadline"
+                f"duration_minutes: {self.duration_minutes} min does not fit between "
+                "earliest_start and deadline"
             )
         return self
 

@@ -38,14 +38,16 @@ def candidate_starts(job: Job, grid: TimeGrid) -> list[datetime]:
 
 
 def allowed_units(job: Job, equipment: tuple[Equipment, ...]) -> list[Equipment]:
-    return [u for u in equipment if not job.allowed_equipment
-            or u.equipment_id in job.allowed_equipment]
+    return [
+        u for u in equipment if not job.allowed_equipment or u.equipment_id in job.allowed_equipment
+    ]
 
 
 def fifo_plan(inputs: SiteInputs, grid: TimeGrid) -> Plan:
     order = {job.job_id: i for i, job in enumerate(inputs.jobs)}
-    jobs = sorted(jobs_in_horizon(inputs.jobs, grid),
-                  key=lambda j: (j.earliest_start, order[j.job_id]))
+    jobs = sorted(
+        jobs_in_horizon(inputs.jobs, grid), key=lambda j: (j.earliest_start, order[j.job_id])
+    )
     placed: list[Assignment] = []
     runs: dict[str, list[Interval]] = {}
     dropped: list[DroppedJob] = []
@@ -57,20 +59,37 @@ def fifo_plan(inputs: SiteInputs, grid: TimeGrid) -> Plan:
             assignment, unit_runs = outcome
             placed.append(assignment)
             runs[assignment.equipment_id] = unit_runs
-    unit_runs = tuple(UnitRun(equipment_id=unit_id, start=start, end=end)
-                      for unit_id in sorted(runs) for start, end in runs[unit_id])
+    unit_runs = tuple(
+        UnitRun(equipment_id=unit_id, start=start, end=end)
+        for unit_id in sorted(runs)
+        for start, end in runs[unit_id]
+    )
     notes = ["FIFO baseline: earliest start on the first unit that fits; no tariff awareness"]
     if dropped:
-        notes.append(f"{len(dropped)} job(s) could not be placed by FIFO: "
-                     + ", ".join(d.job_id for d in dropped))
-    return Plan(site_id=inputs.site.id, kind="baseline", horizon_start=grid.start,
-                horizon_end=grid.end, step_minutes=grid.step_minutes,
-                assignments=tuple(sorted(placed, key=lambda a: (a.start, a.job_id))),
-                runs=unit_runs, dropped_jobs=tuple(dropped), notes=tuple(notes))
+        notes.append(
+            f"{len(dropped)} job(s) could not be placed by FIFO: "
+            + ", ".join(d.job_id for d in dropped)
+        )
+    return Plan(
+        site_id=inputs.site.id,
+        kind="baseline",
+        horizon_start=grid.start,
+        horizon_end=grid.end,
+        step_minutes=grid.step_minutes,
+        assignments=tuple(sorted(placed, key=lambda a: (a.start, a.job_id))),
+        runs=unit_runs,
+        dropped_jobs=tuple(dropped),
+        notes=tuple(notes),
+    )
 
 
-def _place_first_fit(job: Job, inputs: SiteInputs, grid: TimeGrid, placed: list[Assignment],
-                     runs: dict[str, list[Interval]]) -> tuple[Assignment, list[Interval]] | str:
+def _place_first_fit(
+    job: Job,
+    inputs: SiteInputs,
+    grid: TimeGrid,
+    placed: list[Assignment],
+    runs: dict[str, list[Interval]],
+) -> tuple[Assignment, list[Interval]] | str:
     units = allowed_units(job, inputs.equipment)
     starts = candidate_starts(job, grid)
     if not starts:
@@ -89,24 +108,38 @@ def _place_first_fit(job: Job, inputs: SiteInputs, grid: TimeGrid, placed: list[
             except CommitmentError as exc:
                 last_reason = str(exc)
                 continue
-            assignment = Assignment(job_id=job.job_id, equipment_id=unit.equipment_id,
-                                    start=start, end=end, heat_kw=job.heat_kw,
-                                    input_kw=job.heat_kw / unit.efficiency, carrier=unit.fuel)
-            if not _within_contract_peak(inputs, grid, [*placed, assignment],
-                                         {**runs, unit.equipment_id: unit_runs}):
+            assignment = Assignment(
+                job_id=job.job_id,
+                equipment_id=unit.equipment_id,
+                start=start,
+                end=end,
+                heat_kw=job.heat_kw,
+                input_kw=job.heat_kw / unit.efficiency,
+                carrier=unit.fuel,
+            )
+            if not _within_contract_peak(
+                inputs, grid, [*placed, assignment], {**runs, unit.equipment_id: unit_runs}
+            ):
                 last_reason = "the contract peak limit would be exceeded"
                 continue
             return assignment, unit_runs
     return f"no feasible start on {', '.join(u.equipment_id for u in units)} ({last_reason})"
 
 
-def _blocked(job: Job, unit: Equipment, start: datetime, end: datetime, inputs: SiteInputs,
-             placed: list[Assignment]) -> str | None:
+def _blocked(
+    job: Job,
+    unit: Equipment,
+    start: datetime,
+    end: datetime,
+    inputs: SiteInputs,
+    placed: list[Assignment],
+) -> str | None:
     for window in inputs.maintenance:
         if window.equipment_id == unit.equipment_id and window.overlaps(start, end):
             return f"{unit.equipment_id} is in maintenance"
-    concurrent = [a for a in placed if a.equipment_id == unit.equipment_id
-                  and a.start < end and start < a.end]
+    concurrent = [
+        a for a in placed if a.equipment_id == unit.equipment_id and a.start < end and start < a.end
+    ]
     if not concurrent:
         return None if job.heat_kw <= unit.capacity_kw + 1e-9 else f"{unit.equipment_id} too small"
     # Check load and count at every change point inside [start, end).
@@ -120,16 +153,28 @@ def _blocked(job: Job, unit: Equipment, start: datetime, end: datetime, inputs: 
     return None
 
 
-def _within_contract_peak(inputs: SiteInputs, grid: TimeGrid, assignments: list[Assignment],
-                          runs: dict[str, list[Interval]]) -> bool:
+def _within_contract_peak(
+    inputs: SiteInputs,
+    grid: TimeGrid,
+    assignments: list[Assignment],
+    runs: dict[str, list[Interval]],
+) -> bool:
     limit = inputs.site.contract_peak_kw
     if limit is None:
         return True
-    plan = Plan(site_id=inputs.site.id, kind="baseline", horizon_start=grid.start,
-                horizon_end=grid.end, step_minutes=grid.step_minutes,
-                assignments=tuple(assignments),
-                runs=tuple(UnitRun(equipment_id=u, start=s, end=e)
-                           for u, intervals in runs.items() for s, e in intervals))
+    plan = Plan(
+        site_id=inputs.site.id,
+        kind="baseline",
+        horizon_start=grid.start,
+        horizon_end=grid.end,
+        step_minutes=grid.step_minutes,
+        assignments=tuple(assignments),
+        runs=tuple(
+            UnitRun(equipment_id=u, start=s, end=e)
+            for u, intervals in runs.items()
+            for s, e in intervals
+        ),
+    )
     profile = load_profile(plan, inputs.equipment, grid, inputs.base_load_by_hour)
     return bool(np.all(profile.electric_kw <= limit + 1e-6))
 

@@ -31,15 +31,19 @@ def merge(intervals: list[Interval]) -> list[Interval]:
     return merged
 
 
-def commit_unit(unit: Equipment, busy: list[Interval], grid: TimeGrid,
-                maintenance: list[MaintenanceWindow]) -> list[Interval]:
+def commit_unit(
+    unit: Equipment, busy: list[Interval], grid: TimeGrid, maintenance: list[MaintenanceWindow]
+) -> list[Interval]:
     """Runs covering `busy` for `unit`, or CommitmentError saying which limit blocks."""
     min_run = timedelta(minutes=unit.min_run_minutes)
     min_off = timedelta(minutes=unit.min_off_minutes)
     runs = list(busy)
     initially_on = unit.initial_state == UnitState.ON
-    held = timedelta(minutes=unit.initial_state_minutes) if unit.initial_state_minutes is not None \
+    held = (
+        timedelta(minutes=unit.initial_state_minutes)
+        if unit.initial_state_minutes is not None
         else None
+    )
     if initially_on and held is not None and held < min_run:
         # Still inside its minimum run: it must stay on a while into the horizon.
         runs.append((grid.start, grid.start + (min_run - held)))
@@ -50,8 +54,12 @@ def commit_unit(unit: Equipment, busy: list[Interval], grid: TimeGrid,
     for _ in range(len(runs) + 2):
         before = runs
         runs = merge(runs)
-        runs = [run if run[1] == run[0] == grid.start else
-                _extend_to_min_run(run, min_run, grid, initially_on, held) for run in runs]
+        runs = [
+            run
+            if run[1] == run[0] == grid.start
+            else _extend_to_min_run(run, min_run, grid, initially_on, held)
+            for run in runs
+        ]
         runs = _bridge_short_gaps(merge(runs), min_off)
         if runs == before:
             break
@@ -61,8 +69,9 @@ def commit_unit(unit: Equipment, busy: list[Interval], grid: TimeGrid,
     return runs
 
 
-def _extend_to_min_run(run: Interval, min_run: timedelta, grid: TimeGrid, initially_on: bool,
-                       held: timedelta | None) -> Interval:
+def _extend_to_min_run(
+    run: Interval, min_run: timedelta, grid: TimeGrid, initially_on: bool, held: timedelta | None
+) -> Interval:
     start, end = run
     if start <= grid.start and initially_on:
         already = held if held is not None else min_run
@@ -84,39 +93,55 @@ def _is_start(run: Interval, grid: TimeGrid, initially_on: bool) -> bool:
     return not (initially_on and run[0] <= grid.start)
 
 
-def _limit_starts_per_day(runs: list[Interval], unit: Equipment, grid: TimeGrid,
-                          initially_on: bool) -> list[Interval]:
+def _limit_starts_per_day(
+    runs: list[Interval], unit: Equipment, grid: TimeGrid, initially_on: bool
+) -> list[Interval]:
     if unit.max_starts_per_day is None:
         return runs
     while True:
-        per_day = Counter(run[0].astimezone(grid.tz).date() for run in runs
-                          if _is_start(run, grid, initially_on))
+        per_day = Counter(
+            run[0].astimezone(grid.tz).date() for run in runs if _is_start(run, grid, initially_on)
+        )
         crowded = [day for day, count in per_day.items() if count > unit.max_starts_per_day]
         if not crowded:
             return runs
         day = min(crowded)
         # Bridge the shortest gap that removes a start on the crowded day.
-        gaps = [(runs[i][0] - runs[i - 1][1], i) for i in range(1, len(runs))
-                if runs[i][0].astimezone(grid.tz).date() == day]
+        gaps = [
+            (runs[i][0] - runs[i - 1][1], i)
+            for i in range(1, len(runs))
+            if runs[i][0].astimezone(grid.tz).date() == day
+        ]
         if not gaps:
-            raise CommitmentError(f"{unit.equipment_id}: more than {unit.max_starts_per_day} "
-                                  f"starts on {day}")
+            raise CommitmentError(
+                f"{unit.equipment_id}: more than {unit.max_starts_per_day} starts on {day}"
+            )
         _, i = min(gaps)
-        runs = runs[: i - 1] + [(runs[i - 1][0], runs[i][1])] + runs[i + 1:]
+        runs = runs[: i - 1] + [(runs[i - 1][0], runs[i][1])] + runs[i + 1 :]
 
 
-def _check_against_state_and_maintenance(unit: Equipment, runs: list[Interval], grid: TimeGrid,
-                                         maintenance: list[MaintenanceWindow], initially_on: bool,
-                                         held: timedelta | None, min_off: timedelta) -> None:
+def _check_against_state_and_maintenance(
+    unit: Equipment,
+    runs: list[Interval],
+    grid: TimeGrid,
+    maintenance: list[MaintenanceWindow],
+    initially_on: bool,
+    held: timedelta | None,
+    min_off: timedelta,
+) -> None:
     for window in maintenance:
         if window.equipment_id != unit.equipment_id:
             continue
         for start, end in runs:
             if window.overlaps(start, end):
-                raise CommitmentError(f"{unit.equipment_id}: on during maintenance "
-                                      f"{window.start.isoformat()}..{window.end.isoformat()}")
+                raise CommitmentError(
+                    f"{unit.equipment_id}: on during maintenance "
+                    f"{window.start.isoformat()}..{window.end.isoformat()}"
+                )
     if runs and not initially_on and held is not None and held < min_off:
         earliest = grid.start + (min_off - held)
         if runs[0][0] < earliest:
-            raise CommitmentError(f"{unit.equipment_id}: min off time since the last stop runs "
-                                  f"until {earliest.isoformat()}")
+            raise CommitmentError(
+                f"{unit.equipment_id}: min off time since the last stop runs "
+                f"until {earliest.isoformat()}"
+            )

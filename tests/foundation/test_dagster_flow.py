@@ -17,8 +17,10 @@ KEY = partition_key("plant_a", "2026-06-16")
 
 
 def _resources(sites_dir: Path, db: Path) -> dict:
-    return {"sites": SiteFolderResource(sites_dir=str(sites_dir)),
-            "warehouse": WarehouseResource(duckdb_path=str(db))}
+    return {
+        "sites": SiteFolderResource(sites_dir=str(sites_dir)),
+        "warehouse": WarehouseResource(duckdb_path=str(db)),
+    }
 
 
 def _count(warehouse: WarehouseResource, table: str) -> int:
@@ -31,24 +33,47 @@ def test_baseline_flow_writes_tables_and_is_idempotent(tmp_path: Path):
     assert first.success
     checks = [e for e in first.get_asset_check_evaluations()]
     assert {(c.asset_key.path[-1], c.check_name, c.passed) for c in checks} == {
-        ("site_inputs", "expectations", True), ("baseline_plan", "verified", True),
-        ("baseline_plan", "cost_recomputed", True)}
+        ("site_inputs", "expectations", True),
+        ("baseline_plan", "verified", True),
+        ("baseline_plan", "cost_recomputed", True),
+    }
     warehouse = resources["warehouse"]
-    counts = {t: _count(warehouse, t) for t in ("jobs", "equipment", "plan_assignments",
-                                                  "load_profile", "plan_costs", "provenance")}
+    counts = {
+        t: _count(warehouse, t)
+        for t in (
+            "jobs",
+            "equipment",
+            "plan_assignments",
+            "load_profile",
+            "plan_costs",
+            "provenance",
+        )
+    }
     assert counts["jobs"] == 44 and counts["equipment"] == 9
     assert counts["plan_assignments"] == 44 and counts["load_profile"] == 96
     hashes = warehouse.query(
-        f"SELECT asset, output_sha256 FROM {warehouse.qualified_name('provenance')} ORDER BY asset")
+        f"SELECT asset, output_sha256 FROM {warehouse.qualified_name('provenance')} ORDER BY asset"
+    )
     second = dg.materialize([site_inputs, baseline_plan], partition_key=KEY, resources=resources)
     assert second.success
     assert {t: _count(warehouse, t) for t in counts} == counts
-    assert warehouse.query(
-        f"SELECT asset, output_sha256 FROM {warehouse.qualified_name('provenance')} "
-        "ORDER BY asset") == hashes
+    assert (
+        warehouse.query(
+            f"SELECT asset, output_sha256 FROM {warehouse.qualified_name('provenance')} "
+            "ORDER BY asset"
+        )
+        == hashes
+    )
     metadata = first.asset_materializations_for_node("baseline_plan")[0].metadata
-    for key in ("dagster/row_count", "dagster/column_schema", "inputs_sha256", "output_sha256",
-                "code_version", "sources", "total_cost"):
+    for key in (
+        "dagster/row_count",
+        "dagster/column_schema",
+        "inputs_sha256",
+        "output_sha256",
+        "code_version",
+        "sources",
+        "total_cost",
+    ):
         assert key in metadata
 
 
@@ -60,8 +85,9 @@ def test_bad_input_fails_and_writes_nothing(tmp_path: Path):
     jobs = sites / "plant_a" / "jobs.csv"
     jobs.write_text(jobs.read_text().replace(",1675,", ",-1675,", 1))
     resources = _resources(sites, tmp_path / "w.duckdb")
-    result = dg.materialize([site_inputs, baseline_plan], partition_key=KEY, resources=resources,
-                            raise_on_error=False)
+    result = dg.materialize(
+        [site_inputs, baseline_plan], partition_key=KEY, resources=resources, raise_on_error=False
+    )
     assert not result.success
     failure = result.failure_data_for_node("site_inputs")
     assert "jobs.csv, row 2, field 'heating_kwh'" in str(failure.error.cause.message)
@@ -69,15 +95,22 @@ def test_bad_input_fails_and_writes_nothing(tmp_path: Path):
 
 
 def test_definitions_load_without_heavy_imports():
-    code = ("import sys, definitions; heavy = [m for m in ('great_expectations', 'ortools', "
-            "'pulp', 'anthropic') if m in sys.modules]; print(heavy)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         check=True)
+    code = (
+        "import sys, definitions; heavy = [m for m in ('great_expectations', 'ortools', "
+        "'pulp', 'anthropic') if m in sys.modules]; print(heavy)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "[]"
 
 
 @pytest.mark.slow
 def test_dagster_validates_the_code_location():
-    out = subprocess.run([sys.executable, "-m", "dagster", "definitions", "validate", "-f",
-                          "definitions.py"], cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "dagster", "definitions", "validate", "-f", "definitions.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr[-2000:]

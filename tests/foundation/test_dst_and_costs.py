@@ -92,8 +92,11 @@ def test_cost_breakdowns_add_up():
     c = costed.cost
     assert sum(c.by_unit.values()) == pytest.approx(c.energy + c.fuel + c.startup)
     fuel_startup = sum(
-        float(costed.profile.starts[i].sum()) * unit.startup_energy_kwh
+        float(costed.profile.starts[i].sum())
+        * unit.startup_energy_kwh
         * inputs.carrier_prices_per_kwh[unit.fuel.value]
-        for i, unit in enumerate(inputs.equipment) if not unit.is_electric)
+        for i, unit in enumerate(inputs.equipment)
+        if not unit.is_electric
+    )
     assert c.electric_bill == pytest.approx(c.total - c.fuel - fuel_startup)
     assert c.demand > 0 and c.peak_electric_kw > inputs.site.billed_peak_kw

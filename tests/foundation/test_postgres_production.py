@@ -29,15 +29,20 @@ def test_baseline_on_postgres_instance_and_warehouse(postgres_url, monkeypatch):
     instance = dg.DagsterInstance.from_config(str(ROOT / "deploy" / "postgres"))
     try:
         result = dg.materialize(
-            [site_inputs, baseline_plan], partition_key=partition_key("plant_a", "2026-06-16"),
+            [site_inputs, baseline_plan],
+            partition_key=partition_key("plant_a", "2026-06-16"),
             instance=instance,
-            resources={"sites": SiteFolderResource(sites_dir=str(ROOT / "examples")),
-                       "warehouse": warehouse})
+            resources={
+                "sites": SiteFolderResource(sites_dir=str(ROOT / "examples")),
+                "warehouse": warehouse,
+            },
+        )
         assert result.success
         stored = instance.get_run_by_id(result.run_id)
         assert stored is not None and stored.is_success
         rows = warehouse.query(
-            f"SELECT count(*) AS n FROM {warehouse.qualified_name('plan_assignments')}")
+            f"SELECT count(*) AS n FROM {warehouse.qualified_name('plan_assignments')}"
+        )
         assert rows[0]["n"] == 44
         assert result.get_asset_check_evaluations()[0].passed
     finally:
