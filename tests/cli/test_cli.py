@@ -1,0 +1,144 @@
+"""The heatcraft command line: JSON contracts, and one-line reasons with exit 2 on bad input."""
+
+import json
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from heatcraft.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = ROOT / "examples" / "plant_a"
+REQUESTS = ROOT / "examples" / "requests"
+runner = CliRunner()
+
+
+def _json(result) -> dict:
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_plan_contract_with_the_optimizer(tmp_path: Path):
+    out = tmp_path / "plan.json"
+    result = runner.invoke(
+        app, ["plan", str(SITE), "--date", "2026-06-16", "--time-limit", "5", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert report["verified"] is True
+    assert report["status"] in ("optimal", "feasible")
+    assert set(report["solver"]) >= {"engine", "status", "objective", "bound", "gap", "seconds"}
+    solver = report["solver"]
+    if solver["bound"] is not None:  # a very short limit may end before any bound is proven
+        assert solver["bound"] <= solver["objective"] + 1e-6
+        assert solver["gap"] >= 0
+    first = report["assignments"][0]
+    assert set(first) >= {"job_id", "equipment_id", "start", "end", "heat_kw", "input_kw"}
+    assert datetime.fromisoformat(first["start"]).utcoffset() is not None
+    assert set(report["costs"]) >= {"energy", "demand", "fixed", "total"}
+    assert report["costs"]["total"] <= report["baseline_costs"]["total"]
+    assert report["savings"]["total"] == pytest.approx(
+        report["baseline_costs"]["total"] - report["costs"]["total"], abs=0.02
+    )
+    assert report["dropped_jobs"] == []
+
+
+def test_plan_baseline_only_says_so():
+    report = _json(
+        runner.invoke(app, ["plan", str(SITE), "--date", "2026-06-16", "--baseline-only"])
+    )
+    assert report["status"] == "baseline_only"
+    assert "baseline only" in report["note"]
+    assert report["savings"]["total"] == 0
+
+
+def test_plan_bad_input_is_one_line_and_exit_2(tmp_path: Path):
+    site = tmp_path / "plant_a"
+    shutil.copytree(SITE, site)
+    jobs = site / "jobs.csv"
+    jobs.write_text(jobs.read_text().replace("J003,", "J001,", 1))
+    result = runner.invoke(app, ["plan", str(site), "--date", "2026-06-16"])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("error: jobs.csv, row 4, field 'job_id': duplicate id 'J001'")
+
+
+def test_plan_bad_date():
+    result = runner.invoke(app, ["plan", str(SITE), "--date", "16/06/2026"])
+    assert result.exit_code == 2 and "YYYY-MM-DD" in result.stderr
+
+
+def test_gas_quality_request_file():
+    response = _json(runner.invoke(app, ["gas-quality", str(REQUESTS / "gas_quality.json")]))
+    assert response["molar_mass_kg_per_kmol"] == pytest.approx(17.388430, abs=1e-6)
+    assert response["gross_calorific_value_mj_per_m3"] == pytest.approx(38.410611, abs=1e-6)
+    for key in (
+        "compression_factor",
+        "net_calorific_value_kj_per_mol",
+        "density_kg_per_m3",
+        "relative_density",
+        "wobbe_index_gross_mj_per_m3",
+        "wobbe_index_net_mj_per_m3",
+    ):
+        assert key in response
+
+
+def test_bad_composition_exits_2(tmp_path: Path):
+    request = tmp_path / "gas.json"
+    request.write_text(json.dumps({"composition": {"methane": 0.9, "unobtainium": 0.1}}))
+    result = runner.invoke(app, ["gas-quality", str(request)])
+    assert result.exit_code == 2
+    assert "unobtainium" in result.stderr
+
+
+def test_blend_request_file():
+    response = _json(runner.invoke(app, ["blend", str(REQUESTS / "blend.json")]))
+    assert response["status"] == "optimal"
+    assert sum(response["shares"].values()) == pytest.approx(1.0)
+    assert {"cost", "properties", "binding"} <= set(response)
+
+
+def test_procure_request_file():
+    response = _json(runner.invoke(app, ["procure", str(REQUESTS / "procure.json")]))
+    assert response["eoq"] > 0 and response["reorder_point"] > response["safety_stock"] > 0
+
+
+@pytest.mark.parametrize(
+    "command, name",
+    [
+        ("fuel-mix", "fuel_mix.json"),
+        ("emissions", "emissions.json"),
+        ("gas-blend", "gas_blend.json"),
+    ],
+)
+def test_other_request_files_run(command: str, name: str, monkeypatch):
+    monkeypatch.chdir(ROOT)  # requests name the example site relative to the repository
+    response = _json(runner.invoke(app, [command, str(REQUESTS / name)]))
+    assert response
+
+
+def test_bill_command_prints_months(tmp_path: Path):
+    load = tmp_path / "load.csv"
+    rows = ["timestamp,kw"] + [
+        f"2026-06-16T{h:02d}:{m:02d}:00-05:00,100" for h in range(24) for m in (0, 15, 30, 45)
+    ]
+    load.write_text("\n".join(rows) + "\n")
+    bill = _json(
+        runner.invoke(app, ["bill", "--tariff", str(SITE / "tariff.yaml"), "--load", str(load)])
+    )
+    month = bill["months"][0]
+    assert month["month"] == "2026-06"
+    # Weekday: 8 h off-peak, 8 h mid-peak, 4 h on-peak, 4 h critical at 100 kW.
+    expected = 100 * (8 * 0.045 + 8 * 0.085 + 4 * 0.125 + 4 * 0.145)
+    assert month["energy"] == pytest.approx(expected, abs=0.01)
+
+
+def test_invalid_json_request_exits_2(tmp_path: Path):
+    request = tmp_path / "broken.json"
+    request.write_text("{not json")
+    result = runner.invoke(app, ["procure", str(request)])
+    assert result.exit_code == 2 and "invalid JSON" in result.stderr
