@@ -9,7 +9,7 @@ from assets.checks import cost_recomputed_result, plan_check_specs, verified_res
 from assets.metadata import provenance_metadata, table_metadata
 from assets.partitions import site_and_date, site_day_partitions
 from assets.site_inputs import provenance_row
-from assets.tables import LOAD_PROFILE, PLAN_ASSIGNMENTS, PLAN_COSTS, PROVENANCE
+from assets.tables import LOAD_PROFILE, PLAN_ASSIGNMENTS, PLAN_COSTS, PLAN_SAVINGS, PROVENANCE
 from resources.warehouse import WarehouseResource
 
 if TYPE_CHECKING:  # engine modules load at run time, keeping the code location fast to load
@@ -179,20 +179,58 @@ def optimized_plan(
     group_name="plans",
     partitions_def=site_day_partitions,
     code_version=CODE_VERSION,
-    kinds={"python"},
-    description="What the optimized plan saves against the FIFO baseline, by component.",
+    kinds={"python", "duckdb"},
+    description="What the optimized plan saves against the FIFO baseline, by component "
+    "(energy, fuel, startup, demand, fixed).",
 )
-def plan_savings(baseline_plan, optimized_plan) -> dg.MaterializeResult[dict]:
+def plan_savings(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    site_inputs,
+    baseline_plan,
+    optimized_plan,
+) -> dg.MaterializeResult[dict]:
     from heatcraft.costs.plan_cost import savings
+    from heatcraft.provenance import sha256_of
+    from heatcraft.tables import savings_rows
 
+    site_id, plan_date = site_and_date(context)
     saved = savings(baseline_plan.cost, optimized_plan.cost)
+    rows = savings_rows(site_id, plan_date, baseline_plan.cost, optimized_plan.cost)
+    plans_sha256 = sha256_of([baseline_plan.sha256, optimized_plan.sha256])
+    output_sha256 = sha256_of(rows)
+    counts = warehouse.replace_partition(
+        {
+            PLAN_SAVINGS: rows,
+            PROVENANCE: [
+                provenance_row(
+                    site_id,
+                    plan_date,
+                    "plan_savings",
+                    context.run_id,
+                    plans_sha256,
+                    output_sha256,
+                    site_inputs.source_sha256,
+                    None,
+                )
+            ],
+        },
+        keys={"site_id": site_id, "plan_date": plan_date, "asset": "plan_savings"},
+    )
     return dg.MaterializeResult(
         value=saved,
         metadata={
+            **table_metadata(PLAN_SAVINGS, counts[PLAN_SAVINGS.name]),
             "baseline_total": round(baseline_plan.cost.total, 2),
             "optimized_total": round(optimized_plan.cost.total, 2),
             "saving_total": saved["total"],
             "saving_pct": saved["total_pct"],
             "saving_by_component": dg.MetadataValue.json(saved),
+            **provenance_metadata(
+                inputs_sha256=plans_sha256,
+                output_sha256=output_sha256,
+                code_version=CODE_VERSION,
+                sources=site_inputs.source_sha256,
+            ),
         },
     )

@@ -92,6 +92,18 @@ PLAN_COSTS = TableSpec(
     ),
     partition_keys=PLAN_DAY,
 )
+PLAN_SAVINGS = TableSpec(
+    name="plan_savings",
+    columns=(
+        *_KEYS,
+        ("component", "text"),
+        ("currency", "text"),
+        ("baseline", "float"),
+        ("optimized", "float"),
+        ("saving", "float"),
+    ),
+    partition_keys=SITE_DAY,
+)
 PROVENANCE = TableSpec(
     name="provenance",
     columns=(

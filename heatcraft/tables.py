@@ -157,3 +157,22 @@ def cost_rows(plan: Plan, cost: PlanCost, plan_date: date) -> list[Row]:
         for k, v in sorted(cost.by_unit.items())
     ]
     return rows
+
+
+def savings_rows(
+    site_id: str, plan_date: date, baseline: PlanCost, optimized: PlanCost
+) -> list[Row]:
+    """One row per cost component (and the total): baseline, optimized and the saving."""
+    names = [*COST_COMPONENTS, "total"]
+    return [
+        {
+            "site_id": site_id,
+            "plan_date": plan_date,
+            "component": name,
+            "currency": baseline.currency,
+            "baseline": getattr(baseline, name),
+            "optimized": getattr(optimized, name),
+            "saving": getattr(baseline, name) - getattr(optimized, name),
+        }
+        for name in names
+    ]

@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from assets import baseline_plan, site_inputs
+from assets import baseline_plan, optimized_plan, plan_savings, site_inputs
 from assets.partitions import partition_key
 from resources import WarehouseResource
 from resources.sites import SiteFolderResource
@@ -114,3 +114,29 @@ def test_dagster_validates_the_code_location():
         text=True,
     )
     assert out.returncode == 0, out.stderr[-2000:]
+
+
+def test_optimized_plan_and_savings(tmp_path: Path):
+    resources = _resources(ROOT / "examples", tmp_path / "w.duckdb")
+    result = dg.materialize(
+        [site_inputs, baseline_plan, optimized_plan, plan_savings],
+        partition_key=KEY,
+        resources=resources,
+        run_config={"ops": {"optimized_plan": {"config": {"time_limit_s": 10}}}},
+    )
+    assert result.success
+    assert all(c.passed for c in result.get_asset_check_evaluations())
+    warehouse = resources["warehouse"]
+    rows = {
+        r["component"]: r
+        for r in warehouse.query(
+            f"SELECT component, baseline, optimized, saving FROM "
+            f"{warehouse.qualified_name('plan_savings')}"
+        )
+    }
+    assert set(rows) == {"energy", "fuel", "startup", "demand", "fixed", "total"}
+    total = rows["total"]
+    assert total["saving"] == pytest.approx(total["baseline"] - total["optimized"])
+    assert total["saving"] >= 0.15 * total["baseline"]  # the example must save at least 15 %
+    solver = result.asset_materializations_for_node("optimized_plan")[0].metadata["solver"]
+    assert {"engine", "status", "objective", "bound", "gap", "seconds"} <= set(solver.data)
