@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.postgres
-def test_baseline_on_postgres_instance_and_warehouse(postgres_url, monkeypatch):
+def test_baseline_on_postgres_instance_and_warehouse(postgres_url, monkeypatch, tmp_path):
+    import shutil
+
     import psycopg
 
     parts = urlsplit(postgres_url)
@@ -26,7 +28,9 @@ def test_baseline_on_postgres_instance_and_warehouse(postgres_url, monkeypatch):
     monkeypatch.setenv("DAGSTER_PG_DB", parts.path.lstrip("/"))
     schema = f"heatcraft_test_{uuid.uuid4().hex[:10]}"
     warehouse = WarehouseResource(postgres_url=postgres_url, db_schema=schema)
-    instance = dg.DagsterInstance.from_config(str(ROOT / "deploy" / "postgres"))
+    # The instance home holds local artifacts (IO manager outputs): keep them out of the repo.
+    shutil.copy(ROOT / "deploy" / "postgres" / "dagster.yaml", tmp_path / "dagster.yaml")
+    instance = dg.DagsterInstance.from_config(str(tmp_path))
     try:
         result = dg.materialize(
             [site_inputs, baseline_plan],
