@@ -44,7 +44,7 @@ def site_inputs(
                     site_id,
                     plan_date,
                     "site_inputs",
-                    context.run_id,
+                    context.run.run_id,
                     inputs.sha256,
                     inputs.sha256,
                     inputs.source_sha256,
