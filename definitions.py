@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets import PLANNING_ASSETS
+from assets import FUEL_ASSETS, PLANNING_ASSETS
 from assets.partitions import sites_dir
 from jobs import daily_plan_job
 from resources import WarehouseResource
@@ -11,7 +11,7 @@ from schedules import daily_schedules
 from sensors import sensors
 
 defs = dg.Definitions(
-    assets=PLANNING_ASSETS,
+    assets=[*PLANNING_ASSETS, *FUEL_ASSETS],
     jobs=[daily_plan_job],
     schedules=daily_schedules,
     sensors=sensors,

@@ -6,7 +6,7 @@ from assets.partitions import site_day_partitions
 
 daily_plan_job = dg.define_asset_job(
     name="daily_plan",
-    selection=dg.AssetSelection.groups("inputs", "plans"),
+    selection=dg.AssetSelection.groups("inputs", "plans", "fuels"),
     partitions_def=site_day_partitions,
     description="Load a site's inputs, build the FIFO and the optimized plan, cost and compare.",
 )
