@@ -11,6 +11,25 @@ import os
 from pathlib import Path
 from typing import Any
 
+RESULT_TABLES = (
+    "jobs",
+    "equipment",
+    "plan_assignments",
+    "load_profile",
+    "plan_costs",
+    "plan_savings",
+    "fuel_properties",
+    "gas_quality",
+    "fuel_demand",
+    "fuel_mix",
+    "fuel_mix_binding_limits",
+    "fuel_mix_pareto",
+    "carbon_footprint",
+    "procurement_plan",
+    "procurement_policy",
+    "provenance",
+)
+
 
 def demo_environment(root: Path) -> dict[str, str]:
     env = dict(os.environ)
@@ -48,6 +67,17 @@ def summarize_warehouse(path: Path, site_id: str, plan_date: str) -> dict[str, A
             "AND plan_date = ? ORDER BY asset",
             [site_id, plan_date],
         ).fetchall()
+        mix = connection.execute(
+            "SELECT fuel_id, round(sum(share) / count(*), 4) FROM heatcraft.fuel_mix "
+            "WHERE site_id = ? AND plan_date = ? GROUP BY fuel_id HAVING sum(share) > 0 "
+            "ORDER BY 2 DESC",
+            [site_id, plan_date],
+        ).fetchall()
+        footprint = connection.execute(
+            "SELECT scope, round(sum(co2e_kg), 1) FROM heatcraft.carbon_footprint "
+            "WHERE site_id = ? AND plan_date = ? GROUP BY scope ORDER BY scope",
+            [site_id, plan_date],
+        ).fetchall()
     by_kind: dict[str, dict[str, float]] = {}
     for kind, item, amount in costs:
         by_kind.setdefault(kind, {})[item] = round(amount, 2)
@@ -63,15 +93,10 @@ def summarize_warehouse(path: Path, site_id: str, plan_date: str) -> dict[str, A
         else None,
         "peak_kw": {kind: round(kw, 1) for kind, kw in peaks},
         "costs": by_kind,
+        "fuel_mix_shares": dict(mix),
+        "co2e_kg_by_scope": dict(footprint),
         "output_sha256": dict(hashes),
         "warehouse": str(path),
-        "tables": [
-            "jobs",
-            "equipment",
-            "plan_assignments",
-            "load_profile",
-            "plan_costs",
-            "provenance",
-        ],
+        "tables": list(RESULT_TABLES),
     }
     return summary

@@ -29,7 +29,10 @@ class CostedPlan:
 
     @property
     def sha256(self) -> str:
-        return sha256_of({"plan": self.plan, "cost": self.cost.to_dict()})
+        """Fingerprint of what the plan decides and costs. The solver report (wall-clock
+        seconds, time limits left) is provenance, kept apart so equal plans hash equal."""
+        decided = self.plan.model_dump(mode="json", exclude={"solver"})
+        return sha256_of({"plan": decided, "cost": self.cost.to_dict()})
 
 
 def horizon_for(inputs: SiteInputs, first_day: date, days: int = 1) -> Horizon:

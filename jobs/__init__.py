@@ -8,7 +8,8 @@ daily_plan_job = dg.define_asset_job(
     name="daily_plan",
     selection=dg.AssetSelection.groups("inputs", "plans", "fuels"),
     partitions_def=site_day_partitions,
-    description="Load a site's inputs, build the FIFO and the optimized plan, cost and compare.",
+    description="Load a site's inputs, build the FIFO and the optimized plan, cost and compare "
+    "them, then carry the plan's fuel use into the fuel mix, emissions and purchases.",
 )
 
 __all__ = ["daily_plan_job"]
