@@ -28,8 +28,8 @@ def discover_site_ids(folder: Path | None = None) -> list[str]:
 site_day_partitions = dg.MultiPartitionsDefinition(
     {
         "site": dg.StaticPartitionsDefinition(discover_site_ids() or ["none"]),
-        # end_offset=1: tomorrow is plannable today.
-        "date": dg.DailyPartitionsDefinition(start_date=FIRST_PLAN_DATE, end_offset=1),
+        # end_offset=2: today and tomorrow are plannable (the last complete day is yesterday).
+        "date": dg.DailyPartitionsDefinition(start_date=FIRST_PLAN_DATE, end_offset=2),
     }
 )
 

@@ -2,12 +2,10 @@
 
 import dagster as dg
 
-from assets.partitions import site_day_partitions
-
+# Partitioned by site and day: Dagster infers it from the selected assets.
 daily_plan_job = dg.define_asset_job(
     name="daily_plan",
     selection=dg.AssetSelection.groups("inputs", "plans", "fuels"),
-    partitions_def=site_day_partitions,
     description="Load a site's inputs, build the FIFO and the optimized plan, cost and compare "
     "them, then carry the plan's fuel use into the fuel mix, emissions and purchases.",
 )
