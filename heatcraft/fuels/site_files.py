@@ -6,17 +6,18 @@ and field, so a planner can fix a file in one pass.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from heatcraft.errors import InputError, InputIssue
 from heatcraft.fuels.price_units import PriceUnitError, price_per_gj_net, split_price_unit
 from heatcraft.fuels.properties import FuelPrice, FuelProperties, InventoryItem
+from heatcraft.intake.records import read_records
+from heatcraft.intake.tables import build_models
 
 FUELS_FILE = "fuels.csv"
 PRICES_FILE = "fuel_prices.csv"
@@ -39,78 +40,30 @@ class SiteFuels:
 
 
 def read_rows(path: Path, model: type[RowModel]) -> list[RowModel]:
-    """Read one CSV into models; unknown and missing columns are errors, blank optional cells take
-    the model default."""
-    name = path.name
-    if not path.is_file():
-        raise InputError([InputIssue(name, None, None, f"file not found: {path}")])
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = [column.strip() for column in (reader.fieldnames or [])]
-        issues = _header_issues(name, header, model)
-        if issues:
-            raise InputError(issues)
-        rows: list[RowModel] = []
-        for offset, raw in enumerate(reader):
-            row_number = offset + 2
-            if None in raw:
-                issues.append(InputIssue(name, row_number, None, "more cells than header columns"))
-                continue
-            cells = {key.strip(): (value or "").strip() for key, value in raw.items()}
-            values = {key: value for key, value in cells.items() if value != ""}
-            try:
-                rows.append(model.model_validate(values))
-            except ValidationError as exc:
-                issues.extend(_validation_issues(name, row_number, exc))
-    if not rows and not issues:
-        issues.append(InputIssue(name, None, None, "no data rows"))
-    if issues:
-        raise InputError(issues)
+    """Read one CSV into models with the shared intake: unknown and missing columns are errors,
+    blank optional cells take the model default, a repeated fuel_id names both rows."""
+    fields = model.model_fields
+    required = [name for name, field in fields.items() if field.is_required()]
+    optional = [name for name in fields if name not in required]
+    records = read_records(path, required=required, optional=optional)
+    rows = build_models(records, model, {}, id_field="fuel_id" if "fuel_id" in fields else None)
+    if not rows:
+        raise InputError([InputIssue(path.name, None, None, "no data rows")])
     return rows
 
 
-def _header_issues(name: str, header: Sequence[str], model: type[BaseModel]) -> list[InputIssue]:
-    known = set(model.model_fields)
-    required = {key for key, field in model.model_fields.items() if field.is_required()}
-    issues = [
-        InputIssue(name, 1, column, "unknown column") for column in header if column not in known
-    ]
-    issues += [
-        InputIssue(name, 1, column, "missing required column")
-        for column in sorted(required - set(header))
-    ]
-    return issues
-
-
-def _validation_issues(name: str, row: int, exc: ValidationError) -> list[InputIssue]:
-    issues = []
-    for error in exc.errors():
-        field = ".".join(str(part) for part in error["loc"]) or None
-        issues.append(InputIssue(name, row, field, error["msg"]))
-    return issues
-
-
-def _unique_by_fuel(name: str, rows: Sequence[RowModel]) -> dict[str, RowModel]:
-    keyed: dict[str, RowModel] = {}
-    issues = []
-    for offset, row in enumerate(rows):
-        fuel_id = row.fuel_id  # type: ignore[attr-defined]
-        if fuel_id in keyed:
-            issues.append(InputIssue(name, offset + 2, "fuel_id", f"duplicate fuel_id {fuel_id!r}"))
-        keyed[fuel_id] = row
-    if issues:
-        raise InputError(issues)
-    return keyed
+def _by_fuel(rows: Sequence[RowModel]) -> dict[str, RowModel]:
+    return {row.fuel_id: row for row in rows}  # type: ignore[attr-defined]
 
 
 def load_site_fuels(site_dir: str | Path) -> SiteFuels:
     """Load and cross-check the three fuel files of a site folder (inventory is optional)."""
     folder = Path(site_dir)
-    fuels = _unique_by_fuel(FUELS_FILE, read_rows(folder / FUELS_FILE, FuelProperties))
-    prices = _unique_by_fuel(PRICES_FILE, read_rows(folder / PRICES_FILE, FuelPrice))
+    fuels = _by_fuel(read_rows(folder / FUELS_FILE, FuelProperties))
+    prices = _by_fuel(read_rows(folder / PRICES_FILE, FuelPrice))
     inventory_path = folder / INVENTORY_FILE
     inventory = (
-        _unique_by_fuel(INVENTORY_FILE, read_rows(inventory_path, InventoryItem))
+        _by_fuel(read_rows(inventory_path, InventoryItem))
         if inventory_path.exists()
         else {}
     )
