@@ -207,6 +207,8 @@ def demo(
     if completed.returncode != 0:
         _fail(f"the Dagster run failed (exit {completed.returncode}); see the log above")
     summary = summarize_warehouse(Path(env["HEATCRAFT_DUCKDB_PATH"]), site, plan_date)
+    reports = Path(env["HEATCRAFT_REPORTS_DIR"]) / site / plan_date
+    summary["reports"] = sorted(str(p) for p in reports.glob("*") if not p.name.startswith("."))
     summary["dagster_home"] = env["DAGSTER_HOME"]
     summary["ui"] = f"DAGSTER_HOME={env['DAGSTER_HOME']} dagster dev -f definitions.py"
     _emit(summary)

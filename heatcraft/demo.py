@@ -36,6 +36,7 @@ def demo_environment(root: Path) -> dict[str, str]:
     env.setdefault("DAGSTER_HOME", str(root / "var" / "dagster_home"))
     env.setdefault("HEATCRAFT_DUCKDB_PATH", str(root / "var" / "warehouse.duckdb"))
     env.setdefault("HEATCRAFT_SITES_DIR", str(root / "examples"))
+    env.setdefault("HEATCRAFT_REPORTS_DIR", str(root / "var" / "reports"))
     env.pop("HEATCRAFT_POSTGRES_URL", None)  # the demo is embedded: no server
     return env
 

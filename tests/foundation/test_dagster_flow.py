@@ -7,9 +7,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from assets import baseline_plan, optimized_plan, plan_savings, site_inputs
+from assets import baseline_plan, optimized_plan, plan_report, plan_savings, site_inputs
 from assets.partitions import partition_key
 from resources import WarehouseResource
+from resources.reports import ReportsResource
 from resources.sites import SiteFolderResource
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,12 +117,12 @@ def test_dagster_validates_the_code_location():
     assert out.returncode == 0, out.stderr[-2000:]
 
 
-def test_optimized_plan_and_savings(tmp_path: Path):
+def test_optimized_plan_savings_and_reports(tmp_path: Path):
     resources = _resources(ROOT / "examples", tmp_path / "w.duckdb")
     result = dg.materialize(
-        [site_inputs, baseline_plan, optimized_plan, plan_savings],
+        [site_inputs, baseline_plan, optimized_plan, plan_savings, plan_report],
         partition_key=KEY,
-        resources=resources,
+        resources={**resources, "reports": ReportsResource(reports_dir=str(tmp_path / "r"))},
         run_config={"ops": {"optimized_plan": {"config": {"time_limit_s": 10}}}},
     )
     assert result.success
@@ -140,3 +141,25 @@ def test_optimized_plan_and_savings(tmp_path: Path):
     assert total["saving"] >= 0.15 * total["baseline"]  # the example must save at least 15 %
     solver = result.asset_materializations_for_node("optimized_plan")[0].metadata["solver"]
     assert {"engine", "status", "objective", "bound", "gap", "seconds"} <= set(solver.data)
+    reports = tmp_path / "r" / "plant_a" / "2026-06-16"
+    assert sorted(p.name for p in reports.iterdir()) == [
+        "load_profile.png",
+        "plan.xlsx",
+        "summary.pdf",
+    ]
+    assert (reports / "load_profile.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (reports / "summary.pdf").read_bytes()[:5] == b"%PDF-"
+    from openpyxl import load_workbook
+
+    book = load_workbook(reports / "plan.xlsx", read_only=True)
+    assert book.sheetnames == [
+        "Summary",
+        "Assignments optimized",
+        "Assignments baseline",
+        "Load profile",
+        "Costs by unit and period",
+    ]
+    total_row = next(r for r in book["Summary"].iter_rows(values_only=True) if r[0] == "total")
+    assert total_row[1] == pytest.approx(total["baseline"], abs=0.01)
+    assert total_row[3] == pytest.approx(total["saving"], abs=0.01)
+    book.close()
