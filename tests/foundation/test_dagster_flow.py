@@ -98,7 +98,8 @@ def test_bad_input_fails_and_writes_nothing(tmp_path: Path):
 def test_definitions_load_without_heavy_imports():
     code = (
         "import sys, definitions; heavy = [m for m in ('great_expectations', 'ortools', "
-        "'pulp', 'anthropic') if m in sys.modules]; print(heavy)"
+        "'pulp', 'anthropic', 'matplotlib', 'reportlab', 'pandas', 'duckdb') "
+        "if m in sys.modules]; print(heavy)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
