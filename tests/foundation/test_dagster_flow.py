@@ -78,20 +78,139 @@ def test_baseline_flow_writes_tables_and_is_idempotent(tmp_path: Path):
         assert key in metadata
 
 
-def test_bad_input_fails_and_writes_nothing(tmp_path: Path):
+def _replace_cell(file: str, old: str, new: str):
+    def edit(site: Path) -> None:
+        path = site / file
+        text = path.read_text()
+        assert old in text
+        path.write_text(text.replace(old, new, 1))
+
+    return edit
+
+
+def _drop_column(file: str, column: str):
+    def edit(site: Path) -> None:
+        path = site / file
+        lines = path.read_text().splitlines()
+        index = lines[0].split(",").index(column)
+        path.write_text(
+            "\n".join(
+                ",".join(c for i, c in enumerate(line.split(",")) if i != index) for line in lines
+            )
+            + "\n"
+        )
+
+    return edit
+
+
+def _add_column(file: str, column: str, value: str):
+    def edit(site: Path) -> None:
+        path = site / file
+        lines = path.read_text().splitlines()
+        path.write_text(
+            "\n".join([f"{lines[0]},{column}"] + [f"{line},{value}" for line in lines[1:]]) + "\n"
+        )
+
+    return edit
+
+
+BAD_INPUTS = {
+    "missing column": (_drop_column("jobs.csv", "deadline"), "jobs.csv, row 1, field 'deadline'"),
+    "unknown column": (
+        _add_column("maintenance.csv", "colour", "red"),
+        "maintenance.csv, row 1, field 'colour'",
+    ),
+    "wrong type": (
+        _replace_cell("jobs.csv", ",240,2026-06-16T14:45", ",four hours,2026-06-16T14:45"),
+        "jobs.csv, row 2, field 'duration_minutes'",
+    ),
+    "wrong unit": (
+        _replace_cell("jobs.csv", ",1675,", ",1675 kW,"),
+        "jobs.csv, row 2, field 'heating_kwh'",
+    ),
+    "negative energy": (
+        _replace_cell("jobs.csv", ",1675,", ",-1675,"),
+        "jobs.csv, row 2, field 'heating_kwh'",
+    ),
+    "deadline before start": (
+        _replace_cell(
+            "jobs.csv",
+            "2026-06-16T14:45:00-05:00,2026-06-17T00:00:00-05:00",
+            "2026-06-16T14:45:00-05:00,2026-06-16T10:00:00-05:00",
+        ),
+        "jobs.csv, row 2, field 'deadline'",
+    ),
+    "fits no unit": (
+        _replace_cell("jobs.csv", ",1675,", ",99000,"),
+        "jobs.csv, row 2, field 'heating_kwh'",
+    ),
+    "duplicate id": (
+        _replace_cell("jobs.csv", "J002,", "J001,"),
+        "jobs.csv, row 3, field 'job_id'",
+    ),
+    "maintenance on unknown unit": (
+        _replace_cell("maintenance.csv", "GB2,", "GB9,"),
+        "maintenance.csv, row 3, field 'equipment_id'",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def good_warehouse(tmp_path_factory) -> Path:
+    """A warehouse already holding a good materialization of the partition."""
+    db = tmp_path_factory.mktemp("good") / "w.duckdb"
+    result = dg.materialize(
+        [site_inputs, baseline_plan], partition_key=KEY, resources=_resources(ROOT / "examples", db)
+    )
+    assert result.success
+    return db
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_fails_named_and_loses_nothing(case: str, tmp_path: Path, good_warehouse):
     import shutil
 
+    edit, where = BAD_INPUTS[case]
     sites = tmp_path / "sites"
     shutil.copytree(ROOT / "examples" / "plant_a", sites / "plant_a")
-    jobs = sites / "plant_a" / "jobs.csv"
-    jobs.write_text(jobs.read_text().replace(",1675,", ",-1675,", 1))
-    resources = _resources(sites, tmp_path / "w.duckdb")
+    edit(sites / "plant_a")
+    db = tmp_path / "w.duckdb"
+    shutil.copy(good_warehouse, db)
+    resources = _resources(sites, db)
+    before = {
+        t: resources["warehouse"].query(
+            f"SELECT * FROM {resources['warehouse'].qualified_name(t)} ORDER BY ALL"
+        )
+        for t in ("jobs", "plan_assignments", "provenance")
+    }
     result = dg.materialize(
         [site_inputs, baseline_plan], partition_key=KEY, resources=resources, raise_on_error=False
     )
     assert not result.success
-    failure = result.failure_data_for_node("site_inputs")
-    assert "jobs.csv, row 2, field 'heating_kwh'" in str(failure.error.cause.message)
+    message = str(result.failure_data_for_node("site_inputs").error.cause.message)
+    assert where in message
+    after = {
+        t: resources["warehouse"].query(
+            f"SELECT * FROM {resources['warehouse'].qualified_name(t)} ORDER BY ALL"
+        )
+        for t in before
+    }
+    assert after == before  # the previous good rows are all still there, nothing half-written
+
+
+def test_bad_input_on_an_empty_warehouse_creates_nothing(tmp_path: Path):
+    import shutil
+
+    sites = tmp_path / "sites"
+    shutil.copytree(ROOT / "examples" / "plant_a", sites / "plant_a")
+    _replace_cell("jobs.csv", ",1675,", ",-1675,")(sites / "plant_a")
+    result = dg.materialize(
+        [site_inputs, baseline_plan],
+        partition_key=KEY,
+        resources=_resources(sites, tmp_path / "w.duckdb"),
+        raise_on_error=False,
+    )
+    assert not result.success
     assert not (tmp_path / "w.duckdb").exists()
 
 
