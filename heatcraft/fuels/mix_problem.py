@@ -109,12 +109,11 @@ class Weights(BaseModel):
     co2e: float = Field(default=0.5, ge=0)
 
 
-class FuelMixProblem(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class MixSettings(BaseModel):
+    """Objective and limits of a fuel mix, whoever asks for it (request, site, benchmark)."""
 
-    options: list[FuelOption] = Field(min_length=1)
-    demand_gj: list[float] = Field(min_length=1, description="useful heat per period, GJ")
-    period_labels: list[str] | None = None
+    model_config = ConfigDict(extra="forbid")
+
     objective: Objective = "cost"
     weights: Weights = Field(default_factory=Weights)
     carbon_price_per_t: float = Field(default=0.0, ge=0, description="per t CO2e (fossil)")
@@ -126,7 +125,15 @@ class FuelMixProblem(BaseModel):
     quality_limits: QualityLimits | None = None
     incompatible_pairs: list[tuple[str, str]] = Field(default_factory=list)
     inventory_mode: InventoryMode = "unlimited"
-    time_limit_s: float = Field(default=30.0, gt=0)
+    time_limit_s: float = Field(default=30.0, gt=0, le=3600)
+
+
+class FuelMixProblem(MixSettings):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    options: list[FuelOption] = Field(min_length=1)
+    demand_gj: list[float] = Field(min_length=1, description="useful heat per period, GJ")
+    period_labels: list[str] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> FuelMixProblem:

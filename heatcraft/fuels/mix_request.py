@@ -7,22 +7,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from heatcraft.emissions.gwp import DEFAULT_GWP_SET
 from heatcraft.errors import InputError
 from heatcraft.fuels.greedy_baseline import greedy_mix
 from heatcraft.fuels.mix_optimizer import optimize_mix
 from heatcraft.fuels.mix_problem import (
-    AverageKey,
-    CapKey,
     FuelMixProblem,
     FuelOption,
-    InventoryMode,
-    Objective,
-    QualityLimits,
-    ShareLimit,
-    Weights,
+    MixSettings,
 )
 from heatcraft.fuels.mix_report import FuelMixReport
 from heatcraft.fuels.pareto import pareto_frontier
@@ -31,23 +25,10 @@ from heatcraft.fuels.site_files import SiteFuels, load_site_fuels
 from heatcraft.fuels.site_options import site_fuel_options
 
 
-class MixLimits(BaseModel):
-    """Objective and limits shared by the request and the site-level function."""
+class MixLimits(MixSettings):
+    """Objective and limits shared by the request and the site-level function, and what to
+    report besides the mix."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    objective: Objective = "cost"
-    weights: Weights = Field(default_factory=Weights)
-    carbon_price_per_t: float = Field(default=0.0, ge=0)
-    include_upstream_in_co2e: bool = False
-    share_limits: dict[str, ShareLimit] = Field(default_factory=dict)
-    emission_caps: dict[CapKey, float] = Field(default_factory=dict)
-    fuel_emission_caps: dict[str, dict[CapKey, float]] = Field(default_factory=dict)
-    blend_average_limits: dict[AverageKey, float] = Field(default_factory=dict)
-    quality_limits: QualityLimits | None = None
-    incompatible_pairs: list[tuple[str, str]] = Field(default_factory=list)
-    inventory_mode: InventoryMode = "unlimited"
-    time_limit_s: float = Field(default=30.0, gt=0, le=3600)
     pareto_points: int = Field(default=0, ge=0, le=50, description="0: no frontier")
     greedy_baseline: bool = True
 

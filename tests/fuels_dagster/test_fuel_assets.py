@@ -16,6 +16,7 @@ from assets.partitions import partition_key
 from definitions import defs
 from heatcraft.fuels.site_settings import load_site_fuel_inputs
 from resources import WarehouseResource
+from resources.reports import ReportsResource
 from resources.sites import SiteFolderResource
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +36,8 @@ FUEL_CHECKS = {("fuel_inputs", "fuels_complete"), ("gas_quality", "wobbe_recompu
 def flow(tmp_path_factory):
     warehouse = WarehouseResource(duckdb_path=str(tmp_path_factory.mktemp("fuels") / "w.duckdb"))
     resources = {"sites": SiteFolderResource(sites_dir=str(ROOT / "examples")),
-                 "warehouse": warehouse}
+                 "warehouse": warehouse,
+                 "reports": ReportsResource(reports_dir=str(tmp_path_factory.mktemp("reports")))}
     instance = dg.DagsterInstance.ephemeral()  # shared, so a re-run finds the upstream values
     result = dg.materialize(list(defs.assets), partition_key=KEY, resources=resources,
                             run_config=RUN_CONFIG, instance=instance)
