@@ -14,45 +14,15 @@ from heatcraft.tariffs.bill import bill_load
 from heatcraft.tariffs.errors import TariffError
 from heatcraft.tariffs.expand import expand_tariff
 from heatcraft.tariffs.loader import load_tariff
+from heatcraft.tariffs.series_csv import read_timestamped_series
 from heatcraft.timegrid import TimeGrid
 
 
 def read_load_csv(path: Path, timezone: str) -> tuple[TimeGrid, np.ndarray]:
     """Columns exactly `timestamp` (ISO 8601 with offset, step start) and `kw` (average kW)."""
     source = str(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        raise TariffError(f"cannot read load file ({error.strerror})", source=source) from None
-    reader = csv.DictReader(lines)
-    if reader.fieldnames is None or set(reader.fieldnames) != {"timestamp", "kw"}:
-        raise TariffError(
-            f"columns must be exactly timestamp, kw; got {reader.fieldnames}", source=source
-        )
-    stamps: list[float] = []
-    values: list[float] = []
-    for row_number, row in enumerate(reader, start=2):
-        try:
-            moment = datetime.fromisoformat(row["timestamp"])
-        except (TypeError, ValueError):
-            raise TariffError(
-                f"row {row_number}: bad ISO 8601 timestamp {row['timestamp']!r}",
-                source=source,
-                field="timestamp",
-            ) from None
-        if moment.tzinfo is None:
-            raise TariffError(
-                f"row {row_number}: timestamp {row['timestamp']!r} has no UTC offset",
-                source=source,
-                field="timestamp",
-            )
-        try:
-            values.append(float(row["kw"]))
-        except (TypeError, ValueError):
-            raise TariffError(
-                f"row {row_number}: kw {row['kw']!r} is not a number", source=source, field="kw"
-            ) from None
-        stamps.append(moment.timestamp())
+    moments, values = read_timestamped_series(path, "kw", "load file")
+    stamps = [moment.timestamp() for moment in moments]
     if len(stamps) < 2:
         raise TariffError("need at least two rows to know the step", source=source)
     gaps = np.diff(np.array(stamps))
@@ -66,7 +36,7 @@ def read_load_csv(path: Path, timezone: str) -> tuple[TimeGrid, np.ndarray]:
         )
     if step_s % 60 != 0:
         raise TariffError(f"step of {step_s} s is not whole minutes", source=source)
-    first = datetime.fromisoformat(next(csv.DictReader(lines))["timestamp"])
+    first = moments[0]
     minutes = int(step_s // 60)
     try:
         grid = TimeGrid(

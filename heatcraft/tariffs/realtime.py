@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -11,48 +10,13 @@ import numpy as np
 
 from heatcraft.tariffs.errors import TariffError
 from heatcraft.tariffs.model import RealTimePrices
+from heatcraft.tariffs.series_csv import read_timestamped_series
 from heatcraft.tariffs.validation import validated
 
 
 def read_price_csv(path: Path, mode: Literal["replace", "add"]) -> RealTimePrices:
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise TariffError(f"cannot read price file ({error.strerror})", source=source) from None
-    reader = csv.DictReader(text.splitlines())
-    expected = {"timestamp", "price"}
-    if reader.fieldnames is None or set(reader.fieldnames) != expected:
-        raise TariffError(
-            f"columns must be exactly timestamp, price; got {reader.fieldnames}", source=source
-        )
-    times: list[datetime] = []
-    prices: list[float] = []
-    for row_number, row in enumerate(reader, start=2):
-        try:
-            moment = datetime.fromisoformat(row["timestamp"])
-        except ValueError:
-            raise TariffError(
-                f"row {row_number}: bad ISO 8601 timestamp {row['timestamp']!r}",
-                source=source,
-                field="timestamp",
-            ) from None
-        if moment.tzinfo is None:
-            raise TariffError(
-                f"row {row_number}: timestamp {row['timestamp']!r} has no UTC offset",
-                source=source,
-                field="timestamp",
-            )
-        try:
-            price = float(row["price"])
-        except ValueError:
-            raise TariffError(
-                f"row {row_number}: price {row['price']!r} is not a number",
-                source=source,
-                field="price",
-            ) from None
-        times.append(moment)
-        prices.append(price)
+    times, prices = read_timestamped_series(path, "price", "price file")
     return validated(
         lambda: RealTimePrices(source=source, mode=mode, times=tuple(times), prices=tuple(prices)),
         source,
