@@ -19,7 +19,9 @@ import numpy as np
 
 from heatcraft.scheduling.evaluation import Solution, electric_kw, starts_of, unit_heat
 from heatcraft.scheduling.linear_model import LinearModel
+from heatcraft.scheduling.peak_bounds import DemandBounds
 from heatcraft.scheduling.problem import Problem
+from heatcraft.scheduling.redundant_cumulatives import add_redundant_cumulatives
 from heatcraft.tariffs import tiered_cost
 
 KW_RESOLUTION = 10.0  # CP-SAT: 0.1 kW
@@ -39,8 +41,14 @@ class ModelIndex:
     charge: list[int] = field(default_factory=list)
 
 
-def build_model(problem: Problem, tight_linking: bool = True,
-                symmetry_breaking: bool = True) -> tuple[LinearModel, ModelIndex]:
+def build_model(problem: Problem, tight_linking: bool = True, symmetry_breaking: bool = True,
+                redundant_cumulatives: bool = True,
+                allow_drops: bool = True,
+                demand_bounds: DemandBounds | None = None) -> tuple[LinearModel, ModelIndex]:
+    """`allow_drops=False` leaves out the drop variables (every job must be placed): the caller
+    may do so when a known plan places every job for less than the smallest drop penalty,
+    since then no plan that drops a job can be optimal; the huge penalties also hurt the LP.
+    `demand_bounds` (valid only when every job must be placed) become cuts on the peaks."""
     m, ix = LinearModel(), ModelIndex()
     n, dt = problem.n_steps, problem.step_hours
     unit_price = np.array([problem.energy_price if u.electric else np.full(n, u.fuel_price)
@@ -49,13 +57,14 @@ def build_model(problem: Problem, tight_linking: bool = True,
     covering: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
     for job in problem.jobs:
         assign: dict[int, float] = {}
+        must = len(job.candidates) == 1 and (job.penalty is None or not allow_drops)
         for u, s in job.candidates:
-            var = m.binary(f"x[{job.job.job_id},{u},{s}]")
+            var = m.binary(f"x[{job.job.job_id},{u},{s}]", 1.0 if must else 0.0)
             ix.x[job.index, u, s] = var
             assign[var] = 1.0
             for k in range(job.steps):
                 covering.setdefault((u, s + k), []).append((job.index, var, s))
-        if job.penalty is not None:
+        if job.penalty is not None and allow_drops:
             ix.drop[job.index] = var = m.binary(f"drop[{job.job.job_id}]")
             assign[var] = 1.0
             m.add_objective(var, job.penalty)
@@ -68,6 +77,12 @@ def build_model(problem: Problem, tight_linking: bool = True,
             fixed = unit.fixed_on[t]
             lo, hi = (0.0, 0.0) if fixed == 0 else (1.0, 1.0) if fixed == 1 else (0.0, 1.0)
             ix.on[u, t] = m.binary(f"on[{u},{t}]", lo, hi)
+            before = (1 if unit.initial_on else 0) if t == 0 else unit.fixed_on[t - 1]
+            if fixed >= 0 and before >= 0:  # both states known: so are start and stop
+                went_on, went_off = float(fixed > before), float(fixed < before)
+                ix.start[u, t] = m.binary(f"start[{u},{t}]", went_on, went_on)
+                ix.stop[u, t] = m.binary(f"stop[{u},{t}]", went_off, went_off)
+                continue
             ix.start[u, t] = m.binary(f"start[{u},{t}]", 0.0, hi)
             ix.stop[u, t] = m.binary(f"stop[{u},{t}]", 0.0, 1.0 - lo)
         for t in range(n):
@@ -123,6 +138,10 @@ def build_model(problem: Problem, tight_linking: bool = True,
                         electric_terms[t][var] = electric_terms[t].get(var, 0.0) + c / eff
         _commitment_rows(m, ix, problem, unit)
     _demand_rows(m, ix, problem, electric_terms)
+    if demand_bounds is not None and not ix.drop:
+        _demand_cuts(m, ix, demand_bounds)
+    if redundant_cumulatives:
+        add_redundant_cumulatives(m, problem, ix.x, ix.peak)
     if symmetry_breaking:
         _order_identical_units(m, ix, problem)
     m.objective_constant += problem.constant_cost
@@ -182,6 +201,14 @@ def _demand_rows(m: LinearModel, ix: ModelIndex, problem: Problem,
                       lower=tiered_cost(breakpoint, term.tiers) - rate * breakpoint)
         m.add_objective(z, 1.0)
         m.objective_constant -= floor_cost
+
+
+def _demand_cuts(m: LinearModel, ix: ModelIndex, bounds: DemandBounds) -> None:
+    """peak_k >= L_k and sum_k charge_k >= D, from the indivisible-job relaxation."""
+    for peak, kw in zip(ix.peak, bounds.peak_kw, strict=True):
+        m.lower[peak] = max(m.lower[peak], min(kw, m.upper[peak]))
+    if bounds.charges is not None and ix.charge:
+        m.add_row(dict.fromkeys(ix.charge, 1.0), lower=bounds.charges)
 
 
 def _order_identical_units(m: LinearModel, ix: ModelIndex, problem: Problem) -> None:

@@ -33,22 +33,24 @@ def to_mathopt(model: LinearModel) -> tuple[mathopt.Model, list[mathopt.Variable
 
 
 def solve_mathopt(model: LinearModel, backend: str, *, time_limit_s: float, threads: int,
-                  seed: int, relative_gap: float, hint: dict[int, float] | None) -> SolveOutcome:
+                  seed: int, relative_gap: float, hint: dict[int, float] | None,
+                  node_limit: int | None = None) -> SolveOutcome:
     began = time.monotonic()
     built, variables = to_mathopt(model)
     # MathOpt's HiGHS interface rejects a thread count (HiGHS branches on one thread).
     params = mathopt.SolveParameters(time_limit=timedelta(seconds=max(time_limit_s, 0.1)),
                                      threads=None if backend == "highs" else threads,
-                                     random_seed=seed, relative_gap_tolerance=relative_gap)
+                                     random_seed=seed, relative_gap_tolerance=relative_gap,
+                                     node_limit=node_limit)
     model_params = mathopt.ModelSolveParameters()
-    if hint and backend == "scip":  # MathOpt's HiGHS interface takes no MIP start
+    if hint:  # HiGHS (OR-Tools >= 9.15) and SCIP both take a MIP start
         model_params = mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(
             variable_values={variables[v]: val for v, val in hint.items()})])
     engine = "HiGHS" if backend == "highs" else "SCIP"
     parameters = {"time_limit_s": round(time_limit_s, 3),
                   "threads": 1 if backend == "highs" else threads, "random_seed": seed,
-                  "relative_gap_tolerance": relative_gap, "solution_hint": bool(hint and
-                                                                               backend == "scip")}
+                  "relative_gap_tolerance": relative_gap, "node_limit": node_limit,
+                  "solution_hint": bool(hint)}
     version = f"{engine} via OR-Tools MathOpt {ortools.__version__}"
     try:
         result = mathopt.solve(built, _SOLVERS[backend], params=params, model_params=model_params)

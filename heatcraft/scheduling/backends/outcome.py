@@ -21,17 +21,23 @@ class SolveOutcome:
 
 
 def solve_with(backend: str, model: LinearModel, *, time_limit_s: float, threads: int, seed: int,
-               relative_gap: float, hint: dict[int, float] | None = None) -> SolveOutcome:
+               relative_gap: float, hint: dict[int, float] | None = None,
+               node_limit: int | None = None,
+               deterministic_time: float | None = None) -> SolveOutcome:
+    """`node_limit` (MathOpt engines) and `deterministic_time` (CP-SAT) bound the work of a
+    solve independently of the machine's speed and load."""
     if backend == "cpsat":
         from heatcraft.scheduling.backends.cpsat import solve_cpsat
 
         return solve_cpsat(model, time_limit_s=time_limit_s, threads=threads, seed=seed,
-                           relative_gap=relative_gap, hint=hint)
+                           relative_gap=relative_gap, hint=hint,
+                           deterministic_time=deterministic_time)
     if backend in ("highs", "scip"):
         from heatcraft.scheduling.backends.mathopt import solve_mathopt
 
         return solve_mathopt(model, backend, time_limit_s=time_limit_s, threads=threads,
-                             seed=seed, relative_gap=relative_gap, hint=hint)
+                             seed=seed, relative_gap=relative_gap, hint=hint,
+                             node_limit=node_limit)
     if backend == "cbc":
         from heatcraft.scheduling.backends.cbc import solve_cbc
 
