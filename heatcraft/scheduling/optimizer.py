@@ -9,6 +9,7 @@ the proven gap when the model prices the tariff exactly.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,9 @@ from heatcraft.scheduling.diagnosis import JobDiagnosis, crowded_out_reason, no_
 from heatcraft.scheduling.evaluation import Solution, evaluate
 from heatcraft.scheduling.formulation import build_model, decode, hint_values
 from heatcraft.scheduling.heuristic import InsertionSearch, heuristic_plan
+from heatcraft.scheduling.mip_neighbourhood import improve_by_neighbourhoods
 from heatcraft.scheduling.options import FrozenState, ScheduleOptions
+from heatcraft.scheduling.peak_bounds import demand_bounds
 from heatcraft.scheduling.plan_builder import plan_to_solution, solution_to_plan
 from heatcraft.scheduling.problem import Problem, build_problem
 from heatcraft.scheduling.verifier import Verification, verify_plan
@@ -30,6 +33,14 @@ MOVES_PER_SECOND = 1500
 # Above this many start variables the exact model does not pay within usual limits (benchmark).
 AUTO_EXACT_MAX_STARTS = 60_000
 AUTO_EXACT_MAX_STEPS = 300
+# Up to this many jobs the exact engine gets most of the time, after demand-peak bounds from
+# the indivisible-job relaxation (CP-SAT); above it, MIP neighbourhoods improve the plan first.
+SMALL_JOBS = 40
+BOUND_WORK_SHARE = 0.06  # CP-SAT deterministic time per second of limit (small problems)
+BOUND_WALL_SHARE = 0.5
+# Neighbourhood rounds per second of limit: a count, not a clock, so that a run that ends
+# before the deadline gives the same plan every time (one round takes 1-4 s on 2 cores).
+NEIGHBOURHOOD_ROUNDS_PER_SECOND = 0.2
 
 
 @dataclass
@@ -98,8 +109,9 @@ def optimize_plan(inputs: Any, grid: TimeGrid, series: Any,
     # Leave room for verification and pricing of every candidate within the limit.
     spent = time.monotonic() - began
     share_seconds = options.time_limit_s * heuristic_share
-    if backend != "heuristic":  # small problems: the exact engine deserves most of the time
-        share_seconds = min(share_seconds, 0.2 * len(problem.jobs))
+    small = len(problem.jobs) <= SMALL_JOBS
+    if backend != "heuristic":  # the exact engine and its neighbourhoods pay more per second
+        share_seconds = min(share_seconds, (0.05 if small else 0.1) * len(problem.jobs))
     heuristic_seconds = max(0.5, min(share_seconds, 0.9 * options.time_limit_s - spent - 2.0))
     solution = heuristic_plan(problem, options.seed, int(MOVES_PER_SECOND * heuristic_seconds),
                               heuristic_seconds, start=fifo_solution)
@@ -108,12 +120,33 @@ def optimize_plan(inputs: Any, grid: TimeGrid, series: Any,
 
     outcome: SolveOutcome | None = None
     if backend != "heuristic":
-        model, index = build_model(problem, tight_linking=options.tight_linking)
+        allow_drops = _drops_may_pay(problem, best)
+        bounds = None
+        if small and not allow_drops and problem.exact_tariff:
+            bounds = demand_bounds(problem, BOUND_WORK_SHARE * options.time_limit_s,
+                                   BOUND_WALL_SHARE * options.time_limit_s, options.seed)
+        model, index = build_model(problem, tight_linking=options.tight_linking,
+                                   allow_drops=allow_drops, demand_bounds=bounds)
         hint = hint_values(problem, index, best)
-        remaining = options.time_limit_s - (time.monotonic() - began) - 1.0
-        outcome = solve_with(backend, model, time_limit_s=max(remaining, 1.0),
-                             threads=options.threads, seed=options.seed,
-                             relative_gap=options.relative_gap, hint=hint)
+        # Keep time to verify and price every candidate (about 20 ms per job) within the limit.
+        deadline = began + options.time_limit_s - 1.0 - 0.02 * len(problem.jobs)
+        # The engine runs in a second thread (its native code releases the GIL) while MIP
+        # neighbourhoods improve the heuristic plan here: both cores work for the whole limit.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            running = pool.submit(solve_with, backend, model,
+                                  time_limit_s=max(deadline - time.monotonic(), 1.0),
+                                  threads=options.threads, seed=options.seed,
+                                  relative_gap=options.relative_gap, hint=hint)
+            rounds = int(NEIGHBOURHOOD_ROUNDS_PER_SECOND * options.time_limit_s)
+            improved, _ = improve_by_neighbourhoods(
+                problem, best, rounds=rounds, deadline=deadline - 0.5, seed=options.seed,
+                backend="scip" if backend == "scip" else "highs",
+                stop=lambda: running.done())
+            outcome = running.result()
+        # A proven optimum ends the search early; the neighbourhood plan cannot beat it then,
+        # and leaving it out keeps the choice independent of when the search stopped.
+        if improved is not best and outcome.status != "optimal":
+            candidates.append(_solution_candidate("neighbourhood", problem, improved, inputs))
         if outcome.values is not None:
             engine_solution = decode(problem, index, outcome.values)
             candidates.append(_solution_candidate(outcome.engine, problem, engine_solution,
@@ -142,6 +175,14 @@ def _plan_penalty(plan: Plan, options: ScheduleOptions) -> float:
         penalty = options.penalty(dropped.priority)
         total += float("inf") if penalty is None else penalty
     return total
+
+
+def _drops_may_pay(problem: Problem, best: Solution) -> bool:
+    """False when `best` places every job for less than any single drop penalty."""
+    if any(place is None for place in best.placement):
+        return True
+    penalties = [j.penalty for j in problem.jobs if j.penalty is not None]
+    return bool(penalties) and sum(evaluate(problem, best)) >= min(penalties)
 
 
 def _best_of(problem: Problem, solutions: list[Solution]) -> Solution:
@@ -236,7 +277,7 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
 
 def _rank(candidate: _Candidate) -> int:
     """On equal cost prefer the engine's plan, then the heuristic's, then the baseline."""
-    return {"fifo": 2, "heuristic": 1}.get(candidate.source, 0)
+    return {"fifo": 3, "heuristic": 2, "neighbourhood": 1}.get(candidate.source, 0)
 
 
 def _search_for(problem: Problem, plan: Plan) -> InsertionSearch:
