@@ -1,9 +1,16 @@
 """optimize_plan: heuristic start, exact model on the chosen engine, verified best plan.
 
-Candidates are the FIFO baseline, the insertion/local-search plan and the engine's plan; each is
-checked by the independent verifier and priced by the bill engine, and the cheapest verified
-one is returned, so the result is never worse than the baseline. The engine's best bound gives
-the proven gap when the model prices the tariff exactly.
+1. FIFO baseline and the insertion/local-search heuristic (work counted in moves).
+2. If a complete plan costs less than any drop penalty, the model has no drop variables (no
+   plan that drops a job can then be optimal, and the huge penalties spoil the LP).
+3. Small days: valid demand-peak cuts from an indivisible-job CP-SAT relaxation (peak_bounds).
+4. The exact engine runs in a second thread with the best plan as its MIP start, while MIP
+   neighbourhoods (free a few jobs, fix the rest) improve the plan on the other core.
+
+Every candidate (FIFO, heuristic, neighbourhood, engine) is checked by the independent verifier
+and priced by the bill engine; the cheapest verified one is returned, so the result is never
+worse than the baseline. The engine's best bound gives the proven gap when the model prices the
+tariff exactly.
 """
 
 from __future__ import annotations
@@ -65,6 +72,9 @@ class PlanResult:
 
 
 def choose_backend(problem: Problem, options: ScheduleOptions) -> str:
+    """HiGHS where the time-indexed model fits (benchmark: it beats CBC and CP-SAT on the same
+    model at every size we measured, and only it gets through the root LP of a 100-job day
+    within 60 s); above that, the heuristic alone (the 500-job week)."""
     if options.backend != "auto":
         return options.backend
     starts = sum(len(j.candidates) for j in problem.jobs)
