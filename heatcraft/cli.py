@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import subprocess
 import sys
@@ -214,6 +213,5 @@ def demo(
     _emit(summary)
 
 
-def main() -> None:  # pragma: no cover - console entry
-    os.environ.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
+def main() -> None:
     app()
