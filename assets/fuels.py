@@ -25,10 +25,10 @@ from assets.fuel_tables import (
     PROCUREMENT_PLAN,
     PROCUREMENT_POLICY,
 )
-from assets.metadata import provenance_metadata, table_metadata
+from assets.metadata import provenance_metadata, provenance_row, table_metadata
 from assets.partitions import site_and_date, site_day_partitions
-from assets.site_inputs import provenance_row
 from assets.tables import PROVENANCE
+from heatcraft.provenance import sha256_of
 from resources.sites import SiteFolderResource
 from resources.warehouse import TableSpec, WarehouseResource
 
@@ -51,18 +51,12 @@ def _finite(value: Any) -> Any:
     return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
-def _fingerprint(value: Any) -> str:
-    from heatcraft.provenance import sha256_of
-
-    return sha256_of(value)
-
-
 def _replace(context: dg.AssetExecutionContext, warehouse: WarehouseResource, site_id: str,
              plan_date: date, tables: dict[TableSpec, list[dict]], *, inputs_sha256: str,
              sources: dict[str, str], solver: dict | None = None) -> tuple[dict[str, int], str]:
     """The asset's tables and its provenance row, replaced in one transaction."""
     asset = context.asset_key.path[-1]
-    output_sha256 = _fingerprint({spec.name: rows for spec, rows in tables.items()})
+    output_sha256 = sha256_of({spec.name: rows for spec, rows in tables.items()})
     counts = warehouse.replace_partition(
         {**tables, PROVENANCE: [provenance_row(site_id, plan_date, asset, context.run.run_id,
                                                inputs_sha256, output_sha256, sources, solver)]},
@@ -114,7 +108,7 @@ def fuel_inputs(context: dg.AssetExecutionContext, sites: SiteFolderResource,
         "stocked_fuels": dg.MetadataValue.json(sorted(loaded.fuels.inventory)),
         "gas_composition": dg.MetadataValue.json(loaded.gas_composition or {}),
         **provenance_metadata(inputs_sha256=loaded.sha256, output_sha256=output_sha256,
-                              code_version=CODE_VERSION, sources=loaded.source_sha256),
+                              sources=loaded.source_sha256),
     })
 
 
@@ -187,12 +181,12 @@ def gas_quality(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                if name == "gas_composition.csv"} | {"reference": DATA_CITATION}
     counts, output_sha256 = _replace(
         context, warehouse, site_id, plan_date, {GAS_QUALITY: rows},
-        inputs_sha256=_fingerprint(composition), sources=sources)
+        inputs_sha256=sha256_of(composition), sources=sources)
     stored = _stored(warehouse, GAS_QUALITY, site_id, plan_date,
                      "combustion_temperature_c, metering_temperature_c")
     metadata = {**table_metadata(GAS_QUALITY, counts[GAS_QUALITY.name]),
-                **provenance_metadata(inputs_sha256=_fingerprint(composition),
-                                      output_sha256=output_sha256, code_version=CODE_VERSION,
+                **provenance_metadata(inputs_sha256=sha256_of(composition),
+                                      output_sha256=output_sha256,
                                       sources=sources)}
     standard = next((r for r in rows if (r["combustion_temperature_c"],
                                          r["metering_temperature_c"]) == (15.0, 15.0)), None)
@@ -278,7 +272,7 @@ def fuel_demand(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
             {carrier: round(fuel_input.total_gj(carrier), 3) for carrier in fuel_input.gj}),
         "mix_heat_gj": round(sum(demand["mix_heat_gj"]), 3),
         **provenance_metadata(inputs_sha256=inputs_sha256, output_sha256=output_sha256,
-                              code_version=CODE_VERSION, sources={}),
+                              sources={}),
     })
 
 
@@ -305,7 +299,7 @@ def fuel_mix(context: dg.AssetExecutionContext, warehouse: WarehouseResource, fu
 
     site_id, plan_date = site_and_date(context)
     settings = fuel_inputs.mix
-    inputs_sha256 = _fingerprint({"fuel_inputs": fuel_inputs.sha256, "fuel_demand": fuel_demand})
+    inputs_sha256 = sha256_of({"fuel_inputs": fuel_inputs.sha256, "fuel_demand": fuel_demand})
     report = None
     if settings is not None and any(gj > 0 for gj in fuel_demand["mix_heat_gj"]):
         report = site_fuel_mix(fuel_inputs.fuels,
@@ -333,7 +327,7 @@ def fuel_mix(context: dg.AssetExecutionContext, warehouse: WarehouseResource, fu
         "binding_limit_rows": counts[FUEL_MIX_BINDING_LIMITS.name],
         "pareto_rows": counts[FUEL_MIX_PARETO.name],
         **provenance_metadata(inputs_sha256=inputs_sha256, output_sha256=output_sha256,
-                              code_version=CODE_VERSION, sources=fuel_inputs.source_sha256),
+                              sources=fuel_inputs.source_sha256),
     }
     if report is not None:
         summary = report.to_dict()
@@ -479,7 +473,7 @@ def carbon_footprint(context: dg.AssetExecutionContext, warehouse: WarehouseReso
          "factor_year": line["year"]}
         for line in footprint.rows()
     ]
-    inputs_sha256 = _fingerprint({"fuel_energy_gj": burnt, "electricity_kwh": electricity_kwh,
+    inputs_sha256 = sha256_of({"fuel_energy_gj": burnt, "electricity_kwh": electricity_kwh,
                                   "grid_factor": site_inputs.site.grid_emission_factor_kg_per_kwh,
                                   "fuel_inputs": fuel_inputs.sha256})
     sources = {name: digest for name, digest in fuel_inputs.source_sha256.items()
@@ -496,7 +490,7 @@ def carbon_footprint(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             "fuel_energy_gj": dg.MetadataValue.json({f: round(gj, 3) for f, gj in burnt.items()}),
             "electricity_kwh": round(electricity_kwh, 1),
             **provenance_metadata(inputs_sha256=inputs_sha256, output_sha256=output_sha256,
-                                  code_version=CODE_VERSION, sources=sources),
+                                  sources=sources),
         })
 
 
@@ -576,7 +570,7 @@ def procurement_plan(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             "order_cost": plan.order_cost, "holding_cost": plan.holding_cost,
             "currency": site.currency,
         })
-    inputs_sha256 = _fingerprint({"fuel_inputs": fuel_inputs.sha256, "use_kg": use_kg,
+    inputs_sha256 = sha256_of({"fuel_inputs": fuel_inputs.sha256, "use_kg": use_kg,
                                   "settings": settings})
     sources = {name: digest for name, digest in fuel_inputs.source_sha256.items()
                if name in ("inventory.csv", "fuel_prices.csv", "fuel_mix.yaml")}
@@ -597,7 +591,7 @@ def procurement_plan(context: dg.AssetExecutionContext, warehouse: WarehouseReso
                                  "feasible": row["plan_feasible"], "priority": row["priority"]}
                 for row in policy_rows}),
             **provenance_metadata(inputs_sha256=inputs_sha256, output_sha256=output_sha256,
-                                  code_version=CODE_VERSION, sources=sources),
+                                  sources=sources),
         })
 
 

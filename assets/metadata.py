@@ -4,6 +4,7 @@ from typing import Any
 
 import dagster as dg
 
+from heatcraft.provenance import CODE_VERSION as ENGINE_VERSION
 from resources.warehouse import TableSpec
 
 _DAGSTER_TYPES = {
@@ -28,11 +29,29 @@ def table_metadata(spec: TableSpec, row_count: int) -> dict[str, Any]:
 
 
 def provenance_metadata(
-    *, inputs_sha256: str, output_sha256: str, code_version: str, sources: dict[str, str]
+    *, inputs_sha256: str, output_sha256: str, sources: dict[str, str]
 ) -> dict[str, Any]:
+    """The audit trail in Dagster; the same values go to the provenance table."""
     return {
         "inputs_sha256": inputs_sha256,
         "output_sha256": output_sha256,
-        "code_version": code_version,
+        "code_version": ENGINE_VERSION,
         "sources": dg.MetadataValue.json(sources),
+    }
+
+
+def provenance_row(
+    site_id, plan_date, asset, run_id, inputs_sha256, output_sha256, sources, solver
+) -> dict[str, Any]:
+    """One row of the `provenance` table."""
+    return {
+        "site_id": site_id,
+        "plan_date": plan_date,
+        "asset": asset,
+        "run_id": run_id,
+        "code_version": ENGINE_VERSION,
+        "inputs_sha256": inputs_sha256,
+        "output_sha256": output_sha256,
+        "sources": sources,
+        "solver": solver,
     }

@@ -6,9 +6,8 @@ from typing import TYPE_CHECKING
 import dagster as dg
 
 from assets.checks import cost_recomputed_result, plan_check_specs, verified_result
-from assets.metadata import provenance_metadata, table_metadata
+from assets.metadata import provenance_metadata, provenance_row, table_metadata
 from assets.partitions import site_and_date, site_day_partitions
-from assets.site_inputs import provenance_row
 from assets.tables import LOAD_PROFILE, PLAN_ASSIGNMENTS, PLAN_COSTS, PLAN_SAVINGS, PROVENANCE
 from resources.warehouse import WarehouseResource
 
@@ -99,7 +98,6 @@ def _write_costed_plan(
         **provenance_metadata(
             inputs_sha256=inputs.sha256,
             output_sha256=costed.sha256,
-            code_version=CODE_VERSION,
             sources=inputs.source_sha256,
         ),
     }
@@ -229,7 +227,6 @@ def plan_savings(
             **provenance_metadata(
                 inputs_sha256=plans_sha256,
                 output_sha256=output_sha256,
-                code_version=CODE_VERSION,
                 sources=site_inputs.source_sha256,
             ),
         },

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from assets.checks import expectations_result, input_check_specs
-from assets.metadata import provenance_metadata, table_metadata
+from assets.metadata import provenance_metadata, provenance_row, table_metadata
 from assets.partitions import site_and_date, site_day_partitions
 from assets.tables import EQUIPMENT, JOBS, PROVENANCE
 from resources.sites import SiteFolderResource
@@ -25,7 +25,6 @@ def site_inputs(
     context: dg.AssetExecutionContext, sites: SiteFolderResource, warehouse: WarehouseResource
 ):
     from heatcraft.intake.site_folder import load_site
-    from heatcraft.provenance import CODE_VERSION as ENGINE_VERSION
     from heatcraft.tables import equipment_rows, job_rows
 
     site_id, plan_date = site_and_date(context)
@@ -66,26 +65,7 @@ def site_inputs(
             **provenance_metadata(
                 inputs_sha256=inputs.sha256,
                 output_sha256=inputs.sha256,
-                code_version=ENGINE_VERSION,
                 sources=inputs.source_sha256,
             ),
         },
     )
-
-
-def provenance_row(
-    site_id, plan_date, asset, run_id, inputs_sha256, output_sha256, sources, solver
-) -> dict:
-    from heatcraft.provenance import CODE_VERSION as ENGINE_VERSION
-
-    return {
-        "site_id": site_id,
-        "plan_date": plan_date,
-        "asset": asset,
-        "run_id": run_id,
-        "code_version": ENGINE_VERSION,
-        "inputs_sha256": inputs_sha256,
-        "output_sha256": output_sha256,
-        "sources": sources,
-        "solver": solver,
-    }
