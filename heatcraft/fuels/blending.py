@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ortools.math_opt.python import mathopt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from heatcraft.requests import parse_request
 
 SOLVER = mathopt.SolverType.HIGHS
 # Relative tolerance for "this limit is binding" (value equals the bound).
@@ -420,18 +422,7 @@ def diagnose_infeasible(
 
 
 def parse_blend_request(request: Any) -> BlendRequest:
-    if not isinstance(request, dict):
-        raise BlendRequestError(
-            f"blend request must be a JSON object, got {type(request).__name__}"
-        )
-    try:
-        return BlendRequest.model_validate(request)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(request)'}: {e['msg']}"
-            for e in error.errors()
-        )
-        raise BlendRequestError(f"bad blend request: {problems}") from None
+    return parse_request(BlendRequest, request, "blend", BlendRequestError)
 
 
 def blend_request(request: dict) -> dict:

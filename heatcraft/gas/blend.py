@@ -42,7 +42,7 @@ from heatcraft.gas.iso6976 import (
     metering_temperature,
 )
 from heatcraft.gas.iso6976_data import components, constants
-from heatcraft.gas.quality_request import parse_request
+from heatcraft.requests import parse_request
 
 SOLVER = mathopt.SolverType.HIGHS
 CHORD_PIECES = 64  # pieces of the sqrt(M) interpolant for W <= max (conservatism ~1e-4)
@@ -542,5 +542,5 @@ def _lowest_wobbe_on_pair_mixes(request: GasBlendRequest, sources: list[SourceDa
 
 def gas_blend_request(request: dict) -> dict:
     """CLI entry for `heatcraft gas-blend`: raises GasInputError (a ValueError) on bad input."""
-    parsed: GasBlendRequest = parse_request(GasBlendRequest, request, "gas-blend")
+    parsed: GasBlendRequest = parse_request(GasBlendRequest, request, "gas-blend", GasInputError)
     return solve_gas_blend(parsed)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from heatcraft.gas.composition import validate_composition
 from heatcraft.gas.errors import GasInputError
 from heatcraft.gas.iso6976 import gas_properties
+from heatcraft.requests import parse_request
 
 
 class GasQualityRequest(BaseModel):
@@ -25,23 +26,9 @@ class GasQualityRequest(BaseModel):
     normalize: bool = False
 
 
-def parse_request(model: type[BaseModel], request: Any, what: str) -> Any:
-    """Validate a JSON-like request into `model`, turning pydantic errors into GasInputError."""
-    if not isinstance(request, dict):
-        raise GasInputError(f"{what} request must be a JSON object, got {type(request).__name__}")
-    try:
-        return model.model_validate(request)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(request)'}: {e['msg']}"
-            for e in error.errors()
-        )
-        raise GasInputError(f"bad {what} request: {problems}") from None
-
-
 def gas_quality_request(request: dict) -> dict:
     """Evaluate a gas-quality request; raises GasInputError (a ValueError) on bad input."""
-    parsed: GasQualityRequest = parse_request(GasQualityRequest, request, "gas-quality")
+    parsed = parse_request(GasQualityRequest, request, "gas-quality", GasInputError)
     properties = gas_properties(
         parsed.composition,
         combustion_temperature_c=parsed.combustion_temperature_c,
