@@ -107,18 +107,45 @@ def test_procure_request_file():
     assert response["eoq"] > 0 and response["reorder_point"] > response["safety_stock"] > 0
 
 
-@pytest.mark.parametrize(
-    "command, name",
-    [
-        ("fuel-mix", "fuel_mix.json"),
-        ("emissions", "emissions.json"),
-        ("gas-blend", "gas_blend.json"),
-    ],
-)
-def test_other_request_files_run(command: str, name: str, monkeypatch):
+def test_fuel_mix_request_file(monkeypatch):
     monkeypatch.chdir(ROOT)  # requests name the example site relative to the repository
-    response = _json(runner.invoke(app, [command, str(REQUESTS / name)]))
-    assert response
+    response = _json(runner.invoke(app, ["fuel-mix", str(REQUESTS / "fuel_mix.json")]))
+    assert response["status"] == "optimal"
+    totals = response["totals"]
+    assert totals["total_cost"] == pytest.approx(
+        totals["fuel_cost"] + totals["carbon_cost"] + totals["order_cost"]
+    )
+    assert response["solver"] and response["binding_limits"] and response["pareto_frontier"]
+
+
+def test_emissions_request_file_reconciles(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    response = _json(runner.invoke(app, ["emissions", str(REQUESTS / "emissions.json")]))
+    for line in response["lines"]:
+        assert line["emission_kg"] == pytest.approx(
+            line["energy_gj_net"] * line["factor_kg_per_gj_net"], rel=1e-9
+        )
+        assert line["source"]  # every factor says where it comes from
+        if line["scope"] == "scope1":  # combustion factors come from the published databases
+            assert line["table"] and line["year"]
+    assert response["totals"]["total_co2e_kg"] == pytest.approx(
+        sum(
+            line["co2e_kg"]
+            for line in response["lines"]
+            if line["scope"] != "biogenic_outside_scopes"
+        ),
+        rel=1e-9,
+    )
+
+
+def test_gas_blend_request_file_holds_the_window():
+    request = json.loads((REQUESTS / "gas_blend.json").read_text())
+    response = _json(runner.invoke(app, ["gas-blend", str(REQUESTS / "gas_blend.json")]))
+    assert response["status"] == "optimal"
+    assert sum(response["fractions"].values()) == pytest.approx(1.0)
+    window = request["wobbe_index_mj_per_m3"]
+    wobbe = response["properties"]["wobbe_index_gross_mj_per_m3"]
+    assert window["min"] <= wobbe <= window["max"]
 
 
 def test_bill_command_prints_months(tmp_path: Path):
