@@ -61,5 +61,9 @@ class Job(BaseModel):
     def heat_kw(self) -> float:
         return self.heating_kwh / (self.duration_minutes / 60.0)
 
+    def window_overlaps(self, start: datetime, end: datetime) -> bool:
+        """Does [earliest_start, deadline) meet [start, end)? Such a job belongs to that plan."""
+        return self.earliest_start < end and self.deadline > start
+
     def latest_start(self) -> datetime:
         return self.deadline - self.duration

@@ -22,7 +22,7 @@ from heatcraft.timegrid import TimeGrid
 
 
 def jobs_in_horizon(jobs: tuple[Job, ...], grid: TimeGrid) -> list[Job]:
-    return [job for job in jobs if job.earliest_start < grid.end and job.deadline > grid.start]
+    return [job for job in jobs if job.window_overlaps(grid.start, grid.end)]
 
 
 def candidate_starts(job: Job, grid: TimeGrid) -> list[datetime]:

@@ -111,7 +111,7 @@ def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOpt
     previous = {} if frozen is None else {a.job_id: a for a in frozen.previous.assignments}
     jobs, outside = [], []
     for job in inputs.jobs:
-        if job.deadline <= grid.start or job.earliest_start >= grid.end:
+        if not job.window_overlaps(grid.start, grid.end):
             outside.append((job, "outside the planning horizon"))
             continue
         steps = math.ceil(job.duration_minutes / step_minutes - EPS)

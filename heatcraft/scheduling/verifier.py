@@ -63,7 +63,7 @@ def verify_plan(plan: Plan, inputs: Any, grid: TimeGrid, series: Any = None, *,
     jobs = {job.job_id: job for job in inputs.jobs}
     violations += _check_job_coverage(plan, {
         job_id: job for job_id, job in jobs.items()
-        if job.earliest_start < grid.end and job.deadline > grid.start})  # jobs of this horizon
+        if job.window_overlaps(grid.start, grid.end)})  # the jobs this horizon must place
     for assignment in plan.assignments:
         job = jobs.get(assignment.job_id)
         unit = units.get(assignment.equipment_id)
