@@ -65,5 +65,15 @@ class Job(BaseModel):
         """Does [earliest_start, deadline) meet [start, end)? Such a job belongs to that plan."""
         return self.earliest_start < end and self.deadline > start
 
+    def start_bounds(self, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+        """Earliest and latest start inside [start, end) that meet the window and cover the
+        must-run window (latest < earliest: no start fits)."""
+        first = max(self.earliest_start, start)
+        last = min(self.deadline, end) - self.duration
+        if self.must_run_window is not None:
+            first = max(first, self.must_run_window.end - self.duration)
+            last = min(last, self.must_run_window.start)
+        return first, last
+
     def latest_start(self) -> datetime:
         return self.deadline - self.duration

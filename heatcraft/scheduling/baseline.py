@@ -27,11 +27,7 @@ def jobs_in_horizon(jobs: tuple[Job, ...], grid: TimeGrid) -> list[Job]:
 
 def candidate_starts(job: Job, grid: TimeGrid) -> list[datetime]:
     """Step-aligned starts inside the job's window, the horizon and its must-run window."""
-    first = max(job.earliest_start, grid.start)
-    last = min(job.deadline, grid.end) - job.duration
-    if job.must_run_window is not None:
-        first = max(first, job.must_run_window.end - job.duration)
-        last = min(last, job.must_run_window.start)
+    first, last = job.start_bounds(grid.start, grid.end)
     first_step = math.ceil(grid.index_of(first) - 1e-9)
     last_step = math.floor(grid.index_of(last) + 1e-9)
     return [grid.moment(step) for step in range(first_step, last_step + 1)]

@@ -155,11 +155,7 @@ def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOpt
 
 
 def _starts(job: Job, grid: TimeGrid, steps: int, earliest_step: int) -> range:
-    first = max(job.earliest_start, grid.start)
-    last = min(job.deadline, grid.end) - job.duration
-    if job.must_run_window is not None:
-        first = max(first, job.must_run_window.end - job.duration)
-        last = min(last, job.must_run_window.start)
+    first, last = job.start_bounds(grid.start, grid.end)
     lo = max(math.ceil(grid.index_of(first) - EPS), earliest_step)
     hi = min(math.floor(grid.index_of(last) + EPS), grid.n_steps - steps)
     return range(lo, hi + 1)
