@@ -27,6 +27,7 @@ class LoadProfile:
     heat_kw: np.ndarray  # (units, steps) heat the jobs take
     output_kw: np.ndarray  # (units, steps) heat delivered, at least min load while on
     input_kw: np.ndarray  # (units, steps) energy in, startup energy included
+    startup_kw: np.ndarray  # (units, steps) the part of input_kw that is startup energy
     on: np.ndarray  # (units, steps) bool
     starts: np.ndarray  # (units, steps) bool: a run starts in this step
     base_load_kw: np.ndarray  # (steps,)
@@ -84,7 +85,8 @@ def load_profile(
     efficiency = np.array([unit.efficiency for unit in equipment])[:, None]
     startup = np.array([unit.startup_energy_kwh for unit in equipment])[:, None]
     output = np.where(on, np.maximum(heat, min_load), heat)
-    input_kw = output / efficiency + starts * startup / grid.step_hours
+    startup_kw = starts * startup / grid.step_hours
+    input_kw = output / efficiency + startup_kw
     base = base_load_series(grid, base_load_by_hour)
     electric_rows = [i for i, unit in enumerate(equipment) if unit.is_electric]
     electric = base + input_kw[electric_rows].sum(axis=0)
@@ -94,6 +96,7 @@ def load_profile(
         heat_kw=heat,
         output_kw=output,
         input_kw=input_kw,
+        startup_kw=startup_kw,
         on=on,
         starts=starts,
         base_load_kw=base,

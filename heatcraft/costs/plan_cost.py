@@ -81,16 +81,7 @@ def cost_plan(
         out=np.zeros(len(grid)),
         where=profile.electric_kw > 0,
     )
-    startup_kw = (
-        np.array(
-            [
-                profile.starts[i] * unit.startup_energy_kwh / hours
-                for i, unit in enumerate(inputs.equipment)
-            ]
-        )
-        if inputs.equipment
-        else np.zeros((0, len(grid)))
-    )
+    startup_kw = profile.startup_kw
     by_unit: dict[str, float] = {}
     energy = fuel = startup = 0.0
     step_fuel = np.zeros(len(grid))
