@@ -4,6 +4,12 @@ Fast plans that respect every limit: each move re-commits the touched unit with
 `commit_steps` and is priced exactly (energy, fuel, startups, min-load idling, demand charges).
 Work is counted in moves, not seconds, so the same seed gives the same plan; the wall clock is
 only a safety stop.
+
+Demand charges are set by one maximum, so most single moves leave the bill unchanged and a
+plain descent stops on a plateau. Three things walk it further: equal-cost moves are ranked by
+the load's roughness (rate-weighted squared demand), the first phase pays a little for
+flatter load, and the last phase is a target descent (`lower_peaks`) that prices every step
+above a slightly lower peak target, so that the search sees progress before the maximum moves.
 """
 
 from __future__ import annotations
@@ -20,6 +26,16 @@ from heatcraft.scheduling.step_commitment import commit_steps
 
 EXACT_CANDIDATES = 8
 IMPROVE = 1e-6
+# Target descent (lower_peaks): ask each peak this share of its billable kW lower per attempt,
+# give an attempt this many moves, and stop after this many attempts in a row fail.
+LOWER_STEP = 0.03
+ATTEMPT_MOVES = 3000
+LOWER_FAILURES = 4
+# Roughness weight of the first phase and its share of the move budget. Measured on the two
+# 100-job benchmark days, 3 seeds, 45,000 moves: blend 0.03 then target descent averaged
+# 54,931 / 51,654 $ against 54,948 / 54,705 $ for cost-only descent (blend 0).
+BLEND = 0.03
+BLEND_SHARE = 0.6
 
 
 @dataclass
@@ -29,6 +45,15 @@ class _Move:
     delta: float
     on_row: np.ndarray
     input_row: np.ndarray
+    flatter: float = 0.0  # change of the load's roughness (the tie-breaker)
+
+    def better_than(self, other: _Move | None, blend: float = 0.0) -> bool:
+        if other is None:
+            return True
+        mine, theirs = self.delta + blend * self.flatter, other.delta + blend * other.flatter
+        if mine < theirs - IMPROVE:
+            return True
+        return mine <= theirs + IMPROVE and self.flatter < other.flatter - IMPROVE
 
 
 class InsertionSearch:
@@ -57,6 +82,14 @@ class InsertionSearch:
         self.elec = problem.base_kw + self.inputs[self.electric].sum(axis=0)
         self.placement: list[tuple[int, int] | None] = [None] * len(problem.jobs)
         self._demand_rows = [self._demand_matrix(t.blocks, n) for t in problem.demand]
+        self._term_steps = [np.concatenate(t.blocks) for t in problem.demand]
+        self._term_rates = [max((r for _, r in t.tiers), default=0.0) for t in problem.demand]
+        # Target mode (see `lower_peaks`): demand above these kW costs per step, not per peak.
+        self.targets: list[float] | None = None
+        self.roughness_weight = self._roughness_weight()
+        # Weight of roughness in the search's score: > 0 lets the search pay a little to make
+        # the load flatter (out of local optima where two peaks must fall together).
+        self.blend = 0.0
         self.moves = 0
 
     # -- pricing --------------------------------------------------------------------------
@@ -69,15 +102,53 @@ class InsertionSearch:
             matrix[row, block] = 1.0 / len(block)
         return matrix
 
+    def _block_values(self, k: int, elec: np.ndarray) -> np.ndarray:
+        matrix = self._demand_rows[k]
+        if matrix is None:
+            return elec[self._term_steps[k]]
+        return matrix @ elec
+
     def demand_cost(self, elec: np.ndarray) -> float:
+        """The demand charges; in target mode, each term's charge at its target plus its rate
+        on every kW above the target in every block (so every step over it counts)."""
         total = 0.0
-        for term, matrix in zip(self.p.demand, self._demand_rows, strict=True):
-            if matrix is None:
-                peak = float(elec[np.concatenate(term.blocks)].max())
+        for k, term in enumerate(self.p.demand):
+            values = self._block_values(k, elec)
+            if self.targets is None:
+                total += term.cost(float(values.max()))
             else:
-                peak = float((matrix @ elec).max())
-            total += term.cost(peak)
+                over = float(np.maximum(values - self.targets[k], 0.0).sum())
+                total += term.cost(self.targets[k]) + self._term_rates[k] * over
         return total
+
+    def peaks(self) -> list[float]:
+        return [float(self._block_values(k, self.elec).max()) for k in range(len(self.p.demand))]
+
+    def bill(self) -> float:
+        """The plan's true cost (with penalties), whatever mode the search is in."""
+        targets, self.targets = self.targets, None
+        try:
+            return self.total_cost()
+        finally:
+            self.targets = targets
+
+    def _roughness_weight(self) -> np.ndarray:
+        """Per step, the demand rates that apply there, scaled so that roughness is in the
+        currency's order of magnitude: the sum of rate * load^2 / (2 * reference load)."""
+        weight = np.zeros(self.p.n_steps)
+        for term in self.p.demand:
+            rate = max((r for _, r in term.tiers), default=0.0)
+            weight[np.concatenate(term.blocks)] += rate
+        reference = max(float(self.p.base_kw.max()) if self.p.n_steps else 0.0, 1.0) + sum(
+            u.capacity_kw / u.efficiency for u in self.p.units if u.electric) / 2
+        return weight / (2.0 * reference)
+
+    def roughness(self, elec: np.ndarray | None = None) -> float:
+        """Sum of rate-weighted squared demand: the same bill with fewer steps at the peak
+        scores lower, so equal-cost moves that take load off the peak steps are preferred and
+        the search walks across the plateaus of a max-based demand charge."""
+        elec = self.elec if elec is None else elec
+        return float((self.roughness_weight * elec * elec).sum())
 
     def total_cost(self) -> float:
         return (self.p.constant_cost + float((self.inputs * self.unit_price).sum())
@@ -120,13 +191,16 @@ class InsertionSearch:
         heat[cover] += job.heat_kw * job.energy_share
         row = self._input_row(u, heat, on)
         delta = float(((row - self.inputs[u]) * self.unit_price[u]).sum())
+        flatter = 0.0
         if self.electric[u]:
-            elec = self.elec + row - self.inputs[u]
+            change = row - self.inputs[u]
+            elec = self.elec + change
             if not self._within_contract(elec):
                 return None
             delta += self.demand_cost(elec) - self.demand_cost(self.elec)
+            flatter = float((self.roughness_weight * change * (2 * self.elec + change)).sum())
         self.moves += 1
-        return _Move(u, s, delta, on, row)
+        return _Move(u, s, delta, on, row, flatter)
 
     def _ranked_candidates(self, job: JobData) -> list[tuple[int, int]]:
         """Candidates by an approximate price: energy at the unit's price plus peak growth."""
@@ -141,7 +215,17 @@ class InsertionSearch:
             prefix = np.concatenate([[0.0], np.cumsum(self.unit_price[u])])
             score = add * (prefix[starts_arr + d] - prefix[starts_arr])
             # Steps already on at min load only cost the heat above min load.
-            if self.electric[u]:
+            if self.electric[u] and self.targets is not None:
+                for k in range(len(self.p.demand)):
+                    if self._demand_rows[k] is not None:
+                        continue  # averaged windows: the exact check prices them
+                    level = np.full(len(self.elec), np.inf)
+                    level[self._term_steps[k]] = self.targets[k]
+                    grow = np.maximum(self.elec + add - level, 0) - np.maximum(
+                        self.elec - level, 0)
+                    cum = np.concatenate([[0.0], np.cumsum(grow)])
+                    score = score + self._term_rates[k] * (cum[starts_arr + d] - cum[starts_arr])
+            elif self.electric[u]:
                 for term in self.p.demand:
                     idx = np.concatenate(term.blocks)
                     masked = np.full(len(self.elec), -np.inf)
@@ -152,9 +236,18 @@ class InsertionSearch:
                     old_peak = float(self.elec[idx].max())
                     new_peak = np.maximum(window_max + add, old_peak)
                     score = score + np.array([term.cost(v) for v in new_peak]) - term.cost(old_peak)
-            scored.extend((float(c), int(s), u) for c, s in zip(score, starts_arr, strict=True))
+            rough = np.zeros(len(starts_arr))
+            if self.electric[u]:
+                # Roughness added on the covered steps: sum of w * (2 e add + add^2).
+                weighted = np.concatenate([[0.0], np.cumsum(self.roughness_weight
+                                                            * (2 * self.elec + add) * add)])
+                rough = weighted[starts_arr + d] - weighted[starts_arr]
+            # Equal prices (to the cent) are ranked by how much flatter the load stays.
+            score = score + self.blend * rough
+            scored.extend((round(float(c), 2), float(r), int(s), u)
+                          for c, r, s in zip(score, rough, starts_arr, strict=True))
         scored.sort()
-        return [(u, s) for _, s, u in scored]
+        return [(u, s) for _, _, s, u in scored]
 
     def best_insertion(self, job: JobData, limit: int = EXACT_CANDIDATES) -> _Move | None:
         best: _Move | None = None
@@ -164,7 +257,7 @@ class InsertionSearch:
             if move is None:
                 continue
             tried += 1
-            if best is None or move.delta < best.delta - IMPROVE:
+            if move.better_than(best, self.blend):
                 best = move
             if tried >= limit:
                 break
@@ -227,7 +320,7 @@ class InsertionSearch:
             if job.fixed is not None:
                 continue
             old = self.placement[job.index]
-            before = self.total_cost()
+            before = self._score()
             if old is not None:
                 snapshot = self._snapshot()
                 if not self.remove(job):
@@ -235,7 +328,7 @@ class InsertionSearch:
             move = self.best_insertion(job)
             if move is not None:
                 self.apply(job, move)
-            if self.total_cost() < before - IMPROVE:
+            if self._improves(before):
                 improved = True
             elif old is not None:
                 self._restore(snapshot)
@@ -243,16 +336,17 @@ class InsertionSearch:
                 self.remove(job)
         return improved
 
-    def ruin_and_recreate(self, budget: int, wall: float, size: int = 6) -> None:
+    def ruin_and_recreate(self, budget: int, wall: float, size: int = 6,
+                          patience: int | None = None) -> None:
         movable = [j for j in self.p.jobs if j.fixed is None]
         if not movable:
             return
         # Stop after many fruitless rounds: small problems converge long before the budget.
-        patience = 5 * len(movable) + 50
+        patience = 5 * len(movable) + 50 if patience is None else patience
         idle = 0
         while self.moves < budget and time.monotonic() < wall and idle < patience:
             idle += 1
-            before = self.total_cost()
+            before = self._score()
             snapshot = self._snapshot()
             # Ruin jobs that overlap in time: they compete for the same steps and peaks.
             dropped = [j for j in movable if self.placement[j.index] is None and j.candidates]
@@ -269,10 +363,22 @@ class InsertionSearch:
             if self.rng.random() < 0.5:
                 self.rng.shuffle(order)
             self.greedy(order)
-            if self.total_cost() >= before - IMPROVE:
+            if not self._improves(before):
                 self._restore(snapshot)
             else:
                 idle = 0
+
+    def _score(self) -> tuple[float, float]:
+        rough = self.roughness()
+        return self.total_cost() + self.blend * rough, rough
+
+    def _improves(self, before: tuple[float, float]) -> bool:
+        """Cheaper, or as cheap and flatter (by a margin, so that the search ends)."""
+        cost, rough = self._score()
+        tolerance = IMPROVE * max(1.0, abs(before[0]))
+        if cost < before[0] - tolerance:
+            return True
+        return cost <= before[0] + tolerance and rough < before[1] - 1e-4 * max(1.0, before[1])
 
     def _centre(self, job: JobData) -> float:
         place = self.placement[job.index]
@@ -307,22 +413,67 @@ def insertion_order(problem: Problem) -> list[JobData]:
 
 
 def heuristic_plan(problem: Problem, seed: int, move_budget: int, wall_seconds: float,
-                   start: Solution | None = None) -> Solution:
+                   start: Solution | None = None, blend: float = BLEND,
+                   blend_share: float = BLEND_SHARE) -> Solution:
+    """Greedy insertion, then local search in two phases: first on cost plus `blend` times
+    roughness (it pays a little for flatter load, which walks out of the local optima of
+    max-based demand charges), then on cost alone with roughness only breaking ties. The
+    cheapest plan seen in either phase is returned."""
     wall = time.monotonic() + wall_seconds
     search = InsertionSearch(problem, seed)
+    search.blend = blend
     search.greedy(insertion_order(problem))
     if start is not None and any(p is None for p in search.placement):
         # Greedy left jobs out: start from the given plan (FIFO), which may hold them all.
         seeded = InsertionSearch(problem, seed)
+        seeded.blend = blend
         if seeded.load_solution(start):
             seeded.greedy([j for j in insertion_order(problem)
                            if seeded.placement[j.index] is None])
             if seeded.total_cost() < search.total_cost():
                 search = seeded
-    jobs = list(problem.jobs)
-    while search.moves < move_budget and time.monotonic() < wall:
+    best, best_cost = search.solution(), search.total_cost()
+    _descend(search, int(move_budget * blend_share), wall)
+    search.blend = 0.0
+    if search.total_cost() < best_cost - IMPROVE:
+        best, best_cost = search.solution(), search.total_cost()
+    lower_peaks(search, move_budget, wall)
+    _descend(search, move_budget, wall)  # what the target descent left of the budget
+    if search.total_cost() < best_cost - IMPROVE:
+        best = search.solution()
+    return best
+
+
+def lower_peaks(search: InsertionSearch, budget: int, wall: float, step: float = LOWER_STEP,
+                attempt_moves: int = ATTEMPT_MOVES) -> None:
+    """Target descent for the demand peaks: ask for every peak a little lower (`step` of its
+    billable part), let the local search push the load under the targets (every step above
+    one costs, so the search sees progress long before the maximum moves), keep the plan if
+    its true bill fell, otherwise go back and ask for less. Ends after repeated failures."""
+    best, best_cost = search._snapshot(), search.bill()
+    failures = 0
+    while search.moves < budget and time.monotonic() < wall and failures < LOWER_FAILURES:
+        floors = [t.floor_kw for t in search.p.demand]
+        search.targets = [f + (p - f) * (1.0 - step) if p > f else f
+                          for p, f in zip(search.peaks(), floors, strict=True)]
+        _descend(search, min(budget, search.moves + attempt_moves), wall, patience=20)
+        search.targets = None
+        cost = search.bill()
+        if cost < best_cost - IMPROVE * max(1.0, abs(best_cost)):
+            best, best_cost, failures = search._snapshot(), cost, 0
+        else:
+            search._restore(best)
+            failures += 1
+            step /= 2
+    search.targets = None
+    search._restore(best)
+
+
+def _descend(search: InsertionSearch, budget: int, wall: float,
+             patience: int | None = None) -> None:
+    jobs = list(search.p.jobs)
+    while search.moves < budget and time.monotonic() < wall:
         order = [jobs[i] for i in search.rng.permutation(len(jobs))]
-        if not search.reinsertion_pass(order, move_budget, wall):
+        if not search.reinsertion_pass(order, budget, wall):
             break
-    search.ruin_and_recreate(move_budget, wall)
-    return search.solution()
+    search.ruin_and_recreate(budget, wall, patience=patience)
