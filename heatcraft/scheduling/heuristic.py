@@ -214,7 +214,6 @@ class InsertionSearch:
             add = job.heat_kw / self.eff[u]
             prefix = np.concatenate([[0.0], np.cumsum(self.unit_price[u])])
             score = add * (prefix[starts_arr + d] - prefix[starts_arr])
-            # Steps already on at min load only cost the heat above min load.
             if self.electric[u] and self.targets is not None:
                 for k in range(len(self.p.demand)):
                     if self._demand_rows[k] is not None:
