@@ -228,7 +228,7 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
     checked = []
     for candidate in candidates:
         verification = verify_plan(candidate.plan, inputs, grid, series,
-                                   claimed_cost=candidate.claimed_cost)
+                                   claimed_cost=candidate.claimed_cost, frozen=problem.frozen)
         cost = verification.recomputed_cost
         total = (cost if cost is not None else float("inf")) + candidate.penalty
         checked.append((candidate, verification, total))

@@ -92,6 +92,7 @@ class Problem:
     constant_cost: float  # base load energy + fixed charges
     exact_tariff: bool  # the model prices the tariff exactly as the bill engine does
     notes: list[str] = field(default_factory=list)
+    frozen: FrozenState | None = None  # a rolling re-plan: the verifier needs it too
 
     @property
     def n_steps(self) -> int:
@@ -151,7 +152,7 @@ def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOpt
                    step_hours=grid.step_hours, energy_price=np.asarray(series.energy_price, float),
                    base_kw=base, day_of_step=np.array([day_index[d] for d in dates]),
                    demand=demand, contract_peak_kw=inputs.site.contract_peak_kw,
-                   constant_cost=constant, exact_tariff=exact)
+                   constant_cost=constant, exact_tariff=exact, frozen=frozen)
 
 
 def _starts(job: Job, grid: TimeGrid, steps: int, earliest_step: int) -> range:

@@ -7,6 +7,7 @@ success, and the FIFO baseline is checked with it too.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -14,6 +15,7 @@ from typing import Any
 
 from heatcraft.costs.load_profile import load_profile
 from heatcraft.models import Assignment, Equipment, Plan, UnitRun, UnitState
+from heatcraft.scheduling.options import FrozenState
 from heatcraft.scheduling.plan_bill import recompute_plan_cost
 from heatcraft.timegrid import TimeGrid
 
@@ -53,10 +55,13 @@ class Verification:
 
 
 def verify_plan(plan: Plan, inputs: Any, grid: TimeGrid, series: Any = None, *,
-                claimed_cost: float | None = None) -> Verification:
+                claimed_cost: float | None = None,
+                frozen: FrozenState | None = None) -> Verification:
     """Check every rule; recompute the cost when a tariff series is given.
 
     `claimed_cost` (bill + fuel, no penalties) is compared with the recomputed cost.
+    `frozen`: the plan is a rolling re-plan from this state; a unit in `frozen.tripped` may
+    stop at the trip moment before its min run (it tripped, nobody chose to stop it).
     """
     violations: list[Violation] = []
     units = inputs.equipment_by_id
@@ -86,7 +91,7 @@ def verify_plan(plan: Plan, inputs: Any, grid: TimeGrid, series: Any = None, *,
         violations += _check_maintenance(unit_assignments, runs, windows, grid, unit_id)
         violations += _check_concurrency(unit_assignments, unit)
         violations += _check_inside_runs(unit_assignments, runs)
-        violations += _check_runs(runs, unit, grid)
+        violations += _check_runs(runs, unit, grid, _trip_moments(frozen, unit_id, grid))
     profile = None
     if not any(v.rule in _STRUCTURAL for v in violations):
         profile = load_profile(plan, inputs.equipment, grid, inputs.base_load_by_hour)
@@ -239,7 +244,19 @@ def _minutes(delta: timedelta) -> float:
     return delta.total_seconds() / 60.0
 
 
-def _check_runs(runs: list[UnitRun], unit: Equipment, grid: TimeGrid) -> list[Violation]:
+def _trip_moments(frozen: FrozenState | None, unit_id: str,
+                  grid: TimeGrid) -> frozenset[datetime]:
+    """When a run of a tripped unit may end short of its min run: at `frozen.now` or, when that
+    falls inside a step, at the end of that step (a unit is on for whole steps), as the
+    optimization model allows."""
+    if frozen is None or unit_id not in frozen.tripped:
+        return frozenset()
+    step = max(0, min(grid.n_steps, math.ceil(grid.index_of(frozen.now) - 1e-9)))
+    return frozenset({frozen.now, grid.moment(step)})
+
+
+def _check_runs(runs: list[UnitRun], unit: Equipment, grid: TimeGrid,
+                trip_moments: frozenset[datetime] = frozenset()) -> list[Violation]:
     out = []
     uid = unit.equipment_id
 
@@ -262,6 +279,8 @@ def _check_runs(runs: list[UnitRun], unit: Equipment, grid: TimeGrid) -> list[Vi
     for run in runs:
         if run.end >= grid.end:
             continue  # it goes on past the horizon
+        if run.end in trip_moments:
+            continue  # cut short by the unit's trip in a rolling re-plan
         length = _minutes(run.end - run.start)
         if run is first and continues_initial:
             if since is None:
