@@ -367,6 +367,39 @@ class InsertionSearch:
             else:
                 idle = 0
 
+    def shift_earlier(self, budget: int) -> int:
+        """The lexicographic second stage: each job, earliest first, moves to the earliest
+        start on its unit that leaves the bill as it is, so that of plans that cost the same
+        (flat tariffs) the earliest is returned. Returns how many jobs moved."""
+        moved = 0
+        placed = [j for j in self.p.jobs if j.fixed is None and self.placement[j.index]]
+        for job in sorted(placed, key=lambda j: (self.placement[j.index][1], j.index)):
+            if self.moves >= budget:
+                break
+            unit, start = self.placement[job.index]
+            earlier = sorted(t for u, t in job.candidates if u == unit and t < start)
+            if not earlier:
+                continue
+            before = self.bill()
+            tolerance = 1e-9 * max(1.0, abs(before))
+            snapshot = self._snapshot()
+            if not self.remove(job):
+                continue
+            for t in earlier:
+                move = self._exact(job, unit, t)
+                if move is None:
+                    continue
+                self.apply(job, move)
+                if self.bill() <= before + tolerance:
+                    moved += 1
+                    break
+                if not self.remove(job):
+                    self._restore(snapshot)
+                    break
+            else:
+                self._restore(snapshot)
+        return moved
+
     def _score(self) -> tuple[float, float]:
         rough = self.roughness()
         return self.total_cost() + self.blend * rough, rough

@@ -56,6 +56,8 @@ NEIGHBOURHOOD_REACH = 16
 # Heuristic seconds per job on large days (capped by heuristic_share of the limit): the
 # target descent keeps paying for about 20 s on the 100-job days.
 HEURISTIC_SECONDS_PER_JOB = 0.2
+# The earliest-among-ties stage: priced moves per job (a count, so it is repeatable).
+TIE_MOVES_PER_JOB = 40
 
 
 @dataclass
@@ -245,6 +247,12 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
     seconds = time.monotonic() - began
     if good:
         chosen, verification, objective = min(good, key=lambda item: (item[2], _rank(item[0])))
+        if options.prefer_early_ties and chosen.source != "fifo":
+            earlier = _earliest_tie(problem, inputs, grid, series, chosen, objective)
+            if earlier is not None:
+                chosen, verification = earlier
+                summary.append({"source": chosen.source, "cost": verification.recomputed_cost,
+                                "penalty": chosen.penalty, "verified": True, "violations": []})
     else:
         chosen, verification, objective = min(checked, key=lambda item: (
             not item[1].ok, len(item[1].violations), _rank(item[0])))
@@ -295,6 +303,28 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
             f"{d.job_id} (priority {d.priority})" for d in dropped[:20]))
     return PlanResult(plan=plan, verification=verification, diagnosis=diagnosis,
                       warnings=warnings, baseline_cost=baseline_cost, candidates=summary)
+
+
+def _earliest_tie(problem: Problem, inputs: Any, grid: TimeGrid, series: Any,
+                  chosen: _Candidate, objective: float) -> tuple[_Candidate, Verification] | None:
+    """The lexicographic second stage: the chosen plan with every job moved as early as it
+    goes without raising the bill (verified again); None if nothing moved or it cost more."""
+    solution = plan_to_solution(problem, chosen.plan)
+    if solution is None:
+        return None
+    search = InsertionSearch(problem, 0)
+    if not search.load_solution(solution) or search.placement != solution.placement:
+        return None
+    if search.shift_earlier(TIE_MOVES_PER_JOB * len(problem.jobs)) == 0:
+        return None
+    candidate = _solution_candidate("earliest tie", problem, search.solution(), inputs)
+    verification = verify_plan(candidate.plan, inputs, grid, series,
+                               claimed_cost=candidate.claimed_cost, frozen=problem.frozen)
+    cost = verification.recomputed_cost
+    if not verification.ok or cost is None or \
+            cost + candidate.penalty > objective + 1e-9 * max(1.0, abs(objective)):
+        return None
+    return candidate, verification
 
 
 def _rank(candidate: _Candidate) -> int:

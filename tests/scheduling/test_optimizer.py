@@ -15,6 +15,7 @@ from tests.scheduling.sites import (
     job,
     maintenance,
     must_run,
+    tou_tariff,
 )
 
 FAST = ScheduleOptions(time_limit_s=5.0, backend="highs")
@@ -146,3 +147,21 @@ def test_rolling_replan_keeps_the_past_and_moves_work_off_a_tripped_unit():
     assert by_job["DONE"] == next(a for a in first.assignments if a.job_id == "DONE")
     assert by_job["NEXT"].equipment_id == "H2" and by_job["LATER"].equipment_id == "H2"
     assert all(a.start >= at(5) for a in again.plan.assignments if a.job_id != "DONE")
+
+
+def test_ties_under_a_flat_tariff_go_to_the_earliest_plan():
+    # Flat energy price and a billed peak above any load: every placement costs the same, so
+    # the lexicographic second stage must return each job at its earliest start.
+    site = inputs([heater("H1")], [job("J1", 50, 1, 2, 20), job("J2", 40, 1.5, 6, 20),
+                                   job("J3", 30, 0.5, 2, 20)],
+                  tariff=tou_tariff(flat=True), billed_peak_kw=500)
+    grid, series = horizon(site)
+    early = optimize_plan(site, grid, series, FAST)
+    late = optimize_plan(site, grid, series, ScheduleOptions(
+        time_limit_s=5.0, backend="highs", prefer_early_ties=False))
+    assert early.verification.ok
+    starts = {a.job_id: a.start for a in early.plan.assignments}
+    # One job at a time on H1: J1 (or J3) at 02:00, the other right after it, J2 at 06:00.
+    assert sorted([starts["J1"], starts["J3"]]) in ([at(2), at(3)], [at(2), at(2.5)])
+    assert starts["J2"] == at(6)
+    assert early.plan.solver.objective == pytest.approx(late.plan.solver.objective, abs=1e-6)
