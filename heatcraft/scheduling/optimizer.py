@@ -249,8 +249,9 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
         chosen, verification, objective = min(good, key=lambda item: (item[2], _rank(item[0])))
         if options.prefer_early_ties and chosen.source != "fifo":
             earlier = _earliest_tie(problem, inputs, grid, series, chosen, objective)
-            if earlier is not None:
+            if earlier is not None:  # it may also cost less: units are re-committed
                 chosen, verification = earlier
+                objective = verification.recomputed_cost + chosen.penalty
                 summary.append({"source": chosen.source, "cost": verification.recomputed_cost,
                                 "penalty": chosen.penalty, "verified": True, "violations": []})
     else:

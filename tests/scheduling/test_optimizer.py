@@ -165,3 +165,5 @@ def test_ties_under_a_flat_tariff_go_to_the_earliest_plan():
     assert sorted([starts["J1"], starts["J3"]]) in ([at(2), at(3)], [at(2), at(2.5)])
     assert starts["J2"] == at(6)
     assert early.plan.solver.objective == pytest.approx(late.plan.solver.objective, abs=1e-6)
+    # The report prices the plan that is returned, not the one the tie stage started from.
+    assert early.plan.solver.objective == pytest.approx(early.verification.recomputed_cost)
