@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from heatcraft.models import Plan
+
+if TYPE_CHECKING:
+    from heatcraft.timegrid import TimeGrid
 
 Backend = Literal["auto", "cpsat", "highs", "scip", "cbc", "heuristic"]
 
@@ -60,3 +64,8 @@ class FrozenState:
     previous: Plan
     tripped: frozenset[str] = field(default_factory=frozenset)
     unavailable_until: datetime | None = None
+
+    def now_step(self, grid: TimeGrid) -> int:
+        """The first whole step at or after `now`: a unit is on for whole steps, so the re-plan
+        (and a tripped unit's cut run) starts there."""
+        return max(0, min(grid.n_steps, math.ceil(grid.index_of(self.now) - 1e-9)))

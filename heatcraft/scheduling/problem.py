@@ -104,9 +104,8 @@ class Problem:
 
 def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOptions,
                   frozen: FrozenState | None = None) -> Problem:
-    n = grid.n_steps
     step_minutes = grid.step_minutes
-    now_step = 0 if frozen is None else max(0, min(n, math.ceil(grid.index_of(frozen.now) - EPS)))
+    now_step = 0 if frozen is None else frozen.now_step(grid)
     units = [_unit(u, i, inputs, grid, frozen, now_step) for i, u in enumerate(inputs.equipment)]
     by_id = {u.equipment_id: u for u in units}
     previous = {} if frozen is None else {a.job_id: a for a in frozen.previous.assignments}

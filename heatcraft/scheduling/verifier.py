@@ -7,7 +7,6 @@ success, and the FIFO baseline is checked with it too.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -251,8 +250,7 @@ def _trip_moments(frozen: FrozenState | None, unit_id: str,
     optimization model allows."""
     if frozen is None or unit_id not in frozen.tripped:
         return frozenset()
-    step = max(0, min(grid.n_steps, math.ceil(grid.index_of(frozen.now) - 1e-9)))
-    return frozenset({frozen.now, grid.moment(step)})
+    return frozenset({frozen.now, grid.moment(frozen.now_step(grid))})
 
 
 def _check_runs(runs: list[UnitRun], unit: Equipment, grid: TimeGrid,
