@@ -7,7 +7,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from heatcraft.intake.site_folder import SiteInputs
-from heatcraft.models import Equipment, Job, MaintenanceWindow, Site, TimeWindow
+from heatcraft.models import (
+    Assignment,
+    Equipment,
+    Job,
+    MaintenanceWindow,
+    Plan,
+    Site,
+    TimeWindow,
+    UnitRun,
+)
 from heatcraft.tariffs import expand_tariff
 from heatcraft.tariffs.native import tariff_from_native
 from heatcraft.timegrid import TimeGrid
@@ -81,3 +90,19 @@ def horizon(site_inputs: SiteInputs, days: int = 1, first: date = DAY):
     grid = TimeGrid.for_days(first, days, TZ, 15)
     series = expand_tariff(site_inputs.tariff, grid, site_inputs.site.holidays)
     return grid, series
+
+
+def hand_plan(site, grid, placed, runs, dropped=()) -> Plan:
+    """A plan written by hand: (job, unit, start hour) placements and (unit, from, to) runs."""
+    by_id = site.equipment_by_id
+    jobs = {j.job_id: j for j in site.jobs}
+    assignments = []
+    for job_id, unit_id, start in placed:
+        j, u = jobs[job_id], by_id[unit_id]
+        assignments.append(Assignment(job_id=job_id, equipment_id=unit_id, start=at(start),
+                                      end=at(start) + j.duration, heat_kw=j.heat_kw,
+                                      input_kw=j.heat_kw / u.efficiency, carrier=u.fuel))
+    return Plan(site_id=site.site.id, kind="optimized", horizon_start=grid.start,
+                horizon_end=grid.end, step_minutes=15, assignments=tuple(assignments),
+                runs=tuple(UnitRun(equipment_id=u, start=at(s), end=at(e)) for u, s, e in runs),
+                dropped_jobs=tuple(dropped))

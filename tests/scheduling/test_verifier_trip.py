@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from heatcraft.models import Assignment, Plan, UnitRun
 from heatcraft.scheduling import FrozenState, ScheduleOptions, optimize_plan, verify_plan
-from tests.scheduling.sites import at, heater, horizon, inputs, job
+from tests.scheduling.sites import at, hand_plan, heater, horizon, inputs, job
 
 FAST = ScheduleOptions(time_limit_s=3.0, backend="highs")
 MIN_RUN = 240  # minutes: H1 has run for 1 h when it trips at 01:00
@@ -15,19 +14,6 @@ def _site():
                   [job("A", 50, 4, 0, 12), job("B", 40, 1, 6, 12)], billed_peak_kw=200)
 
 
-def _plan(site, grid, placed, runs):
-    by_id = site.equipment_by_id
-    jobs = {j.job_id: j for j in site.jobs}
-    assignments = []
-    for job_id, unit_id, start in placed:
-        j, u = jobs[job_id], by_id[unit_id]
-        assignments.append(Assignment(job_id=job_id, equipment_id=unit_id, start=at(start),
-                                      end=at(start) + j.duration, heat_kw=j.heat_kw,
-                                      input_kw=j.heat_kw / u.efficiency, carrier=u.fuel))
-    return Plan(site_id=site.site.id, kind="optimized", horizon_start=grid.start,
-                horizon_end=grid.end, step_minutes=15, assignments=tuple(assignments),
-                runs=tuple(UnitRun(equipment_id=u, start=at(s), end=at(e)) for u, s, e in runs))
-
 
 def _min_run_at(verification):
     return sorted((v.equipment_id, v.at) for v in verification.violations if v.rule == "min_run")
@@ -37,7 +23,7 @@ def test_replan_after_a_trip_before_min_run_is_verified():
     site = _site()
     grid, series = horizon(site)
     # The plan in force: A on H1 from 00:00 to 04:00 (exactly its min run), B on H2 at 06:00.
-    previous = _plan(site, grid, [("A", "H1", 0), ("B", "H2", 6)], [("H1", 0, 4), ("H2", 6, 7)])
+    previous = hand_plan(site, grid, [("A", "H1", 0), ("B", "H2", 6)], [("H1", 0, 4), ("H2", 6, 7)])
     assert verify_plan(previous, site, grid, series).ok
     frozen = FrozenState(now=at(1), previous=previous, tripped=frozenset({"H1"}))
     result = optimize_plan(site, grid, series, FAST, frozen=frozen)
@@ -55,26 +41,26 @@ def test_replan_after_a_trip_before_min_run_is_verified():
 def test_short_runs_not_ending_at_the_trip_are_still_min_run_violations():
     site = _site()
     grid, series = horizon(site)
-    previous = _plan(site, grid, [("A", "H1", 0)], [("H1", 0, 4)])
+    previous = hand_plan(site, grid, [("A", "H1", 0)], [("H1", 0, 4)])
     # Trip at 01:05, inside the 01:00-01:15 step: the model cuts the run at 01:15.
     frozen = FrozenState(now=at(1 + 5 / 60), previous=previous, tripped=frozenset({"H1"}),
                          unavailable_until=at(3))
-    cut = _plan(site, grid, [("A", "H2", 1.25), ("B", "H2", 6)],
-                [("H1", 0, 1.25), ("H2", 1.25, 5.25), ("H2", 6, 7)])
+    cut = hand_plan(site, grid, [("A", "H2", 1.25), ("B", "H2", 6)],
+                    [("H1", 0, 1.25), ("H2", 1.25, 5.25), ("H2", 6, 7)])
     assert verify_plan(cut, site, grid, series, frozen=frozen).ok
     # H1 back after repair and on for 1 h only: a chosen stop, not the trip.
-    restarted = _plan(site, grid, [("A", "H2", 1.25), ("B", "H1", 6)],
-                      [("H1", 0, 1.25), ("H2", 1.25, 5.25), ("H1", 6, 7)])
+    restarted = hand_plan(site, grid, [("A", "H2", 1.25), ("B", "H1", 6)],
+                          [("H1", 0, 1.25), ("H2", 1.25, 5.25), ("H1", 6, 7)])
     assert _min_run_at(verify_plan(restarted, site, grid, series, frozen=frozen)) == [
         ("H1", at(6))]
     # A run of the tripped unit that ends after the trip moment is not excused either.
-    late = _plan(site, grid, [("A", "H2", 1.5), ("B", "H2", 6)],
-                 [("H1", 0, 1.5), ("H2", 1.5, 5.5), ("H2", 6, 7)])
+    late = hand_plan(site, grid, [("A", "H2", 1.5), ("B", "H2", 6)],
+                     [("H1", 0, 1.5), ("H2", 1.5, 5.5), ("H2", 6, 7)])
     assert _min_run_at(verify_plan(late, site, grid, series, frozen=frozen)) == [("H1", at(0))]
     # Nor a short run of a unit that did not trip, even when it ends at the trip moment.
     other = inputs([heater("H1", min_run_minutes=MIN_RUN), heater("H2", min_run_minutes=MIN_RUN)],
                    site.jobs, billed_peak_kw=200)
-    untripped = _plan(other, grid, [("A", "H2", 2), ("B", "H2", 6)],
-                      [("H1", 0, 1.25), ("H2", 0.25, 1.25), ("H2", 2, 7)])
+    untripped = hand_plan(other, grid, [("A", "H2", 2), ("B", "H2", 6)],
+                          [("H1", 0, 1.25), ("H2", 0.25, 1.25), ("H2", 2, 7)])
     assert _min_run_at(verify_plan(untripped, other, grid, series, frozen=frozen)) == [
         ("H2", at(0.25))]
