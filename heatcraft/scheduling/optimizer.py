@@ -236,9 +236,7 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
         checked.append((candidate, verification, total))
         if candidate.source == "fifo" and cost is not None:
             baseline_cost = cost
-    summary = [{"source": c.source, "cost": v.recomputed_cost, "penalty": c.penalty,
-                "verified": v.ok, "violations": [x.to_dict() for x in v.violations[:5]]}
-               for c, v, _ in checked]
+    summary = [_summary_row(c, v) for c, v, _ in checked]
     for c, v, _ in checked:
         if not v.ok and c.source != "fifo":
             warnings.append(f"{c.source} plan failed verification and was discarded: "
@@ -252,8 +250,7 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
             if earlier is not None:  # it may also cost less: units are re-committed
                 chosen, verification = earlier
                 objective = verification.recomputed_cost + chosen.penalty
-                summary.append({"source": chosen.source, "cost": verification.recomputed_cost,
-                                "penalty": chosen.penalty, "verified": True, "violations": []})
+                summary.append(_summary_row(chosen, verification))
     else:
         chosen, verification, objective = min(checked, key=lambda item: (
             not item[1].ok, len(item[1].violations), _rank(item[0])))
@@ -278,7 +275,7 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
     for dropped in chosen.plan.dropped_jobs:
         if dropped.job_id in unplaced:
             continue
-        search = search or _search_for(problem, chosen.plan)
+        search = search or _search_for(problem, chosen.plan)[0]
         job = next(j for j in problem.jobs if j.job.job_id == dropped.job_id)
         diagnosis.append(crowded_out_reason(search, job))
     reasons = {d.job_id: f"{d.constraint}: {d.detail}" for d in diagnosis}
@@ -310,11 +307,8 @@ def _earliest_tie(problem: Problem, inputs: Any, grid: TimeGrid, series: Any,
                   chosen: _Candidate, objective: float) -> tuple[_Candidate, Verification] | None:
     """The lexicographic second stage: the chosen plan with every job moved as early as it
     goes without raising the bill (verified again); None if nothing moved or it cost more."""
-    solution = plan_to_solution(problem, chosen.plan)
-    if solution is None:
-        return None
-    search = InsertionSearch(problem, 0)
-    if not search.load_solution(solution) or search.placement != solution.placement:
+    search, exact = _search_for(problem, chosen.plan)
+    if not exact:
         return None
     if search.shift_earlier(TIE_MOVES_PER_JOB * len(problem.jobs)) == 0:
         return None
@@ -328,14 +322,22 @@ def _earliest_tie(problem: Problem, inputs: Any, grid: TimeGrid, series: Any,
     return candidate, verification
 
 
+def _summary_row(candidate: _Candidate, verification: Verification) -> dict[str, Any]:
+    return {"source": candidate.source, "cost": verification.recomputed_cost,
+            "penalty": candidate.penalty, "verified": verification.ok,
+            "violations": [x.to_dict() for x in verification.violations[:5]]}
+
+
 def _rank(candidate: _Candidate) -> int:
     """On equal cost prefer the engine's plan, then the heuristic's, then the baseline."""
     return {"fifo": 3, "heuristic": 2, "neighbourhood": 1}.get(candidate.source, 0)
 
 
-def _search_for(problem: Problem, plan: Plan) -> InsertionSearch:
+def _search_for(problem: Problem, plan: Plan) -> tuple[InsertionSearch, bool]:
+    """A search holding `plan`, and whether it holds it exactly (every job where the plan has
+    it; the units are re-committed by the search's own rule)."""
     search = InsertionSearch(problem, 0)
     solution = plan_to_solution(problem, plan)
-    if solution is not None:
-        search.load_solution(solution)
-    return search
+    if solution is None:
+        return search, False
+    return search, search.load_solution(solution) and search.placement == solution.placement
