@@ -31,9 +31,10 @@ IMPROVE = 1e-6
 LOWER_STEP = 0.03
 ATTEMPT_MOVES = 3000
 LOWER_FAILURES = 4
-# Roughness weight of the first phase and its share of the move budget. Measured on the two
-# 100-job benchmark days, 3 seeds, 45,000 moves: blend 0.03 then target descent averaged
-# 54,931 / 51,654 $ against 54,948 / 54,705 $ for cost-only descent (blend 0).
+# Roughness weight of the first phase and its share of the move budget. Heuristic alone on the
+# 100-job days, 45,000 moves, seeds 0-2 (benchmarks/results/scheduling.md): mean 54,931 /
+# 51,654 $ and no job dropped, against 55,419 / 54,572 $ and a dropped job (day a) and a mean
+# of 55,495 $ (day b) for session 1's descent. Blend 0.03 beat 0, 0.1 and 0.3 (one seed).
 BLEND = 0.03
 BLEND_SHARE = 0.6
 
@@ -136,19 +137,17 @@ class InsertionSearch:
         """Per step, the demand rates that apply there, scaled so that roughness is in the
         currency's order of magnitude: the sum of rate * load^2 / (2 * reference load)."""
         weight = np.zeros(self.p.n_steps)
-        for term in self.p.demand:
-            rate = max((r for _, r in term.tiers), default=0.0)
-            weight[np.concatenate(term.blocks)] += rate
+        for steps, rate in zip(self._term_steps, self._term_rates, strict=True):
+            weight[steps] += rate
         reference = max(float(self.p.base_kw.max()) if self.p.n_steps else 0.0, 1.0) + sum(
             u.capacity_kw / u.efficiency for u in self.p.units if u.electric) / 2
         return weight / (2.0 * reference)
 
-    def roughness(self, elec: np.ndarray | None = None) -> float:
+    def roughness(self) -> float:
         """Sum of rate-weighted squared demand: the same bill with fewer steps at the peak
         scores lower, so equal-cost moves that take load off the peak steps are preferred and
         the search walks across the plateaus of a max-based demand charge."""
-        elec = self.elec if elec is None else elec
-        return float((self.roughness_weight * elec * elec).sum())
+        return float((self.roughness_weight * self.elec * self.elec).sum())
 
     def total_cost(self) -> float:
         return (self.p.constant_cost + float((self.inputs * self.unit_price).sum())
@@ -225,8 +224,7 @@ class InsertionSearch:
                     cum = np.concatenate([[0.0], np.cumsum(grow)])
                     score = score + self._term_rates[k] * (cum[starts_arr + d] - cum[starts_arr])
             elif self.electric[u]:
-                for term in self.p.demand:
-                    idx = np.concatenate(term.blocks)
+                for term, idx in zip(self.p.demand, self._term_steps, strict=True):
                     masked = np.full(len(self.elec), -np.inf)
                     masked[idx] = self.elec[idx]
                     if d > len(masked):
