@@ -53,8 +53,8 @@ NEIGHBOURHOOD_ROUNDS_PER_SECOND = 0.2
 # (52,791 / 49,037 $ against 55,751 / 49,605 $ at 60 s).
 NEIGHBOURHOOD_SIZE = 16
 NEIGHBOURHOOD_REACH = 16
-# Heuristic seconds per job on large days (capped by heuristic_share of the limit): the
-# target descent keeps paying for about 20 s on the 100-job days.
+# Heuristic seconds per job on large days (capped by heuristic_share of the limit). At 60 s on
+# the 100-job days, one run each: 0.2 gave 52,791 / 49,037 $, 0.1 gave 54,876 / 50,382 $.
 HEURISTIC_SECONDS_PER_JOB = 0.2
 # The earliest-among-ties stage: priced moves per job (a count, so it is repeatable).
 TIE_MOVES_PER_JOB = 40
