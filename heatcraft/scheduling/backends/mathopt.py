@@ -14,9 +14,11 @@ from heatcraft.scheduling.linear_model import INF, LinearModel
 _SOLVERS = {"highs": mathopt.SolverType.HIGHS, "scip": mathopt.SolverType.GSCIP}
 
 
-def to_mathopt(model: LinearModel) -> tuple[mathopt.Model, list[mathopt.Variable]]:
+def to_mathopt(model: LinearModel,
+               relax: bool = False) -> tuple[mathopt.Model, list[mathopt.Variable]]:
+    """`relax`: every variable continuous (the LP relaxation)."""
     built = mathopt.Model(name="heatcraft")
-    variables = [built.add_variable(lb=lo, ub=hi, is_integer=integer, name=name)
+    variables = [built.add_variable(lb=lo, ub=hi, is_integer=integer and not relax, name=name)
                  for name, lo, hi, integer in zip(model.names, model.lower, model.upper,
                                                  model.integer, strict=True)]
     for row in model.rows:
@@ -74,4 +76,36 @@ def solve_mathopt(model: LinearModel, backend: str, *, time_limit_s: float, thre
     bound = None if bound in (INF, -INF) else float(bound)
     objective = float(result.objective_value()) if feasible else None
     return SolveOutcome(engine, version, status, values, objective, bound,
-                        time.monotonic() - began, parameters, result.termination.detail)
+                        time.monotonic() - began, parameters, result.termination.detail,
+                        _iterations(result))
+
+
+def _iterations(result) -> int:
+    stats = result.solve_stats
+    return int(stats.simplex_iterations + stats.barrier_iterations)
+
+
+def solve_lp_relaxation(model: LinearModel, *, time_limit_s: float) -> SolveOutcome:
+    """The LP relaxation on HiGHS: interior point, then crossover to a vertex (whose support
+    is small: the starts a restricted MIP keeps). Its optimum is a valid bound on the MIP."""
+    began = time.monotonic()
+    built, variables = to_mathopt(model, relax=True)
+    params = mathopt.SolveParameters(time_limit=timedelta(seconds=max(time_limit_s, 0.1)),
+                                     lp_algorithm=mathopt.LPAlgorithm.BARRIER)
+    parameters = {"time_limit_s": round(time_limit_s, 3), "lp_algorithm": "barrier+crossover"}
+    version = f"HiGHS via OR-Tools MathOpt {ortools.__version__}"
+    try:
+        result = mathopt.solve(built, mathopt.SolverType.HIGHS, params=params)
+    except Exception as exc:  # engine failure is reported, not raised
+        return SolveOutcome("HiGHS LP", version, "error", None, None, None,
+                            time.monotonic() - began, parameters, str(exc))
+    name = result.termination.reason.name.lower()
+    if name != "optimal":
+        status = "infeasible" if name == "infeasible" else "no_solution"
+        return SolveOutcome("HiGHS LP", version, status, None, None, None,
+                            time.monotonic() - began, parameters, result.termination.detail)
+    solution = result.variable_values()
+    objective = float(result.objective_value())
+    return SolveOutcome("HiGHS LP", version, "optimal", [solution[v] for v in variables],
+                        objective, objective, time.monotonic() - began, parameters,
+                        result.termination.detail, _iterations(result))

@@ -18,6 +18,9 @@ class SolveOutcome:
     seconds: float
     parameters: dict[str, str | int | float | bool | None] = field(default_factory=dict)
     message: str = ""
+    # The engine's own count of work done (LP iterations for HiGHS and SCIP): unlike seconds,
+    # the same on any machine, so budgets derived from it keep a run repeatable.
+    iterations: int | None = None
 
 
 def solve_with(backend: str, model: LinearModel, *, time_limit_s: float, threads: int, seed: int,
