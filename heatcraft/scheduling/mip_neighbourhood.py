@@ -6,8 +6,11 @@ moment drawn from the seeded generator), keeps every other job where it is, and 
 engine re-place the freed jobs and re-commit every unit exactly (demand charges included). A
 round is accepted only if its plan costs less. Each sub-model is small, so it solves fast.
 
-Work is counted in rounds and each round is limited by a node count, so the same seed gives the
-same plan; the wall clock only stops the search early.
+Work is counted in rounds and each sub-model is limited in work (CP-SAT's deterministic time,
+or a node count for the MIP engines), so the same seed gives the same plan; the wall clock only
+stops the search early. CP-SAT is the default engine: from the same start on the 100-job day a,
+40 s of neighbourhoods reached 52,459 $ with CP-SAT (2 units of deterministic time each) and
+53,920 $ with HiGHS (node limit 50), whose sub-solves also ran into the 10 s round limit.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -33,6 +37,7 @@ class NeighbourhoodReport:
     start_cost: float = 0.0
     end_cost: float = 0.0
     solves: list[tuple[str, float]] = dataclasses.field(default_factory=list)  # status, seconds
+    clock_stopped: bool = False  # the deadline, not the round count, ended the search
 
 
 def _restricted(problem: Problem, solution: Solution, free: set[int], reach: int) -> Problem:
@@ -90,37 +95,58 @@ def _freed(problem: Problem, solution: Solution, centre: int, size: int,
 
 
 def improve_by_neighbourhoods(problem: Problem, start: Solution, *, rounds: int, deadline: float,
-                              seed: int, backend: str = "highs", size: int = 16,
-                              node_limit: int = 50, reach: int = 16, work: float = 0.5,
-                              round_seconds: float = 10.0,
+                              seed: int, backend: str = "cpsat", size: int = 16,
+                              node_limit: int = 50, reach: int = 16, work: float = 2.0,
+                              workers: int = 1, round_seconds: float = 10.0,
                               stop: Callable[[], bool] | None = None,
                               ) -> tuple[Solution, NeighbourhoodReport]:
-    """`stop`: checked before each round; the engine that proved optimality ends the search."""
+    """Each round solves `workers` neighbourhoods of the current plan at once (one engine
+    thread each) and keeps the cheapest improvement. `work` is CP-SAT's deterministic time per
+    neighbourhood, `node_limit` the MIP engines' node count. `stop`: checked before each round;
+    the engine that proved optimality ends the search."""
     rng = np.random.default_rng(seed + 7919)
     current = start
     cost = sum(evaluate(problem, current))
     report = NeighbourhoodReport(start_cost=cost)
     allow_drops = any(place is None for place in current.placement)
-    for number in range(rounds):
-        left = deadline - time.monotonic()
-        if left < 1.0 or (stop is not None and stop()):
-            break
-        free = _freed(problem, current, _centre(problem, current, rng, number % 2), size, rng)
-        sub = _restricted(problem, current, free, reach)
-        model, index = build_model(sub, tight_linking=False, redundant_cumulatives=False,
-                                   allow_drops=allow_drops)
-        outcome = solve_with(backend, model, time_limit_s=min(round_seconds, left - 0.5), threads=1,
-                             seed=seed, relative_gap=1e-4,
-                             hint=hint_values(sub, index, current), node_limit=node_limit,
-                             deterministic_time=work)
-        report.rounds += 1
-        report.solves.append((outcome.status, round(outcome.seconds, 2)))
-        if outcome.values is None:
-            continue
-        candidate = decode(sub, index, outcome.values)
-        candidate_cost = sum(evaluate(problem, candidate))
-        if candidate_cost < cost - IMPROVE * max(1.0, abs(cost)):
-            current, cost = candidate, candidate_cost
-            report.improved += 1
+    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
+    try:
+        for number in range(rounds):
+            left = deadline - time.monotonic()
+            if stop is not None and stop():
+                break
+            if left < 1.0:
+                report.clock_stopped = True
+                break
+            subs = []
+            for worker in range(workers):
+                kind = (number * workers + worker) % 2
+                free = _freed(problem, current, _centre(problem, current, rng, kind), size, rng)
+                sub = _restricted(problem, current, free, reach)
+                model, index = build_model(sub, tight_linking=False, redundant_cumulatives=False,
+                                           allow_drops=allow_drops)
+                subs.append((sub, model, index, hint_values(sub, index, current)))
+
+            def solve(item, left=left):
+                return solve_with(backend, item[1], time_limit_s=min(round_seconds, left - 0.5),
+                                  threads=1, seed=seed, relative_gap=1e-4, hint=item[3],
+                                  node_limit=node_limit, deterministic_time=work)
+            outcomes = list(pool.map(solve, subs)) if pool else [solve(subs[0])]
+            best = None
+            for (sub, _, index, _), outcome in zip(subs, outcomes, strict=True):
+                report.rounds += 1
+                report.solves.append((outcome.status, round(outcome.seconds, 2)))
+                if outcome.values is None:
+                    continue
+                candidate = decode(sub, index, outcome.values)
+                candidate_cost = sum(evaluate(problem, candidate))
+                if best is None or candidate_cost < best[1]:
+                    best = (candidate, candidate_cost)
+            if best is not None and best[1] < cost - IMPROVE * max(1.0, abs(cost)):
+                current, cost = best
+                report.improved += 1
+    finally:
+        if pool is not None:
+            pool.shutdown()
     report.end_cost = cost
     return current, report
