@@ -26,7 +26,8 @@ from heatcraft.scheduling.diagnosis import JobDiagnosis, crowded_out_reason, no_
 from heatcraft.scheduling.evaluation import Solution, evaluate
 from heatcraft.scheduling.formulation import build_model, decode, hint_values
 from heatcraft.scheduling.heuristic import InsertionSearch, heuristic_plan
-from heatcraft.scheduling.mip_neighbourhood import improve_by_neighbourhoods
+from heatcraft.scheduling.lp_support import lp_guide, search_support
+from heatcraft.scheduling.mip_neighbourhood import NeighbourhoodReport, improve_by_neighbourhoods
 from heatcraft.scheduling.options import FrozenState, ScheduleOptions
 from heatcraft.scheduling.peak_bounds import demand_bounds
 from heatcraft.scheduling.plan_builder import plan_to_solution, solution_to_plan
@@ -46,16 +47,31 @@ AUTO_EXACT_MAX_STEPS = 300
 SMALL_JOBS = 40
 BOUND_WORK_SHARE = 0.06  # CP-SAT deterministic time per second of limit (small problems)
 BOUND_WALL_SHARE = 0.5
-# Neighbourhood rounds per second of limit: a count, not a clock, so that a run that ends
-# before the deadline gives the same plan every time (one round takes 1-4 s on 2 cores).
-NEIGHBOURHOOD_ROUNDS_PER_SECOND = 0.2
-# Measured on the 100-job days: 16 jobs moving up to 16 steps beat 8 jobs moving 40 steps
-# (52,791 / 49,037 $ against 55,751 / 49,605 $ at 60 s).
-NEIGHBOURHOOD_SIZE = 16
+# Neighbourhoods: 12 jobs that may move up to 16 steps, 0.5 units of CP-SAT deterministic time
+# each. From the same 47,413 $ plan of the 100-job day a, 30 s with two at a time, mean of 3-5
+# seeds: 44,845 $, against 45,139 $ for 16 jobs / 2.0, 45,433 $ for 16 jobs / 1.0 and
+# 45,271 $ for 10 jobs moving 12 steps / 0.3 (one seed varies by +-500 $).
+NEIGHBOURHOOD_SIZE = 12
 NEIGHBOURHOOD_REACH = 16
+NEIGHBOURHOOD_WORK = 0.5
+# Neighbourhood rounds per second of limit: a count, not a clock, so that a run that ends
+# before the deadline gives the same plan every time (a neighbourhood takes 0.3-1 s).
+NEIGHBOURHOOD_ROUNDS_PER_SECOND = 0.4
 # Heuristic seconds per job on large days (capped by heuristic_share of the limit). At 60 s on
 # the 100-job days, one run each: 0.2 gave 52,791 / 49,037 $, 0.1 gave 54,876 / 50,382 $.
 HEURISTIC_SECONDS_PER_JOB = 0.2
+# The guided search (large days, auto): the heuristic only seeds the restricted MIP; the LP
+# relaxation gets up to this share of the limit; the last phase's neighbourhood rounds (two
+# neighbourhoods each) per second of limit. The restricted MIP's root takes 14-38 s on a
+# 100-job day depending on the incumbent, so no count fits every day: the clock usually ends
+# the last phase, and the report says so (stopped_by_clock).
+GUIDED_HEURISTIC_SECONDS_PER_JOB = 0.06
+GUIDE_LP_SHARE = 0.4
+GUIDED_ROUNDS_PER_SECOND = 1.0
+# Above this many start variables (and below AUTO_EXACT_MAX_STARTS) auto takes the guided
+# search: HiGHS proves the example plant_a (5,758 starts) optimal in 25 s, but does not
+# finish the root of a 100-job benchmark day (9,443 starts) in 60 s.
+GUIDED_MIN_STARTS = 7_500
 # The earliest-among-ties stage: priced moves per job (a count, so it is repeatable).
 TIE_MOVES_PER_JOB = 40
 
@@ -82,15 +98,17 @@ class PlanResult:
 
 
 def choose_backend(problem: Problem, options: ScheduleOptions) -> str:
-    """HiGHS where the time-indexed model fits (benchmark: it beats CBC and CP-SAT on the same
-    model at every size we measured, and only it gets through the root LP of a 100-job day
-    within 60 s); above that, the heuristic alone (the 500-job week)."""
+    """Where the time-indexed model fits: HiGHS on the whole model for small days (it proves
+    them; benchmark: it beats CBC and CP-SAT on the same model at every size we measured),
+    the LP-guided search for larger ones; above that, the heuristic alone (the 500-job week)."""
     if options.backend != "auto":
         return options.backend
     starts = sum(len(j.candidates) for j in problem.jobs)
-    if starts <= AUTO_EXACT_MAX_STARTS and problem.n_steps <= AUTO_EXACT_MAX_STEPS:
+    if starts > AUTO_EXACT_MAX_STARTS or problem.n_steps > AUTO_EXACT_MAX_STEPS:
+        return "heuristic"
+    if starts < GUIDED_MIN_STARTS:
         return "highs"
-    return "heuristic"
+    return "guided"
 
 
 @dataclass
@@ -125,60 +143,152 @@ def optimize_plan(inputs: Any, grid: TimeGrid, series: Any,
             candidates.append(_Candidate("fifo", fifo, None, _plan_penalty(fifo, options)))
             fifo_solution = plan_to_solution(problem, fifo)
 
-    heuristic_share = 1.0 if backend == "heuristic" else options.heuristic_share
-    # Leave room for verification and pricing of every candidate within the limit.
-    spent = time.monotonic() - began
-    share_seconds = options.time_limit_s * heuristic_share
+    outcome: SolveOutcome | None = None
+    if backend == "guided":
+        outcome = _guided_search(problem, inputs, options, began, fifo_solution, candidates,
+                                 warnings)
+    else:
+        outcome = _engine_search(problem, inputs, options, began, fifo_solution, candidates,
+                                 warnings, backend)
+    return _finish(problem, inputs, grid, series, options, candidates, outcome, backend,
+                   began, warnings, diagnosis, baseline_cost)
+
+
+
+def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,
+                   fifo_solution: Solution | None, candidates: list[_Candidate],
+                   warnings: list[str], backend: str) -> SolveOutcome | None:
+    """The heuristic, then the engine on the whole model (its bound proves small days) beside
+    MIP neighbourhoods on the other core; the heuristic alone for the largest problems."""
+    share_seconds = options.time_limit_s * (1.0 if backend == "heuristic"
+                                            else options.heuristic_share)
     small = len(problem.jobs) <= SMALL_JOBS
     if backend != "heuristic":  # the exact engine and its neighbourhoods pay more per second
         share_seconds = min(share_seconds, (0.05 if small else HEURISTIC_SECONDS_PER_JOB)
                             * len(problem.jobs))
-    heuristic_seconds = max(0.5, min(share_seconds, 0.9 * options.time_limit_s - spent - 2.0))
+    best = _heuristic(problem, inputs, options, began, share_seconds, fifo_solution, candidates)
+    if backend == "heuristic":
+        return None
+    allow_drops = _drops_may_pay(problem, best)
+    bounds = None
+    if small and not allow_drops and problem.exact_tariff:
+        bounds = demand_bounds(problem, BOUND_WORK_SHARE * options.time_limit_s,
+                               BOUND_WALL_SHARE * options.time_limit_s, options.seed)
+    model, index = build_model(problem, tight_linking=options.tight_linking,
+                               allow_drops=allow_drops, demand_bounds=bounds)
+    hint = hint_values(problem, index, best)
+    deadline = _deadline(problem, options, began)
+    # The engine runs in a second thread (its native code releases the GIL) while MIP
+    # neighbourhoods improve the heuristic plan here: both cores work for the whole limit.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        running = pool.submit(solve_with, backend, model,
+                              time_limit_s=max(deadline - time.monotonic(), 1.0),
+                              threads=options.threads, seed=options.seed,
+                              relative_gap=options.relative_gap, hint=hint)
+        rounds = int(NEIGHBOURHOOD_ROUNDS_PER_SECOND * options.time_limit_s)
+        improved, _ = improve_by_neighbourhoods(
+            problem, best, rounds=rounds, deadline=deadline - 0.5, seed=options.seed,
+            size=NEIGHBOURHOOD_SIZE, reach=NEIGHBOURHOOD_REACH, work=NEIGHBOURHOOD_WORK,
+            stop=lambda: running.done())
+        outcome = running.result()
+    # A proven optimum ends the search early; the neighbourhood plan cannot beat it then,
+    # and leaving it out keeps the choice independent of when the search stopped.
+    if improved is not best and outcome.status != "optimal":
+        candidates.append(_solution_candidate("neighbourhood", problem, improved, inputs))
+    if outcome.values is not None:
+        engine_solution = decode(problem, index, outcome.values)
+        candidates.append(_solution_candidate(outcome.engine, problem, engine_solution, inputs))
+    if outcome.status == "error":
+        warnings.append(f"{outcome.engine} failed: {outcome.message}")
+    return outcome
+
+
+def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,
+                   fifo_solution: Solution | None, candidates: list[_Candidate],
+                   warnings: list[str]) -> SolveOutcome:
+    """Days too large for the exact engine within the limit, in three phases:
+
+    1. the LP relaxation on the engine thread (the proven bound, and the starts it uses)
+       beside the insertion heuristic;
+    2. the MIP restricted to the LP's starts and the incumbent's, root node only, alone (a
+       neighbourhood search beside it slowed it by 5-40 % and never beat it);
+    3. neighbourhoods of the better plan, two at a time on both cores, until the limit.
+    """
+    allow_drops = fifo_solution is None or _drops_may_pay(problem, fifo_solution)
+    limit = options.time_limit_s
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        relaxing = pool.submit(lp_guide, problem, allow_drops=allow_drops,
+                               time_limit_s=GUIDE_LP_SHARE * limit)
+        best = _heuristic(problem, inputs, options, began,
+                          min(options.heuristic_share * limit,
+                              GUIDED_HEURISTIC_SECONDS_PER_JOB * len(problem.jobs)),
+                          fifo_solution, candidates)
+        guide = relaxing.result()
+    if guide.outcome.status == "error":
+        warnings.append(f"the LP relaxation failed: {guide.outcome.message}")
+    deadline = _deadline(problem, options, began)
+    restricted = None
+    if guide.outcome.values is not None:
+        support_solution, restricted = search_support(
+            problem, guide, best, allow_drops=allow_drops,
+            time_limit_s=max(deadline - time.monotonic() - 1.0, 1.0), seed=options.seed)
+        if support_solution is not None:
+            candidates.append(_solution_candidate("LP support", problem, support_solution,
+                                                  inputs))
+            best = _best_of(problem, [best, support_solution])
+        if restricted.status == "error":
+            warnings.append(f"the restricted MIP failed: {restricted.message}")
+    improved, report = improve_by_neighbourhoods(
+        problem, best, rounds=int(GUIDED_ROUNDS_PER_SECOND * limit), deadline=deadline - 0.5,
+        seed=options.seed + 1, size=NEIGHBOURHOOD_SIZE, reach=NEIGHBOURHOOD_REACH,
+        work=NEIGHBOURHOOD_WORK, workers=2)
+    if improved is not best:
+        candidates.append(_solution_candidate("neighbourhood", problem, improved, inputs))
+    return _guided_outcome(guide.outcome, restricted, report)
+
+
+def _guided_outcome(lp: SolveOutcome, restricted: SolveOutcome | None,
+                    neighbourhoods: NeighbourhoodReport) -> SolveOutcome:
+    """What the report says of the guided search: the LP's bound, what each phase did."""
+    parameters: dict[str, str | int | float | bool | None] = {
+        f"lp.{k}": v for k, v in lp.parameters.items()}
+    parameters.update({"lp.status": lp.status, "lp.seconds": round(lp.seconds, 3),
+                       "lp.iterations": lp.iterations})
+    if restricted is not None:
+        parameters.update({f"restricted.{k}": v for k, v in restricted.parameters.items()})
+        parameters.update({"restricted.status": restricted.status,
+                           "restricted.objective": restricted.objective,
+                           "restricted.seconds": round(restricted.seconds, 3),
+                           "restricted.iterations": restricted.iterations})
+    parameters.update({"neighbourhoods": neighbourhoods.rounds,
+                       "neighbourhoods_improved": neighbourhoods.improved,
+                       # Work counts are the limits; when the clock ended the search
+                       # instead, the plan depends on the machine's speed.
+                       "stopped_by_clock": neighbourhoods.clock_stopped})
+    return SolveOutcome("HiGHS (LP bound, restricted MIP) + CP-SAT (neighbourhoods)",
+                        lp.version, lp.status, None, None, lp.bound, lp.seconds, parameters,
+                        lp.message)
+
+
+def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,
+               share_seconds: float, fifo_solution: Solution | None,
+               candidates: list[_Candidate]) -> Solution:
+    """The insertion heuristic for about `share_seconds` (counted in moves); returns the best
+    of its plan and the FIFO baseline."""
+    spent = time.monotonic() - began
+    seconds = max(0.5, min(share_seconds, 0.9 * options.time_limit_s - spent - 2.0))
     # The move count is the limit; the clock (half again as long) only guards a slow machine,
     # so that a loaded machine still gives the same plan.
-    solution = heuristic_plan(problem, options.seed, int(MOVES_PER_SECOND * heuristic_seconds),
-                              HEURISTIC_WALL_FACTOR * heuristic_seconds, start=fifo_solution)
-    best = _best_of(problem, [solution] + ([fifo_solution] if fifo_solution else []))
+    solution = heuristic_plan(problem, options.seed, int(MOVES_PER_SECOND * seconds),
+                              HEURISTIC_WALL_FACTOR * seconds, start=fifo_solution)
     candidates.append(_solution_candidate("heuristic", problem, solution, inputs))
+    return _best_of(problem, [solution] + ([fifo_solution] if fifo_solution else []))
 
-    outcome: SolveOutcome | None = None
-    if backend != "heuristic":
-        allow_drops = _drops_may_pay(problem, best)
-        bounds = None
-        if small and not allow_drops and problem.exact_tariff:
-            bounds = demand_bounds(problem, BOUND_WORK_SHARE * options.time_limit_s,
-                                   BOUND_WALL_SHARE * options.time_limit_s, options.seed)
-        model, index = build_model(problem, tight_linking=options.tight_linking,
-                                   allow_drops=allow_drops, demand_bounds=bounds)
-        hint = hint_values(problem, index, best)
-        # Keep time to verify and price every candidate (about 20 ms per job) within the limit.
-        deadline = began + options.time_limit_s - 1.0 - 0.02 * len(problem.jobs)
-        # The engine runs in a second thread (its native code releases the GIL) while MIP
-        # neighbourhoods improve the heuristic plan here: both cores work for the whole limit.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            running = pool.submit(solve_with, backend, model,
-                                  time_limit_s=max(deadline - time.monotonic(), 1.0),
-                                  threads=options.threads, seed=options.seed,
-                                  relative_gap=options.relative_gap, hint=hint)
-            rounds = int(NEIGHBOURHOOD_ROUNDS_PER_SECOND * options.time_limit_s)
-            improved, _ = improve_by_neighbourhoods(
-                problem, best, rounds=rounds, deadline=deadline - 0.5, seed=options.seed,
-                size=NEIGHBOURHOOD_SIZE, reach=NEIGHBOURHOOD_REACH,
-                backend="scip" if backend == "scip" else "highs",
-                stop=lambda: running.done())
-            outcome = running.result()
-        # A proven optimum ends the search early; the neighbourhood plan cannot beat it then,
-        # and leaving it out keeps the choice independent of when the search stopped.
-        if improved is not best and outcome.status != "optimal":
-            candidates.append(_solution_candidate("neighbourhood", problem, improved, inputs))
-        if outcome.values is not None:
-            engine_solution = decode(problem, index, outcome.values)
-            candidates.append(_solution_candidate(outcome.engine, problem, engine_solution,
-                                                  inputs))
-        if outcome.status == "error":
-            warnings.append(f"{outcome.engine} failed: {outcome.message}")
-    return _finish(problem, inputs, grid, series, options, candidates, outcome, backend,
-                   began, warnings, diagnosis, baseline_cost)
+
+def _deadline(problem: Problem, options: ScheduleOptions, began: float) -> float:
+    """When the search stops: time is kept to verify and price every candidate (about 20 ms
+    per job) within the limit."""
+    return began + options.time_limit_s - 1.0 - 0.02 * len(problem.jobs)
 
 
 def _fifo(inputs: Any, grid: TimeGrid, warnings: list[str]) -> Plan | None:

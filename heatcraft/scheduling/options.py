@@ -12,7 +12,7 @@ from heatcraft.models import Plan
 if TYPE_CHECKING:
     from heatcraft.timegrid import TimeGrid
 
-Backend = Literal["auto", "cpsat", "highs", "scip", "cbc", "heuristic"]
+Backend = Literal["auto", "guided", "cpsat", "highs", "scip", "cbc", "heuristic"]
 
 # Dropping a job must cost more than anything a plan can save; each priority level doubles it.
 DEFAULT_DROP_PENALTY = (1_600_000.0, 800_000.0, 400_000.0, 200_000.0, 100_000.0)
