@@ -106,3 +106,24 @@ def hand_plan(site, grid, placed, runs, dropped=()) -> Plan:
                 horizon_end=grid.end, step_minutes=15, assignments=tuple(assignments),
                 runs=tuple(UnitRun(equipment_id=u, start=at(s), end=at(e)) for u, s, e in runs),
                 dropped_jobs=tuple(dropped))
+
+
+def peaky_site() -> SiteInputs:
+    """Jobs that all want the cheap night but would stack their power: peaks decide."""
+    return inputs(
+        [heater("H1", capacity=120, min_load_kw=10), heater("H2", capacity=120),
+         heater("HP", capacity=100, type="heat_pump", efficiency=3.0,
+                max_parallel_jobs=2)],
+        [job("A", 90, 2, 0, 10), job("B", 80, 2, 0, 10), job("C", 60, 1, 6, 12),
+         job("D", 100, 3, 4, 14), job("E", 50, 2, 8, 16), job("F", 70, 1, 9, 13)],
+        billed_peak_kw=30, base_load_kw=20)
+
+
+def problem_of(site_inputs: SiteInputs):
+    """The step-level problem of a one-day site in which every job must be placed."""
+    from heatcraft.scheduling import ScheduleOptions
+    from heatcraft.scheduling.problem import build_problem
+
+    grid, series = horizon(site_inputs)
+    options = ScheduleOptions(backend="highs", time_limit_s=8, drop_penalty_per_priority=None)
+    return build_problem(site_inputs, grid, series, options)

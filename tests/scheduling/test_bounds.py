@@ -14,27 +14,8 @@ from heatcraft.scheduling.heuristic import heuristic_plan
 from heatcraft.scheduling.linear_model import LinearModel
 from heatcraft.scheduling.mip_neighbourhood import improve_by_neighbourhoods
 from heatcraft.scheduling.peak_bounds import demand_bounds
-from heatcraft.scheduling.problem import build_problem
 from heatcraft.tariffs import tiered_cost
-from tests.scheduling.sites import heater, horizon, inputs, job
-
-NO_DROPS = ScheduleOptions(backend="highs", time_limit_s=8, drop_penalty_per_priority=None)
-
-
-def _peaky_site():
-    """Jobs that all want the cheap night but would stack their power: peaks decide."""
-    return inputs(
-        [heater("H1", capacity=120, min_load_kw=10), heater("H2", capacity=120),
-         heater("HP", capacity=100, type="heat_pump", efficiency=3.0,
-                max_parallel_jobs=2)],
-        [job("A", 90, 2, 0, 10), job("B", 80, 2, 0, 10), job("C", 60, 1, 6, 12),
-         job("D", 100, 3, 4, 14), job("E", 50, 2, 8, 16), job("F", 70, 1, 9, 13)],
-        billed_peak_kw=30, base_load_kw=20)
-
-
-def _problem(site):
-    grid, series = horizon(site)
-    return build_problem(site, grid, series, NO_DROPS)
+from tests.scheduling.sites import horizon, peaky_site, problem_of
 
 
 def _optimum(problem, backend="highs", **model_options) -> tuple[float, float]:
@@ -45,7 +26,7 @@ def _optimum(problem, backend="highs", **model_options) -> tuple[float, float]:
 
 
 def test_demand_cuts_keep_the_optimum_and_stay_below_every_plan():
-    problem = _problem(_peaky_site())
+    problem = problem_of(peaky_site())
     bounds = demand_bounds(problem, work=2.0, wall_seconds=20.0, seed=0)
     plain, plain_cost = _optimum(problem)
     cut, cut_cost = _optimum(problem, demand_bounds=bounds)
@@ -65,7 +46,7 @@ def test_demand_cuts_keep_the_optimum_and_stay_below_every_plan():
 
 
 def test_redundant_cumulatives_keep_the_cpsat_optimum():
-    problem = _problem(_peaky_site())
+    problem = problem_of(peaky_site())
     with_intervals, _ = _optimum(problem, backend="cpsat")
     without, _ = _optimum(problem, backend="cpsat", redundant_cumulatives=False)
     assert with_intervals == pytest.approx(without, abs=0.05)
@@ -75,7 +56,7 @@ def test_redundant_cumulatives_keep_the_cpsat_optimum():
 
 
 def test_reported_bound_never_exceeds_the_verified_cost():
-    site = _peaky_site()
+    site = peaky_site()
     grid, series = horizon(site)
     result = optimize_plan(site, grid, series, ScheduleOptions(backend="highs", time_limit_s=8))
     report = result.plan.solver
@@ -85,8 +66,8 @@ def test_reported_bound_never_exceeds_the_verified_cost():
 
 
 def test_neighbourhood_search_only_improves_and_keeps_every_limit():
-    site = _peaky_site()
-    problem = _problem(site)
+    site = peaky_site()
+    problem = problem_of(site)
     start = heuristic_plan(problem, 0, 50, 1.0)
     assert all(place is not None for place in start.placement)
     better, report = improve_by_neighbourhoods(problem, start, rounds=4,

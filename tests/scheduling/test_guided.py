@@ -1,0 +1,129 @@
+"""The LP-guided search: LP bound and support, the restricted MIP, parallel neighbourhoods."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+
+from benchmarks.scheduling.generate import FIRST_DAY, generate_site
+from heatcraft.intake.site_folder import load_site
+from heatcraft.scheduling import FrozenState, ScheduleOptions, optimize_plan, verify_plan
+from heatcraft.scheduling.backends import solve_with
+from heatcraft.scheduling.evaluation import evaluate
+from heatcraft.scheduling.formulation import build_model
+from heatcraft.scheduling.heuristic import heuristic_plan
+from heatcraft.scheduling.lp_support import lp_guide, restricted_to_support, search_support
+from heatcraft.scheduling.mip_neighbourhood import improve_by_neighbourhoods
+from heatcraft.scheduling.optimizer import GUIDED_MIN_STARTS, choose_backend
+from heatcraft.scheduling.plan_builder import solution_to_plan
+from heatcraft.scheduling.problem import build_problem
+from heatcraft.tariffs import expand_tariff
+from heatcraft.timegrid import TimeGrid
+from tests.scheduling.sites import at, heater, horizon, inputs, job, peaky_site, problem_of
+
+GUIDED = ScheduleOptions(backend="guided", time_limit_s=8)
+
+
+def _crowded_site():
+    """More jobs than the night holds: the plan must trade energy price against peaks."""
+    jobs = [job(f"J{n}", 40 + 10 * (n % 5), 1 + (n % 3), (n * 1.5) % 14, 22) for n in range(12)]
+    return inputs([heater("H1", capacity=120, min_load_kw=15, min_run_minutes=60),
+                   heater("H2", capacity=150, max_parallel_jobs=2, min_load_kw=20),
+                   heater("HP", capacity=100, type="heat_pump", efficiency=3.0,
+                          max_starts_per_day=3)],
+                  jobs, billed_peak_kw=30, base_load_kw=20)
+
+
+def test_lp_bound_lies_below_the_optimum_and_every_job_has_support():
+    problem = problem_of(peaky_site())
+    guide = lp_guide(problem, allow_drops=False, time_limit_s=30)
+    model, _ = build_model(problem, allow_drops=False)
+    exact = solve_with("highs", model, time_limit_s=30, threads=1, seed=0, relative_gap=1e-7)
+    assert guide.outcome.status == "optimal" and exact.status == "optimal"
+    assert guide.bound <= exact.objective + 1e-6
+    assert all(guide.support[j.index] <= set(j.candidates) for j in problem.jobs)
+    assert all(guide.support[j.index] for j in problem.jobs)
+    assert guide.outcome.iterations and guide.outcome.iterations > 0
+
+
+def test_restricted_mip_keeps_to_the_support_never_costs_more_and_repeats():
+    site = _crowded_site()
+    problem = problem_of(site)
+    guide = lp_guide(problem, allow_drops=False, time_limit_s=30)
+    incumbent = heuristic_plan(problem, 0, 200, 5.0)
+    assert all(place is not None for place in incumbent.placement)
+    first, outcome = search_support(problem, guide, incumbent, allow_drops=False,
+                                    time_limit_s=30, seed=0)
+    second, _ = search_support(problem, guide, incumbent, allow_drops=False,
+                               time_limit_s=30, seed=0)
+    assert first is not None and outcome.parameters["node_limit"] == 1
+    assert first.placement == second.placement and (first.on == second.on).all()
+    assert sum(evaluate(problem, first)) <= sum(evaluate(problem, incumbent)) + 1e-6
+    restricted = restricted_to_support(problem, guide, incumbent)
+    for job_data, place in zip(restricted.jobs, first.placement, strict=True):
+        assert place in job_data.candidates
+        assert place in guide.support[job_data.index] or \
+            place == incumbent.placement[job_data.index]
+    grid, series = horizon(site)
+    plan = solution_to_plan(problem, first, site, site_id="t")
+    assert verify_plan(plan, site, grid, series).ok
+
+
+def test_parallel_neighbourhoods_only_improve_keep_every_limit_and_repeat():
+    site = _crowded_site()
+    problem = problem_of(site)
+    start = heuristic_plan(problem, 0, 100, 5.0)
+    runs = [improve_by_neighbourhoods(problem, start, rounds=3, deadline=time.monotonic() + 60,
+                                      seed=0, size=4, workers=2) for _ in range(2)]
+    (better, report), (again, _) = runs
+    assert report.rounds == 6 and not report.clock_stopped
+    assert report.end_cost <= report.start_cost + 1e-9
+    assert better.placement == again.placement
+    grid, series = horizon(site)
+    plan = solution_to_plan(problem, better, site, site_id="t")
+    assert verify_plan(plan, site, grid, series).ok
+
+
+def test_guided_search_returns_a_verified_plan_under_its_lp_bound():
+    site = _crowded_site()
+    grid, series = horizon(site)
+    result = optimize_plan(site, grid, series, GUIDED)
+    report = result.plan.solver
+    assert result.verification.ok and not result.plan.dropped_jobs
+    assert report.parameters["engine_backend"] == "guided"
+    assert report.parameters["engine.lp.status"] == "optimal"
+    assert report.parameters["engine.restricted.node_limit"] == 1
+    assert report.bound is not None and report.bound <= result.verification.recomputed_cost
+    assert report.gap is not None and report.gap >= 0
+    assert result.verification.recomputed_cost <= result.baseline_cost
+    sources = {c["source"] for c in result.candidates}
+    assert {"fifo", "heuristic", "LP support"} <= sources
+
+
+def test_guided_search_replans_from_a_trip():
+    site = _crowded_site()
+    grid, series = horizon(site)
+    first = optimize_plan(site, grid, series, GUIDED)
+    running = [a for a in first.plan.assignments if a.start < at(12) < a.end]
+    unit = running[0].equipment_id if running else first.plan.assignments[0].equipment_id
+    frozen = FrozenState(now=at(12), previous=first.plan, tripped=frozenset({unit}),
+                         unavailable_until=at(12) + timedelta(hours=4))
+    again = optimize_plan(site, grid, series, GUIDED, frozen=frozen)
+    assert again.verification.ok, again.verification.violations
+    for a in again.plan.assignments:
+        if a.equipment_id == unit:
+            assert a.end <= at(12) or a.start >= at(16)
+
+
+@pytest.mark.parametrize(("jobs", "units", "expected"), [(100, 10, "guided"), (20, 3, "highs")])
+def test_auto_picks_the_guided_search_for_large_days(tmp_path, jobs, units, expected):
+    folder = generate_site(tmp_path / "site", jobs, units, 1, seed=1)
+    site = load_site(folder)
+    grid = TimeGrid.for_days(FIRST_DAY, 1, site.site.timezone, 15)
+    series = expand_tariff(site.tariff, grid, site.site.holidays)
+    problem = build_problem(site, grid, series, ScheduleOptions())
+    starts = sum(len(j.candidates) for j in problem.jobs)
+    assert (starts >= GUIDED_MIN_STARTS) == (expected == "guided")
+    assert choose_backend(problem, ScheduleOptions()) == expected
