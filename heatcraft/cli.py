@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 import typer
 
@@ -62,7 +62,8 @@ def plan(
     site_dir: Annotated[Path, typer.Argument(help="site folder")],
     plan_date: Annotated[str, typer.Option("--date", help="first local day, YYYY-MM-DD")],
     days: Annotated[int, typer.Option(help="days in the horizon")] = 1,
-    backend: Annotated[str, typer.Option(help="auto|cpsat|highs|scip|cbc")] = "auto",
+    backend: Annotated[
+        str, typer.Option(help="auto|guided|highs|cpsat|scip|cbc|heuristic")] = "auto",
     time_limit: Annotated[float, typer.Option("--time-limit", help="seconds")] = 60.0,
     baseline_only: Annotated[bool, typer.Option(help="FIFO baseline only")] = False,
     out: OutFile = None,
@@ -75,6 +76,11 @@ def plan(
         first_day = date.fromisoformat(plan_date)
     except ValueError:
         _fail(f"--date {plan_date!r} is not YYYY-MM-DD")
+    from heatcraft.scheduling.options import Backend
+
+    backends = get_args(Backend)
+    if backend not in backends:
+        _fail(f"--backend {backend!r} is not one of {', '.join(backends)}")
     try:
         report = plan_report(
             site_dir,

@@ -72,6 +72,13 @@ def test_plan_bad_date():
     assert result.exit_code == 2 and "YYYY-MM-DD" in result.stderr
 
 
+def test_plan_unknown_backend_is_one_line_and_exit_2():
+    result = runner.invoke(app, ["plan", str(SITE), "--date", "2026-06-16", "--backend", "gurobi"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: --backend 'gurobi' is not one of auto, guided, cpsat, highs, scip, cbc, heuristic"]
+
+
 def test_gas_quality_request_file():
     response = _json(runner.invoke(app, ["gas-quality", str(REQUESTS / "gas_quality.json")]))
     assert response["molar_mass_kg_per_kmol"] == pytest.approx(17.388430, abs=1e-6)
