@@ -1,6 +1,10 @@
-"""Naive model (HiGHS, CBC, CP-SAT) against Heatcraft at equal time limits, one run.
+"""Naive model (HiGHS, CBC, CP-SAT) against Heatcraft at equal time limits, one run each.
 
-python -m benchmarks.scheduling.run --out benchmarks/results/scheduling.md [--quick]
+python -m benchmarks.scheduling.run --out benchmarks/results/scheduling.md [--seeds 0 1 2 3]
+python -m benchmarks.scheduling.run --single d100x10x1-a highs --limit 900
+
+Heatcraft runs once per seed (its search is seeded; one seed alone says little about a
+method whose neighbourhoods and restricted MIP differ by a few percent from seed to seed).
 
 The naive model is what most tools do: one binary per job, unit and quarter hour (inside the
 job's window), peak as a variable, aggregated big-M linking of jobs to the unit's on state,
@@ -31,7 +35,7 @@ INSTANCES = {  # name: (jobs, units, days, seed, time limit s)
 NAIVE = ("highs", "cbc", "cpsat")
 
 
-def single(name: str, engine: str, limit: float, workdir: Path) -> dict:
+def single(name: str, engine: str, limit: float, workdir: Path, seed: int = 0) -> dict:
     from benchmarks.scheduling.generate import FIRST_DAY, generate_site
     from heatcraft.intake.site_folder import load_site
     from heatcraft.scheduling import ScheduleOptions, optimize_plan, verify_plan
@@ -48,8 +52,8 @@ def single(name: str, engine: str, limit: float, workdir: Path) -> dict:
     inputs = load_site(folder)
     grid = TimeGrid.for_days(FIRST_DAY, days, inputs.site.timezone, 15)
     series = expand_tariff(inputs.tariff, grid, inputs.site.holidays)
-    options = ScheduleOptions(time_limit_s=limit, seed=0)
-    row = {"instance": name, "engine": engine, "limit_s": limit}
+    options = ScheduleOptions(time_limit_s=limit, seed=seed)
+    row = {"instance": name, "engine": engine, "limit_s": limit, "seed": seed}
     if engine == "heatcraft":
         result = optimize_plan(inputs, grid, series, options)
         report = result.plan.solver
@@ -57,7 +61,8 @@ def single(name: str, engine: str, limit: float, workdir: Path) -> dict:
                    bound=report.bound, gap=report.gap, status=report.status,
                    verified=result.verification.ok, dropped=len(result.plan.dropped_jobs),
                    baseline=result.baseline_cost, chosen=report.parameters.get("chosen"),
-                   backend=report.parameters.get("engine_backend"))
+                   backend=report.parameters.get("engine_backend"),
+                   stopped_by_clock=report.parameters.get("engine.stopped_by_clock"))
     else:
         # The naive model must schedule every job: no drop variables (a hard constraint).
         naive = ScheduleOptions(time_limit_s=limit, seed=0, drop_penalty_per_priority=None)
@@ -96,37 +101,42 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", default=None)
     parser.add_argument("--limit", type=float, default=None, help="override every time limit")
     parser.add_argument("--single", nargs=2, metavar=("INSTANCE", "ENGINE"))
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0],
+                        help="Heatcraft's seeds (one row each); the naive engines run seed 0")
     args = parser.parse_args()
     if args.single:
         name, engine = args.single
         limit = args.limit or INSTANCES[name][4]
-        print(json.dumps(single(name, engine, limit, args.workdir)))
+        print(json.dumps(single(name, engine, limit, args.workdir, args.seeds[0])))
         return
     rows = []
     for name, (_, _, days, _, limit) in INSTANCES.items():
         if args.only and name not in args.only:
             continue
         limit = args.limit or limit
-        engines = ("heatcraft",) + (NAIVE if days == 1 else ())
-        for engine in engines:
+        runs = [("heatcraft", seed) for seed in args.seeds]
+        runs += [(engine, 0) for engine in (NAIVE if days == 1 else ())]
+        for engine, seed in runs:
             command = [sys.executable, "-m", "benchmarks.scheduling.run", "--workdir",
-                       str(args.workdir), "--single", name, engine, "--limit", str(limit)]
+                       str(args.workdir), "--single", name, engine, "--limit", str(limit),
+                       "--seeds", str(seed)]
             done = subprocess.run(command, capture_output=True, text=True,
                                   timeout=limit * 3 + 300)
             try:
                 row = json.loads(done.stdout.strip().splitlines()[-1])
             except (IndexError, json.JSONDecodeError):
-                row = {"instance": name, "engine": engine, "limit_s": limit,
+                row = {"instance": name, "engine": engine, "limit_s": limit, "seed": seed,
                        "status": "crashed: " + done.stderr.strip()[-200:]}
             rows.append(row)
             print(json.dumps(row), flush=True)
-    lines = ["| instance | engine | limit s | status | verified | dropped | cost $ | "
+    lines = ["| instance | engine | seed | limit s | status | verified | dropped | cost $ | "
              "objective $ | bound $ | gap | time s | peak RSS MB |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         gap = r.get("gap")
         lines.append(
-            f"| {r['instance']} | {r['engine']} | {_fmt(r.get('limit_s'))} | {r.get('status')} "
+            f"| {r['instance']} | {r['engine']} | {r.get('seed', 0)} | {_fmt(r.get('limit_s'))} "
+            f"| {r.get('status')} "
             f"| {r.get('verified', '-')} | {r.get('dropped', '-')} | {_fmt(r.get('cost'))} "
             f"| {_fmt(r.get('objective'))} | {_fmt(r.get('bound'))} "
             f"| {'-' if gap is None else f'{100 * gap:.1f} %'} | {_fmt(r.get('seconds'), 1)} "
