@@ -118,29 +118,30 @@ def improve_by_neighbourhoods(problem: Problem, start: Solution, *, rounds: int,
             if left < 1.0:
                 report.clock_stopped = True
                 break
-            subs = []
-            for worker in range(workers):
-                kind = (number * workers + worker) % 2
-                free = _freed(problem, current, _centre(problem, current, rng, kind), size, rng)
-                sub = _restricted(problem, current, free, reach)
+            # The seeded choices are made here, in order; each worker then builds, solves and
+            # prices its neighbourhood (one worker's Python overlaps the other's engine).
+            frees = [_freed(problem, current, _centre(problem, current, rng,
+                                                      (number * workers + worker) % 2), size, rng)
+                     for worker in range(workers)]
+
+            def explore(free, base=current, left=left):
+                sub = _restricted(problem, base, free, reach)
                 model, index = build_model(sub, tight_linking=False, redundant_cumulatives=False,
                                            allow_drops=allow_drops)
-                subs.append((sub, model, index, hint_values(sub, index, current)))
-
-            def solve(item, left=left):
-                return solve_with(backend, item[1], time_limit_s=min(round_seconds, left - 0.5),
-                                  threads=1, seed=seed, relative_gap=1e-4, hint=item[3],
-                                  node_limit=node_limit, deterministic_time=work)
-            outcomes = list(pool.map(solve, subs)) if pool else [solve(subs[0])]
+                outcome = solve_with(backend, model, time_limit_s=min(round_seconds, left - 0.5),
+                                     threads=1, seed=seed, relative_gap=1e-4,
+                                     hint=hint_values(sub, index, base), node_limit=node_limit,
+                                     deterministic_time=work)
+                if outcome.values is None:
+                    return outcome, None, None
+                candidate = decode(sub, index, outcome.values)
+                return outcome, candidate, sum(evaluate(problem, candidate))
+            results = list(pool.map(explore, frees)) if pool else [explore(frees[0])]
             best = None
-            for (sub, _, index, _), outcome in zip(subs, outcomes, strict=True):
+            for outcome, candidate, candidate_cost in results:
                 report.rounds += 1
                 report.solves.append((outcome.status, round(outcome.seconds, 2)))
-                if outcome.values is None:
-                    continue
-                candidate = decode(sub, index, outcome.values)
-                candidate_cost = sum(evaluate(problem, candidate))
-                if best is None or candidate_cost < best[1]:
+                if candidate is not None and (best is None or candidate_cost < best[1]):
                     best = (candidate, candidate_cost)
             if best is not None and best[1] < cost - IMPROVE * max(1.0, abs(cost)):
                 current, cost = best
