@@ -67,14 +67,25 @@ class DemandTerm:
         return tiered_cost(billed, self.tiers) - tiered_cost(self.floor_kw, self.tiers)
 
     def segments(self) -> list[tuple[float, float]]:
-        """(breakpoint kW, slope) of each tier, for epigraph cuts z >= F(b) + r (p - b)."""
+        """(breakpoint kW, slope) of each tier the peak can reach, for epigraph cuts
+        z >= F(b) + r (p - b). Tiers that end at or below the floor are left out: the peak
+        never falls there, and a dearer first block (13.52 $/kW up to 100 kW, then 7.85) would
+        otherwise overcharge every kW above it."""
         out, lower = [], 0.0
         for upper, rate in self.tiers:
-            out.append((lower, rate))
+            if upper is None or upper > self.floor_kw + EPS:
+                out.append((lower, rate))
             if upper is None:
                 break
             lower = upper
         return out
+
+    def model_cost(self, kw: float) -> float:
+        """What the epigraph rows charge at `kw` (the bill's cost when the reachable tiers'
+        rates do not decrease, more otherwise), less the floor's cost, as the model does."""
+        billed = max(kw, self.floor_kw)
+        line = max(tiered_cost(b, self.tiers) + r * (billed - b) for b, r in self.segments())
+        return line - tiered_cost(self.floor_kw, self.tiers)
 
 
 @dataclass
@@ -225,7 +236,8 @@ def _demand_terms(inputs: Any, series: Any) -> tuple[list[DemandTerm], bool]:
         else:
             groups = [np.array([s]) for s in steps]
         floor = max(charge.floor_kw, billed if charge.month == first_month else 0.0)
-        rates = [rate for _, rate in charge.tiers]
+        # Only the tiers above the floor matter: the billed peak is never below it.
+        rates = [rate for upper, rate in charge.tiers if upper is None or upper > floor + EPS]
         convex = all(b >= a - EPS for a, b in zip(rates, rates[1:], strict=False))
         exact = exact and convex
         terms.append(DemandTerm(key=charge.key, blocks=groups, tiers=charge.tiers,
