@@ -1,7 +1,7 @@
 """Baseline (FIFO) and optimized heating plans, their load profiles and their costs."""
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import dagster as dg
 
@@ -133,8 +133,14 @@ def baseline_plan(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     )
 
 
+# heatcraft.scheduling.options.Backend, spelled out so that loading the definitions does not
+# import the solvers (about 1 s); a test keeps the two equal. The launchpad rejects an unknown
+# backend before the run starts.
+OptimizerBackend = Literal["auto", "guided", "cpsat", "highs", "scip", "cbc", "heuristic"]
+
+
 class OptimizerConfig(dg.Config):
-    backend: str = "auto"
+    backend: OptimizerBackend = "auto"
     time_limit_s: float = 60.0
     seed: int = 0
 

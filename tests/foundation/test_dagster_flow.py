@@ -226,6 +226,23 @@ def test_definitions_load_without_heavy_imports():
     assert out.stdout.strip() == "[]"
 
 
+def test_optimizer_config_offers_exactly_the_engines_backends(tmp_path: Path):
+    from typing import get_args
+
+    from assets.plans import OptimizerBackend
+    from heatcraft.scheduling.options import Backend
+
+    assert get_args(OptimizerBackend) == get_args(Backend)
+    with pytest.raises(dg.DagsterInvalidConfigError, match="backend"):
+        dg.materialize(
+            [site_inputs, optimized_plan],
+            partition_key=KEY,
+            resources=_resources(ROOT / "examples", tmp_path / "w.duckdb"),
+            run_config={"ops": {"optimized_plan": {"config": {"backend": "gurobi"}}}},
+        )
+    assert not (tmp_path / "w.duckdb").exists()  # rejected before anything ran
+
+
 @pytest.mark.slow
 def test_dagster_validates_the_code_location():
     out = subprocess.run(
