@@ -46,14 +46,16 @@ def single(name: str, engine: str, limit: float, workdir: Path, seed: int = 0) -
     from heatcraft.tariffs import expand_tariff
     from heatcraft.timegrid import TimeGrid
 
-    jobs, units, days, seed, _ = INSTANCES[name]
-    folder = generate_site(workdir / name, jobs, units, days, seed)
+    jobs, units, days, site_seed, _ = INSTANCES[name]
+    folder = generate_site(workdir / name, jobs, units, days, site_seed)
     began = time.monotonic()
     inputs = load_site(folder)
     grid = TimeGrid.for_days(FIRST_DAY, days, inputs.site.timezone, 15)
     series = expand_tariff(inputs.tariff, grid, inputs.site.holidays)
     options = ScheduleOptions(time_limit_s=limit, seed=seed)
-    row = {"instance": name, "engine": engine, "limit_s": limit, "seed": seed}
+    # seed: Heatcraft's search seed (the naive engines always run seed 0).
+    row = {"instance": name, "engine": engine, "limit_s": limit,
+           "seed": seed if engine == "heatcraft" else 0}
     if engine == "heatcraft":
         result = optimize_plan(inputs, grid, series, options)
         report = result.plan.solver
