@@ -64,7 +64,11 @@ def single(name: str, engine: str, limit: float, workdir: Path, seed: int = 0) -
                    verified=result.verification.ok, dropped=len(result.plan.dropped_jobs),
                    baseline=result.baseline_cost, chosen=report.parameters.get("chosen"),
                    backend=report.parameters.get("engine_backend"),
-                   stopped_by_clock=report.parameters.get("engine.stopped_by_clock"))
+                   stopped_by_clock=report.parameters.get("engine.stopped_by_clock"),
+                   # Every plan the search offered, so a surprising choice can be traced.
+                   candidates=[[c["source"], c["cost"] and round(c["cost"], 2), c["verified"]]
+                               for c in result.candidates],
+                   warnings=result.warnings)
     else:
         # The naive model must schedule every job: no drop variables (a hard constraint).
         naive = ScheduleOptions(time_limit_s=limit, seed=0, drop_penalty_per_priority=None)
