@@ -18,7 +18,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from heatcraft.scheduling.backends import SolveOutcome, solve_with
-from heatcraft.scheduling.backends.mathopt import solve_lp_relaxation
+from heatcraft.scheduling.backends.mathopt import solve_mathopt
 from heatcraft.scheduling.evaluation import Solution
 from heatcraft.scheduling.formulation import build_model, decode, hint_values
 from heatcraft.scheduling.problem import Problem
@@ -36,16 +36,18 @@ class LpGuide:
         return self.outcome.bound
 
     @property
-    def starts(self) -> int:
-        return sum(len(s) for s in self.support)
+    def usable(self) -> bool:
+        """The LP reached its optimum: its vertex's support guides the restricted MIP."""
+        return self.outcome.status == "optimal"
 
 
 def lp_guide(problem: Problem, *, allow_drops: bool, time_limit_s: float) -> LpGuide:
     model, index = build_model(problem, tight_linking=False, redundant_cumulatives=False,
                                allow_drops=allow_drops)
-    outcome = solve_lp_relaxation(model, time_limit_s=time_limit_s)
+    outcome = solve_mathopt(model, "highs", time_limit_s=time_limit_s, threads=1, seed=0,
+                            relative_gap=0.0, hint=None, relax=True)
     support: list[set[tuple[int, int]]] = [set() for _ in problem.jobs]
-    if outcome.values is not None:
+    if outcome.status == "optimal":  # a point the clock stopped is no vertex: no support
         for (j, u, s), var in index.x.items():
             if outcome.values[var] > SUPPORT_EPS:
                 support[j].add((u, s))

@@ -159,7 +159,6 @@ def optimize_plan(inputs: Any, grid: TimeGrid, series: Any,
                    began, warnings, diagnosis, baseline_cost)
 
 
-
 def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,
                    fifo_solution: Solution | None, candidates: list[_Candidate],
                    warnings: list[str], backend: str) -> SolveOutcome | None:
@@ -234,7 +233,7 @@ def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
         warnings.append(f"the LP relaxation failed: {guide.outcome.message}")
     deadline = _deadline(problem, options, began)
     restricted = None
-    if guide.outcome.values is not None:
+    if guide.usable:
         support_solution, restricted = search_support(
             problem, guide, best, allow_drops=allow_drops,
             time_limit_s=max(deadline - time.monotonic() - 1.0, 1.0), seed=options.seed)

@@ -36,24 +36,30 @@ def to_mathopt(model: LinearModel,
 
 def solve_mathopt(model: LinearModel, backend: str, *, time_limit_s: float, threads: int,
                   seed: int, relative_gap: float, hint: dict[int, float] | None,
-                  node_limit: int | None = None) -> SolveOutcome:
+                  node_limit: int | None = None, relax: bool = False) -> SolveOutcome:
+    """`relax`: the LP relaxation (HiGHS only), by interior point and then crossover to a
+    vertex, whose support is small: the starts a restricted MIP keeps. Its dual bound is a
+    valid bound on the MIP."""
     began = time.monotonic()
-    built, variables = to_mathopt(model)
+    built, variables = to_mathopt(model, relax=relax)
     # MathOpt's HiGHS interface rejects a thread count (HiGHS branches on one thread).
     params = mathopt.SolveParameters(time_limit=timedelta(seconds=max(time_limit_s, 0.1)),
                                      threads=None if backend == "highs" else threads,
                                      random_seed=seed, relative_gap_tolerance=relative_gap,
-                                     node_limit=node_limit)
+                                     node_limit=node_limit,
+                                     lp_algorithm=mathopt.LPAlgorithm.BARRIER if relax else None)
     model_params = mathopt.ModelSolveParameters()
     if hint:  # HiGHS (OR-Tools >= 9.15) and SCIP both take a MIP start
         model_params = mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(
             variable_values={variables[v]: val for v, val in hint.items()})])
-    engine = "HiGHS" if backend == "highs" else "SCIP"
+    engine = ("HiGHS" if backend == "highs" else "SCIP") + (" LP" if relax else "")
     parameters = {"time_limit_s": round(time_limit_s, 3),
                   "threads": 1 if backend == "highs" else threads, "random_seed": seed,
                   "relative_gap_tolerance": relative_gap, "node_limit": node_limit,
                   "solution_hint": bool(hint)}
-    version = f"{engine} via OR-Tools MathOpt {ortools.__version__}"
+    if relax:
+        parameters["lp_algorithm"] = "barrier+crossover"
+    version = f"{engine.removesuffix(' LP')} via OR-Tools MathOpt {ortools.__version__}"
     try:
         result = mathopt.solve(built, _SOLVERS[backend], params=params, model_params=model_params)
     except Exception as exc:  # engine failure is reported, not raised
@@ -84,28 +90,3 @@ def _iterations(result) -> int:
     stats = result.solve_stats
     return int(stats.simplex_iterations + stats.barrier_iterations)
 
-
-def solve_lp_relaxation(model: LinearModel, *, time_limit_s: float) -> SolveOutcome:
-    """The LP relaxation on HiGHS: interior point, then crossover to a vertex (whose support
-    is small: the starts a restricted MIP keeps). Its optimum is a valid bound on the MIP."""
-    began = time.monotonic()
-    built, variables = to_mathopt(model, relax=True)
-    params = mathopt.SolveParameters(time_limit=timedelta(seconds=max(time_limit_s, 0.1)),
-                                     lp_algorithm=mathopt.LPAlgorithm.BARRIER)
-    parameters = {"time_limit_s": round(time_limit_s, 3), "lp_algorithm": "barrier+crossover"}
-    version = f"HiGHS via OR-Tools MathOpt {ortools.__version__}"
-    try:
-        result = mathopt.solve(built, mathopt.SolverType.HIGHS, params=params)
-    except Exception as exc:  # engine failure is reported, not raised
-        return SolveOutcome("HiGHS LP", version, "error", None, None, None,
-                            time.monotonic() - began, parameters, str(exc))
-    name = result.termination.reason.name.lower()
-    if name != "optimal":
-        status = "infeasible" if name == "infeasible" else "no_solution"
-        return SolveOutcome("HiGHS LP", version, status, None, None, None,
-                            time.monotonic() - began, parameters, result.termination.detail)
-    solution = result.variable_values()
-    objective = float(result.objective_value())
-    return SolveOutcome("HiGHS LP", version, "optimal", [solution[v] for v in variables],
-                        objective, objective, time.monotonic() - began, parameters,
-                        result.termination.detail, _iterations(result))

@@ -18,8 +18,8 @@ class SolveOutcome:
     seconds: float
     parameters: dict[str, str | int | float | bool | None] = field(default_factory=dict)
     message: str = ""
-    # The engine's own count of work done (LP iterations for HiGHS and SCIP): unlike seconds,
-    # the same on any machine, so budgets derived from it keep a run repeatable.
+    # The engine's own count of work done (simplex and barrier iterations, MathOpt engines):
+    # reported beside the seconds, it is the same on any machine.
     iterations: int | None = None
 
 
