@@ -193,8 +193,8 @@ def _demand_rows(m: LinearModel, ix: ModelIndex, problem: Problem,
             m.add_row({peak: 1.0, **{ix.electric[int(t)]: -share for t in block}}, lower=0.0)
         floor_cost = tiered_cost(term.floor_kw, term.tiers)
         # Above the rows' charge at the top peak, so the bound never caps the peak.
-        z = m.add_variable(f"demand[{term.key}]", floor_cost,
-                           floor_cost + term.model_cost(top) + 1.0, False, MONEY_RESOLUTION)
+        z = m.add_variable(f"demand[{term.key}]", floor_cost, term.epigraph_charge(top) + 1.0,
+                           False, MONEY_RESOLUTION)
         ix.charge.append(z)
         for breakpoint, rate in term.segments():
             # z >= F(b) + rate * (peak - b): exact for non-decreasing tier prices.
@@ -259,7 +259,7 @@ def hint_values(problem: Problem, ix: ModelIndex, solution: Solution) -> dict[in
     for term, peak, z in zip(problem.demand, ix.peak, ix.charge, strict=True):
         kw = max(max(float(elec[b].mean()) for b in term.blocks), term.floor_kw)
         values[peak] = kw
-        values[z] = term.model_cost(kw) + tiered_cost(term.floor_kw, term.tiers)
+        values[z] = term.epigraph_charge(kw)
     return values
 
 

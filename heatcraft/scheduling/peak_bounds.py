@@ -99,8 +99,7 @@ def _relaxation(problem: Problem) -> tuple[LinearModel, list[int], list[int]]:
         top = max(electric_max, term.floor_kw)
         peak = m.add_variable(f"peak[{term.key}]", term.floor_kw, top, False, 1 / _KW_GRID)
         z = m.add_variable(f"charge[{term.key}]", tiered_cost(term.floor_kw, term.tiers),
-                           tiered_cost(term.floor_kw, term.tiers) + term.model_cost(top) + 1.0,
-                           False, 100.0)
+                           term.epigraph_charge(top) + 1.0, False, 100.0)
         for breakpoint, rate in term.segments():
             m.add_row({z: 1.0, peak: -rate},
                       lower=tiered_cost(breakpoint, term.tiers) - rate * breakpoint)

@@ -60,7 +60,6 @@ class DemandTerm:
     blocks: list[np.ndarray]  # each: the masked steps averaged into one demand value
     tiers: tuple[tuple[float | None, float], ...]
     floor_kw: float
-    convex: bool
 
     def cost(self, kw: float) -> float:
         billed = max(kw, self.floor_kw)
@@ -80,12 +79,17 @@ class DemandTerm:
             lower = upper
         return out
 
-    def model_cost(self, kw: float) -> float:
-        """What the epigraph rows charge at `kw` (the bill's cost when the reachable tiers'
-        rates do not decrease, more otherwise), less the floor's cost, as the model does."""
+    @property
+    def convex(self) -> bool:
+        """The reachable tiers' rates do not fall: the rows price the charge exactly."""
+        rates = [rate for _, rate in self.segments()]
+        return all(b >= a - EPS for a, b in zip(rates, rates[1:], strict=False))
+
+    def epigraph_charge(self, kw: float) -> float:
+        """The least charge the rows allow at a peak of `kw`: the highest tier line there
+        (the bill's charge when convex, more otherwise)."""
         billed = max(kw, self.floor_kw)
-        line = max(tiered_cost(b, self.tiers) + r * (billed - b) for b, r in self.segments())
-        return line - tiered_cost(self.floor_kw, self.tiers)
+        return max(tiered_cost(b, self.tiers) + r * (billed - b) for b, r in self.segments())
 
 
 @dataclass
@@ -236,10 +240,7 @@ def _demand_terms(inputs: Any, series: Any) -> tuple[list[DemandTerm], bool]:
         else:
             groups = [np.array([s]) for s in steps]
         floor = max(charge.floor_kw, billed if charge.month == first_month else 0.0)
-        # Only the tiers above the floor matter: the billed peak is never below it.
-        rates = [rate for upper, rate in charge.tiers if upper is None or upper > floor + EPS]
-        convex = all(b >= a - EPS for a, b in zip(rates, rates[1:], strict=False))
-        exact = exact and convex
-        terms.append(DemandTerm(key=charge.key, blocks=groups, tiers=charge.tiers,
-                                floor_kw=floor, convex=convex))
+        term = DemandTerm(key=charge.key, blocks=groups, tiers=charge.tiers, floor_kw=floor)
+        exact = exact and term.convex
+        terms.append(term)
     return terms, exact

@@ -13,6 +13,7 @@ from heatcraft.scheduling.evaluation import evaluate
 from heatcraft.scheduling.formulation import build_model, hint_values
 from heatcraft.scheduling.heuristic import heuristic_plan
 from heatcraft.scheduling.problem import DemandTerm
+from heatcraft.tariffs import tiered_cost
 from heatcraft.tariffs.native import tariff_from_native
 from tests.scheduling.sites import heater, horizon, inputs, job, problem_of
 
@@ -31,27 +32,26 @@ def falling_tariff():
 
 
 def term(floor_kw: float) -> DemandTerm:
-    return DemandTerm(key="flat", blocks=[np.array([0])], tiers=FALLING, floor_kw=floor_kw,
-                      convex=False)
+    return DemandTerm(key="flat", blocks=[np.array([0])], tiers=FALLING, floor_kw=floor_kw)
 
 
 def test_tiers_below_the_billed_floor_leave_the_model():
     above = term(floor_kw=250.0)
-    assert above.segments() == [(100.0, 5.0)]
+    assert above.segments() == [(100.0, 5.0)] and above.convex
     for kw in (0.0, 250.0, 300.0, 1_000.0):
-        assert above.model_cost(kw) == pytest.approx(above.cost(kw))
+        assert above.epigraph_charge(kw) == pytest.approx(tiered_cost(max(kw, 250.0), FALLING))
 
 
 def test_falling_tiers_the_peak_can_reach_are_charged_at_least_the_bill():
     below = term(floor_kw=0.0)
-    assert below.segments() == [(0.0, 20.0), (100.0, 5.0)]
+    assert below.segments() == [(0.0, 20.0), (100.0, 5.0)] and not below.convex
     # The rows take the highest tier line: exact at the breakpoint, dearer elsewhere, never
     # cheaper than the bill (so the plan's priced cost is an upper estimate, and the tariff
     # is flagged inexact: no bound is claimed).
-    assert below.model_cost(100.0) == pytest.approx(below.cost(100.0))
+    assert below.epigraph_charge(100.0) == pytest.approx(tiered_cost(100.0, FALLING))
     for kw in (10.0, 50.0, 150.0, 300.0):
-        assert below.model_cost(kw) > below.cost(kw)
-    assert below.model_cost(300.0) == pytest.approx(6_000.0)
+        assert below.epigraph_charge(kw) > tiered_cost(kw, FALLING)
+    assert below.epigraph_charge(300.0) == pytest.approx(6_000.0)
 
 
 def two_big_jobs(billed_peak_kw: float):
@@ -85,14 +85,14 @@ def test_falling_tiers_never_cap_the_peak():
                                allow_drops=False)
     plan = heuristic_plan(problem, 0, 200, 5.0)
     values = hint_values(problem, index, plan)
-    for var, kw in zip(index.peak, [300.0], strict=True):
-        assert values[var] == pytest.approx(kw)
-    for z in index.charge:
-        assert model.lower[z] <= values[z] <= model.upper[z]
+    (peak,), (charge,) = index.peak, index.charge
+    assert values[peak] == pytest.approx(300.0)
+    assert model.lower[charge] <= values[charge] <= model.upper[charge]
     outcome = solve_with("highs", model, time_limit_s=20, threads=1, seed=0,
                          relative_gap=1e-6)
     assert outcome.status == "optimal"
-    assert outcome.values[index.peak[0]] == pytest.approx(300.0)
-    assert outcome.objective == pytest.approx(evaluate(problem, plan)[0]
-                                              + problem.demand[0].model_cost(300.0)
-                                              - problem.demand[0].cost(300.0), rel=1e-6)
+    assert outcome.values[peak] == pytest.approx(300.0)
+    # The model's price is the bill's with the rows' overcharge at 300 kW (6,000 - 3,000 $).
+    overcharge = problem.demand[0].epigraph_charge(300.0) - tiered_cost(300.0, FALLING)
+    assert overcharge == pytest.approx(3_000.0)
+    assert outcome.objective == pytest.approx(evaluate(problem, plan)[0] + overcharge, rel=1e-6)
