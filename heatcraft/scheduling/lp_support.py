@@ -6,7 +6,8 @@ the incumbent's, so that it stays feasible) is a few percent of the full model a
 heuristics find plans that local search does not reach (RENS, Berthold 2014). Measured on the
 100-job benchmark day a (benchmarks/results/scheduling.md): the LP solves in 3.8 s (barrier and
 crossover), its vertex puts weight on 443 of 9,443 starts, and HiGHS's root on the restricted
-model turns a 56,699 $ heuristic plan into a 47,413 $ plan in 16 s.
+model turns a 56,699 $ heuristic plan into a 47,413 $ plan in 16 s (session 3's machine; on
+2026-12-03's, about twice as slow, the LP took 8.2 s and the root 25-43 s).
 
 The restricted MIP stops after its root node (a node count, not a clock), so the same inputs
 give the same plan.

@@ -74,7 +74,7 @@ GUIDED_HEURISTIC_SECONDS_PER_JOB = 0.06
 GUIDE_LP_SHARE = 0.4
 GUIDED_ROUNDS_PER_SECOND = 1.0
 # Above this many start variables (and below AUTO_EXACT_MAX_STARTS) auto takes the guided
-# search: HiGHS proves the example plant_a (5,758 starts) optimal in 25 s, but does not
+# search: HiGHS proves the example plant_a (5,758 starts) optimal in 25-31 s, but does not
 # finish the root of a 100-job benchmark day (9,443 starts) in 60 s.
 GUIDED_MIN_STARTS = 7_500
 # The earliest-among-ties stage: priced moves per job (a count, so it is repeatable).
