@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+import numpy as np
 import ortools
+from ortools.math_opt import model_pb2
 from ortools.math_opt.python import mathopt
 
 from heatcraft.scheduling.backends.outcome import SolveOutcome
@@ -16,22 +18,44 @@ _SOLVERS = {"highs": mathopt.SolverType.HIGHS, "scip": mathopt.SolverType.GSCIP}
 
 def to_mathopt(model: LinearModel,
                relax: bool = False) -> tuple[mathopt.Model, list[mathopt.Variable]]:
-    """`relax`: every variable continuous (the LP relaxation)."""
-    built = mathopt.Model(name="heatcraft")
-    variables = [built.add_variable(lb=lo, ub=hi, is_integer=integer and not relax, name=name)
-                 for name, lo, hi, integer in zip(model.names, model.lower, model.upper,
-                                                 model.integer, strict=True)]
-    for row in model.rows:
-        constraint = built.add_linear_constraint(lb=row.lower if row.lower > -INF else -INF,
-                                                 ub=row.upper if row.upper < INF else INF)
-        for var, coef in zip(row.variables, row.coefficients, strict=True):
-            constraint.set_coefficient(variables[var], coef)
-    objective = built.objective
-    objective.is_maximize = False
+    """`relax`: every variable continuous (the LP relaxation).
+
+    The model is written as one MathOpt proto from arrays: on a 100-job day (310,000
+    coefficients) that takes 0.12 s against 0.60 s for one API call per coefficient
+    (benchmarks/results/mathopt_build.md), which a slower machine stretched to 1.9 s."""
+    proto = model_pb2.ModelProto(name="heatcraft")
+    count = len(model.names)
+    variables = proto.variables
+    variables.ids.extend(range(count))
+    variables.lower_bounds.extend(model.lower)
+    variables.upper_bounds.extend(model.upper)
+    variables.integers.extend([integer and not relax for integer in model.integer])
+    variables.names.extend(model.names)
+    objective = proto.objective
+    objective.maximize = False
     objective.offset = model.objective_constant
-    for var, coef in model.objective.items():
-        objective.set_linear_coefficient(variables[var], coef)
-    return built, variables
+    terms = sorted((v, c) for v, c in model.objective.items() if c != 0.0)
+    objective.linear_coefficients.ids.extend([v for v, _ in terms])
+    objective.linear_coefficients.values.extend([c for _, c in terms])
+    constraints = proto.linear_constraints
+    constraints.ids.extend(range(len(model.rows)))
+    constraints.lower_bounds.extend([row.lower for row in model.rows])
+    constraints.upper_bounds.extend([row.upper for row in model.rows])
+    if model.rows:
+        lengths = np.fromiter((len(row.variables) for row in model.rows), dtype=np.int64,
+                              count=len(model.rows))
+        row_ids = np.repeat(np.arange(len(model.rows), dtype=np.int64), lengths)
+        column_ids = np.fromiter((v for row in model.rows for v in row.variables),
+                                 dtype=np.int64, count=int(lengths.sum()))
+        coefficients = np.fromiter((c for row in model.rows for c in row.coefficients),
+                                   dtype=np.float64, count=int(lengths.sum()))
+        order = np.lexsort((column_ids, row_ids))  # the proto wants row-major order
+        matrix = proto.linear_constraint_matrix
+        matrix.row_ids.extend(row_ids[order].tolist())
+        matrix.column_ids.extend(column_ids[order].tolist())
+        matrix.coefficients.extend(coefficients[order].tolist())
+    built = mathopt.Model.from_model_proto(proto)
+    return built, [built.get_variable(v) for v in range(count)]
 
 
 def solve_mathopt(model: LinearModel, backend: str, *, time_limit_s: float, threads: int,

@@ -1,0 +1,50 @@
+"""The linear model reaches HiGHS intact: bounds, integrality, row order, objective offset."""
+
+from __future__ import annotations
+
+import pytest
+
+from heatcraft.scheduling.backends.mathopt import solve_mathopt, to_mathopt
+from heatcraft.scheduling.linear_model import LinearModel
+
+
+def _small_model() -> LinearModel:
+    """min -3x - 2y + 5z + 7 with x + y <= 4.5, y >= 0.5, x <= 10 z; x integer, z binary.
+
+    MIP: z = 0, x = 0, y = 4.5 gives -2 (z = 1 gives at best -1). LP: z = x / 10, x = 4,
+    y = 0.5 gives -4. Rows list their columns out of order on purpose."""
+    m = LinearModel()
+    x = m.add_variable("x", 0.0, 10.0, True)
+    y = m.add_variable("y", 0.0, float("inf"), False)
+    z = m.binary("z")
+    m.add_row({y: 1.0, x: 1.0}, upper=4.5)
+    m.add_row({y: 1.0}, lower=0.5)
+    m.add_row({z: -10.0, x: 1.0}, upper=0.0)
+    m.add_objective(z, 5.0)
+    m.add_objective(x, -3.0)
+    m.add_objective(y, -2.0)
+    m.objective_constant = 7.0
+    return m
+
+
+def test_mip_and_lp_relaxation_reach_their_optima():
+    model = _small_model()
+    mip = solve_mathopt(model, "highs", time_limit_s=10, threads=1, seed=0, relative_gap=0.0,
+                        hint=None)
+    assert mip.status == "optimal"
+    assert mip.objective == pytest.approx(-2.0)
+    assert mip.values == pytest.approx([0.0, 4.5, 0.0])
+    lp = solve_mathopt(model, "highs", time_limit_s=10, threads=1, seed=0, relative_gap=0.0,
+                       hint=None, relax=True)
+    assert lp.status == "optimal"
+    assert lp.bound == pytest.approx(-4.0)
+    assert lp.values == pytest.approx([4.0, 0.5, 0.4])
+
+
+def test_variables_keep_their_names_and_order():
+    built, variables = to_mathopt(_small_model())
+    assert [v.name for v in variables] == ["x", "y", "z"]
+    assert [v.integer for v in variables] == [True, False, True]
+    assert variables[1].upper_bound == float("inf")
+    assert [v.integer for v in to_mathopt(_small_model(), relax=True)[1]] == [False] * 3
+    assert built.objective.offset == 7.0
