@@ -63,7 +63,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path)
-    parser.add_argument("--workdir", type=Path, default=Path(".bench-sites"))
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/heatcraft-bench"))
     args = parser.parse_args()
     rows = []
     for name in ("s30x4x1", "d100x10x1-a", "w500x20x7"):
