@@ -21,7 +21,7 @@ app = typer.Typer(
 
 DEMO_SITE = "plant_a"
 DEMO_DATE = "2026-06-16"
-DEMO_TIME_LIMIT_S = 60.0  # the plan command's default: HiGHS proves plant_a in 31-55 s
+DEMO_TIME_LIMIT_S = 60.0  # the plan command's default: HiGHS proves plant_a in 15-55 s
 
 
 def _emit(payload: Any, out: Path | None = None) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from ortools.math_opt.python import mathopt
 
 from heatcraft.scheduling.backends.mathopt import to_mathopt
-from heatcraft.scheduling.linear_model import INF, LinearModel
+from heatcraft.scheduling.linear_model import LinearModel
 
 REPEATS = 5
 
@@ -29,8 +29,7 @@ def by_api_calls(model: LinearModel, relax: bool = False) -> mathopt.Model:
                  for name, lo, hi, integer in zip(model.names, model.lower, model.upper,
                                                  model.integer, strict=True)]
     for row in model.rows:
-        constraint = built.add_linear_constraint(lb=row.lower if row.lower > -INF else -INF,
-                                                 ub=row.upper if row.upper < INF else INF)
+        constraint = built.add_linear_constraint(lb=row.lower, ub=row.upper)
         for var, coef in zip(row.variables, row.coefficients, strict=True):
             constraint.set_coefficient(variables[var], coef)
     objective = built.objective

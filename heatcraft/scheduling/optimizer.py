@@ -26,7 +26,7 @@ from heatcraft.models import Plan, SolverReport
 from heatcraft.scheduling.backends import SolveOutcome, solve_with
 from heatcraft.scheduling.diagnosis import JobDiagnosis, crowded_out_reason, no_start_reason
 from heatcraft.scheduling.evaluation import Solution, evaluate
-from heatcraft.scheduling.formulation import build_model, decode, hint_values
+from heatcraft.scheduling.formulation import ModelIndex, build_model, decode, hint_values
 from heatcraft.scheduling.heuristic import InsertionSearch, heuristic_plan
 from heatcraft.scheduling.lp_support import lp_guide, search_support
 from heatcraft.scheduling.mip_neighbourhood import NeighbourhoodReport, improve_by_neighbourhoods
@@ -79,7 +79,7 @@ GUIDED_HEURISTIC_SECONDS_PER_JOB = 0.06
 GUIDE_LP_SHARE = 0.4
 GUIDED_ROUNDS_PER_SECOND = 1.0
 # Above this many start variables (and below AUTO_EXACT_MAX_STARTS) auto takes the guided
-# search: HiGHS proves the example plant_a (5,758 starts) optimal in 25-31 s, but does not
+# search: HiGHS proves the example plant_a (5,758 starts) optimal in 15-31 s, but does not
 # finish the root of a 100-job benchmark day (9,443 starts) in 60 s.
 GUIDED_MIN_STARTS = 7_500
 # The earliest-among-ties stage: priced moves per job (a count, so it is repeatable).
@@ -183,7 +183,7 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
     with_bounds = small and not allow_drops and problem.exact_tariff
     deadline = _deadline(problem, options, began)
 
-    def bound_then_solve() -> tuple[Any, SolveOutcome]:
+    def bound_then_solve() -> tuple[ModelIndex, SolveOutcome]:
         bounds = None
         if with_bounds:
             bounds = demand_bounds(problem, BOUND_WORK_SHARE * options.time_limit_s,

@@ -44,11 +44,12 @@ def to_mathopt(model: LinearModel,
     if model.rows:
         lengths = np.fromiter((len(row.variables) for row in model.rows), dtype=np.int64,
                               count=len(model.rows))
+        nonzeros = int(lengths.sum())
         row_ids = np.repeat(np.arange(len(model.rows), dtype=np.int64), lengths)
         column_ids = np.fromiter((v for row in model.rows for v in row.variables),
-                                 dtype=np.int64, count=int(lengths.sum()))
+                                 dtype=np.int64, count=nonzeros)
         coefficients = np.fromiter((c for row in model.rows for c in row.coefficients),
-                                   dtype=np.float64, count=int(lengths.sum()))
+                                   dtype=np.float64, count=nonzeros)
         order = np.lexsort((column_ids, row_ids))  # the proto wants row-major order
         matrix = proto.linear_constraint_matrix
         matrix.row_ids.extend(row_ids[order].tolist())
@@ -76,14 +77,15 @@ def solve_mathopt(model: LinearModel, backend: str, *, time_limit_s: float, thre
     if hint:  # HiGHS (OR-Tools >= 9.15) and SCIP both take a MIP start
         model_params = mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(
             variable_values={variables[v]: val for v, val in hint.items()})])
-    engine = ("HiGHS" if backend == "highs" else "SCIP") + (" LP" if relax else "")
+    name = "HiGHS" if backend == "highs" else "SCIP"
+    engine = name + (" LP" if relax else "")
     parameters = {"time_limit_s": round(time_limit_s, 3),
                   "threads": 1 if backend == "highs" else threads, "random_seed": seed,
                   "relative_gap_tolerance": relative_gap, "node_limit": node_limit,
                   "solution_hint": bool(hint)}
     if relax:
         parameters["lp_algorithm"] = "barrier+crossover"
-    version = f"{engine.removesuffix(' LP')} via OR-Tools MathOpt {ortools.__version__}"
+    version = f"{name} via OR-Tools MathOpt {ortools.__version__}"
     try:
         result = mathopt.solve(built, _SOLVERS[backend], params=params, model_params=model_params)
     except Exception as exc:  # engine failure is reported, not raised
