@@ -395,7 +395,10 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
         status = "optimal"
     else:
         status = "feasible"
-        if backend != "heuristic":
+        if outcome is not None and outcome.bound is None and problem.exact_tariff:
+            warnings.append(f"{outcome.engine} proves no bound of the exact model "
+                            f"({outcome.message}): the best plan found is returned")
+        elif backend != "heuristic":
             warnings.append("time limit reached: the best plan found is returned"
                             + (f" (gap {100 * gap:.2f} %)" if gap is not None else ""))
     unplaced = {d.job_id for d in diagnosis}

@@ -14,7 +14,6 @@ bounds (and hence the same model) on any machine and load; the wall clock is onl
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -26,7 +25,8 @@ from heatcraft.tariffs import tiered_cost
 if TYPE_CHECKING:
     from heatcraft.scheduling.problem import Problem
 
-# CP-SAT keeps demand on a 0.1 kW grid; the money rows are rounded at this scale (cpsat.py).
+# CP-SAT keeps demand on a 0.1 kW grid and money on a cent grid; it solves the relaxation
+# rounded so that its bound holds for the exact values (cpsat.py, `relax`).
 _KW_GRID = 0.1
 # Measured on the 20-30 job days: level 0 proves the same bounds in less time than 1 or 2.
 LINEARIZATION = 0
@@ -60,9 +60,10 @@ def demand_bounds(problem: Problem, work: float, wall_seconds: float, seed: int)
             break
         outcome = solve_cpsat(model, time_limit_s=left / (solves - k), threads=1, seed=seed,
                               relative_gap=0.0, hint=None, deterministic_time=work / solves,
-                              linearization_level=LINEARIZATION, presolve=PRESOLVE)
+                              linearization_level=LINEARIZATION, presolve=PRESOLVE,
+                              rounding="relax")
         if outcome.bound is not None:
-            bounds[k] = max(floors[k], math.floor(outcome.bound / _KW_GRID + 1e-6) * _KW_GRID)
+            bounds[k] = max(floors[k], outcome.bound)
     for k, peak in enumerate(peaks):  # each peak's own bound tightens the joint solve
         model.lower[peak] = bounds[k]
     model.objective = dict.fromkeys(charges, 1.0)
@@ -71,10 +72,9 @@ def demand_bounds(problem: Problem, work: float, wall_seconds: float, seed: int)
     if left > 0.2:
         outcome = solve_cpsat(model, time_limit_s=left, threads=1, seed=seed, relative_gap=0.0,
                               hint=None, deterministic_time=work / solves,
-                              linearization_level=LINEARIZATION, presolve=PRESOLVE)
-        if outcome.bound is not None:
-            # Money rows are rounded on a cent grid: give back a cent per term and row.
-            total = outcome.bound - 0.01 * 4 * len(charges)
+                              linearization_level=LINEARIZATION, presolve=PRESOLVE,
+                              rounding="relax")
+        total = outcome.bound
     separate = sum(term.cost(b) + tiered_cost(term.floor_kw, term.tiers)
                    for term, b in zip(problem.demand, bounds, strict=True))
     total = separate if total is None else max(total, separate)

@@ -15,13 +15,24 @@ from heatcraft.scheduling.linear_model import LinearModel
 from heatcraft.scheduling.mip_neighbourhood import improve_by_neighbourhoods
 from heatcraft.scheduling.peak_bounds import demand_bounds
 from heatcraft.tariffs import tiered_cost
-from tests.scheduling.sites import horizon, peaky_site, problem_of
+from tests.scheduling.sites import (
+    heater,
+    horizon,
+    inputs,
+    job,
+    peaky_site,
+    problem_of,
+    tou_tariff,
+)
 
 
 def _optimum(problem, backend="highs", **model_options) -> tuple[float, float]:
     model, index = build_model(problem, allow_drops=False, **model_options)
     outcome = solve_with(backend, model, time_limit_s=30, threads=2, seed=0, relative_gap=1e-7)
-    assert outcome.status == "optimal"
+    if backend == "cpsat":  # optimal on its grid, which is no proof for the exact model
+        assert outcome.parameters["grid_model_status"] == "OPTIMAL"
+    else:
+        assert outcome.status == "optimal"
     return outcome.objective, sum(evaluate(problem, decode(problem, index, outcome.values)))
 
 
@@ -43,6 +54,27 @@ def test_demand_cuts_keep_the_optimum_and_stay_below_every_plan():
     assert bounds.charges <= paid + 1e-6
     # And they are not trivial: some peak bound lies above its billed floor.
     assert any(b > t.floor_kw + 1 for t, b in zip(problem.demand, bounds.peak_kw, strict=True))
+
+
+def test_demand_cuts_hold_off_the_grid():
+    # Base load, powers and demand rates off CP-SAT's 0.1 kW and cent grids: the cuts must
+    # still lie below the optimal plan's peaks and charges, so that the optimum stays.
+    site = inputs([heater("H1", capacity=120), heater("HP", capacity=100, type="heat_pump",
+                                                      efficiency=3.0)],
+                  [job("A", 90.05, 2, 0, 10), job("B", 80.07, 2, 0, 10),
+                   job("C", 61.3, 1, 6, 12)],
+                  base_load_kw=20.05, tariff=tou_tariff(12.345))
+    problem = problem_of(site)
+    bounds = demand_bounds(problem, work=2.0, wall_seconds=20.0, seed=0)
+    model, index = build_model(problem, allow_drops=False)
+    outcome = solve_with("highs", model, time_limit_s=30, threads=2, seed=0, relative_gap=1e-9)
+    elec = electric_kw(problem, decode(problem, index, outcome.values))
+    peaks = [max(float(elec[b].mean()) for b in t.blocks) for t in problem.demand]
+    assert all(bound <= kw + 1e-9 for bound, kw in zip(bounds.peak_kw, peaks, strict=True))
+    assert bounds.charges <= sum(tiered_cost(kw, t.tiers)
+                                 for t, kw in zip(problem.demand, peaks, strict=True)) + 1e-9
+    cut, _ = _optimum(problem, demand_bounds=bounds)
+    assert cut == pytest.approx(outcome.objective, rel=1e-7)
 
 
 def test_redundant_cumulatives_keep_the_cpsat_optimum():

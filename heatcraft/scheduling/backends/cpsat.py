@@ -1,36 +1,54 @@
 """CP-SAT: the linear model with continuous variables on a fixed grid (0.1 kW, cents).
 
-Rows with fractional coefficients are scaled and rounded in the safe direction (every
-variable is >= 0), so an integer solution also satisfies the original row.
+CP-SAT solves integers only, so every continuous variable lives on its resolution's grid and
+rows with fractional data are scaled and rounded. The rounding goes one of two ways:
+
+- `restrict` (plans): every grid solution satisfies the exact rows, so a plan CP-SAT finds is
+  a plan of the exact model. Its best bound is only the grid model's, which may lie above the
+  exact optimum, so it is reported in the parameters and never as the outcome's bound.
+- `relax` (bounds): every exact solution, its continuous values rounded down onto the grid,
+  satisfies the grid rows, so the grid model's bound, less what the rounding can take off the
+  objective, is a bound of the exact model. Its values need not satisfy the exact rows and are
+  not returned.
+
+Both need every variable in a fractional row to be >= 0 (so that rounding a coefficient moves
+the row's value one way), which holds for the scheduling models.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from typing import Literal
 
 import ortools
 from ortools.sat.python import cp_model
 
 from heatcraft.scheduling.backends.outcome import SolveOutcome
-from heatcraft.scheduling.linear_model import INF, Cumulative, LinearModel
+from heatcraft.scheduling.linear_model import INF, Cumulative, LinearModel, Row
+
+Rounding = Literal["restrict", "relax"]
 
 ROW_SCALE = 1000.0
 CUMULATIVE_SCALE = 10.0  # constant capacities: 0.1 kW
+# Float noise allowance when a computed value should be a whole number of grid units.
+_NOISE = 1e-9
 
 
 def _integral(values: list[float]) -> bool:
-    return all(abs(v - round(v)) < 1e-9 for v in values)
+    return all(abs(v - round(v)) < _NOISE for v in values)
 
 
 def _add_cumulative(cp: cp_model.CpModel, cumulative: Cumulative, variables: list,
-                    res: list[float]) -> None:
-    """Demands round down and the capacity up, so the constraint stays implied by the rows."""
+                    res: list[float], rounding: Rounding) -> None:
+    """Demands round down and a constant capacity up. With a capacity variable (a peak), the
+    offset rounds up in `restrict` and down in `relax`: with the peak rounded down, the
+    floors sum to at most floor(peak) there (floor(a - b) + floor(b) <= floor(a))."""
     scale = CUMULATIVE_SCALE if cumulative.capacity_variable is None \
         else res[cumulative.capacity_variable]
     intervals, demands = [], []
     for presence, start, end, demand in cumulative.items:
-        amount = math.floor(demand * scale + 1e-9)
+        amount = math.floor(demand * scale + _NOISE)
         if amount <= 0 or end <= start:
             continue
         if presence is None:
@@ -41,10 +59,12 @@ def _add_cumulative(cp: cp_model.CpModel, cumulative: Cumulative, variables: lis
         demands.append(amount)
     if not intervals:
         return
-    offset = math.ceil(cumulative.capacity * scale - 1e-9)
     if cumulative.capacity_variable is None:
-        cp.add_cumulative(intervals, demands, max(offset, 0))
+        cp.add_cumulative(intervals, demands,
+                          max(math.ceil(cumulative.capacity * scale - _NOISE), 0))
         return
+    offset = math.ceil(cumulative.capacity * scale - _NOISE) if rounding == "restrict" \
+        else math.floor(cumulative.capacity * scale + _NOISE)
     peak = variables[cumulative.capacity_variable]
     domain = peak.proto.domain  # (its repeated field does not take negative indexes)
     capacity = cp.new_int_var(0, max(0, domain[len(domain) - 1] - offset), "")
@@ -52,42 +72,82 @@ def _add_cumulative(cp: cp_model.CpModel, cumulative: Cumulative, variables: lis
     cp.add_cumulative(intervals, demands, capacity)
 
 
+def _row_slack(grid_coefs: list[float], continuous: list[bool]) -> tuple[float, float]:
+    """How far rounding the continuous values down (each by less than one grid unit) can move
+    the row's value: (its most negative change, its most positive change)."""
+    fall = sum(c for c, cont in zip(grid_coefs, continuous, strict=True) if cont and c > 0)
+    rise = sum(-c for c, cont in zip(grid_coefs, continuous, strict=True) if cont and c < 0)
+    return -fall, rise
+
+
+def _add_row(cp: cp_model.CpModel, row: Row, variables: list, res: list[float],
+             integer: list[bool], rounding: Rounding) -> None:
+    coefs = [c / res[v] for v, c in zip(row.variables, row.coefficients, strict=True)]
+    vars_ = [variables[v] for v in row.variables]
+    lower, upper = row.lower, row.upper
+    if rounding == "relax":
+        fall, rise = _row_slack(coefs, [not integer[v] for v in row.variables])
+        lower, upper = lower + fall, upper + rise
+    if _integral(coefs):  # an integer sum: whole-number bounds say the same
+        lo = -cp_model.INT_MAX if lower == -INF else math.ceil(lower - _NOISE)
+        hi = cp_model.INT_MAX if upper == INF else math.floor(upper + _NOISE)
+        cp.add_linear_constraint(cp_model.LinearExpr.weighted_sum(
+            vars_, [int(round(c)) for c in coefs]), lo, hi)
+        return
+    # Scaled: in `restrict` the coefficients round against the row (every grid solution
+    # satisfies it), in `relax` with it (every rounded exact solution satisfies it).
+    if any(var.proto.domain[0] < 0 for var in vars_):
+        raise ValueError(f"row over {[var.name for var in vars_][:5]}: rounding its fractional "
+                         "coefficients needs every variable >= 0")
+    tight = rounding == "restrict"
+    if upper < INF:  # sum <= upper
+        coef = [math.ceil(c * ROW_SCALE - _NOISE) if tight else math.floor(c * ROW_SCALE + _NOISE)
+                for c in coefs]
+        bound = math.floor(upper * ROW_SCALE + _NOISE) if tight \
+            else math.ceil(upper * ROW_SCALE - _NOISE)
+        cp.add(cp_model.LinearExpr.weighted_sum(vars_, coef) <= bound)
+    if lower > -INF:  # sum >= lower
+        coef = [math.floor(c * ROW_SCALE + _NOISE) if tight else math.ceil(c * ROW_SCALE - _NOISE)
+                for c in coefs]
+        bound = math.ceil(lower * ROW_SCALE - _NOISE) if tight \
+            else math.floor(lower * ROW_SCALE + _NOISE)
+        cp.add(cp_model.LinearExpr.weighted_sum(vars_, coef) >= bound)
+
+
 def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: int,
                 relative_gap: float, hint: dict[int, float] | None,
                 deterministic_time: float | None = None,
-                linearization_level: int = 2, presolve: bool = True) -> SolveOutcome:
+                linearization_level: int = 2, presolve: bool = True,
+                rounding: Rounding = "restrict") -> SolveOutcome:
     began = time.monotonic()
     cp = cp_model.CpModel()
     res = model.resolution
+    relax = rounding == "relax"
     variables = []
     for name, lo, hi, res_v in zip(model.names, model.lower, model.upper, res, strict=True):
-        variables.append(cp.new_int_var(math.ceil(lo * res_v - 1e-9),
-                                        math.floor(hi * res_v + 1e-9), name))
+        top = math.floor(hi * res_v + _NOISE)
+        # `relax` rounds a value down onto the grid, so a lower bound between two grid points
+        # rounds down as well.
+        bottom = math.floor(lo * res_v + _NOISE) if relax else math.ceil(lo * res_v - _NOISE)
+        variables.append(cp.new_int_var(bottom, top, name))
     for row in model.rows:
-        coefs = [c / res[v] for v, c in zip(row.variables, row.coefficients, strict=True)]
-        vars_ = [variables[v] for v in row.variables]
-        bounds = [b for b in (row.lower, row.upper) if abs(b) < INF]
-        if _integral(coefs) and _integral(bounds):
-            expr = cp_model.LinearExpr.weighted_sum(vars_, [int(round(c)) for c in coefs])
-            lo = -cp_model.INT_MAX if row.lower == -INF else int(round(row.lower))
-            hi = cp_model.INT_MAX if row.upper == INF else int(round(row.upper))
-            cp.add_linear_constraint(expr, lo, hi)
-            continue
-        if row.upper < INF:  # sum <= upper: round coefficients up, the bound down
-            up = [math.ceil(c * ROW_SCALE - 1e-9) for c in coefs]
-            cp.add(cp_model.LinearExpr.weighted_sum(vars_, up)
-                   <= math.floor(row.upper * ROW_SCALE + 1e-9))
-        if row.lower > -INF:  # sum >= lower: round coefficients down, the bound up
-            down = [math.floor(c * ROW_SCALE + 1e-9) for c in coefs]
-            cp.add(cp_model.LinearExpr.weighted_sum(vars_, down)
-                   >= math.ceil(row.lower * ROW_SCALE - 1e-9))
+        _add_row(cp, row, variables, res, model.integer, rounding)
     for cumulative in model.cumulatives:
-        _add_cumulative(cp, cumulative, variables, res)
+        _add_cumulative(cp, cumulative, variables, res, rounding)
     obj_vars = list(model.objective)
-    cp.minimize(cp_model.LinearExpr.weighted_sum(
-        [variables[v] for v in obj_vars], [model.objective[v] / res[v] for v in obj_vars])
-        + model.objective_constant)
-    if hint:
+    grid_coefs = [model.objective[v] / res[v] for v in obj_vars]
+    if relax:
+        # Whole coefficients rounded down (every variable is >= 0) and the most that rounding
+        # the continuous values down can take off the objective: the bound stays below.
+        cp.minimize(cp_model.LinearExpr.weighted_sum(
+            [variables[v] for v in obj_vars],
+            [math.floor(c * ROW_SCALE + _NOISE) for c in grid_coefs]))
+        margin = sum(-c for v, c in zip(obj_vars, grid_coefs, strict=True)
+                     if c < 0 and not model.integer[v])
+    else:
+        cp.minimize(cp_model.LinearExpr.weighted_sum([variables[v] for v in obj_vars],
+                                                     grid_coefs) + model.objective_constant)
+    if hint and not relax:
         # Only the decisions: the continuous values follow from them, and rounding them onto
         # the 0.1 kW grid could make the hint look infeasible.
         for v, value in hint.items():
@@ -102,21 +162,38 @@ def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: 
     solver.parameters.cp_model_presolve = presolve
     if deterministic_time is not None:  # the limit that makes a run repeatable
         solver.parameters.max_deterministic_time = max(deterministic_time, 0.01)
-    parameters = {"max_time_in_seconds": round(time_limit_s, 3), "num_workers": threads,
-                  "random_seed": seed, "relative_gap_limit": relative_gap,
-                  "linearization_level": linearization_level, "hint": bool(hint),
-                  "kw_resolution": "0.1 kW", "row_scale": ROW_SCALE,
-                  "max_deterministic_time": deterministic_time, "presolve": presolve,
-                  "cumulatives": len(model.cumulatives)}
+    parameters: dict[str, str | int | float | bool | None] = {
+        "max_time_in_seconds": round(time_limit_s, 3), "num_workers": threads,
+        "random_seed": seed, "relative_gap_limit": relative_gap,
+        "linearization_level": linearization_level, "hint": bool(hint),
+        "kw_resolution": "0.1 kW", "row_scale": ROW_SCALE, "rounding": rounding,
+        "max_deterministic_time": deterministic_time, "presolve": presolve,
+        "cumulatives": len(model.cumulatives)}
     version = f"CP-SAT (OR-Tools {ortools.__version__})"
     code = solver.solve(cp)
-    status = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
-              cp_model.INFEASIBLE: "infeasible"}.get(code, "no_solution")
+    found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    grid_bound = float(solver.best_objective_bound) if code != cp_model.INFEASIBLE else None
+    if relax:
+        # A relaxation: infeasible or its bound hold for the exact model; its values do not.
+        status = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
+                  cp_model.INFEASIBLE: "infeasible"}.get(code, "no_solution")
+        bound = None if grid_bound is None \
+            else grid_bound / ROW_SCALE + model.objective_constant - margin
+        objective = float(solver.objective_value) / ROW_SCALE + model.objective_constant \
+            if found else None
+        return SolveOutcome("CP-SAT", version, status, None, objective, bound,
+                            time.monotonic() - began, parameters, solver.status_name(code))
+    # A restriction: its plans are exact plans, but optimal on the grid is not optimal, and
+    # infeasible on the grid is not infeasible.
+    status = "feasible" if found else "no_solution"
+    parameters["grid_model_status"] = solver.status_name(code)
+    parameters["grid_model_bound"] = grid_bound
     values = None
     objective = None
-    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if found:
         values = [solver.value(var) / r for var, r in zip(variables, res, strict=True)]
         objective = float(solver.objective_value)
-    bound = float(solver.best_objective_bound) if code != cp_model.INFEASIBLE else None
-    return SolveOutcome("CP-SAT", version, status, values, objective, bound,
-                        time.monotonic() - began, parameters, solver.status_name(code))
+    message = solver.status_name(code) + " on the 0.1 kW and cent grid; its bound holds " \
+        "for that grid only"
+    return SolveOutcome("CP-SAT", version, status, values, objective, None,
+                        time.monotonic() - began, parameters, message)
