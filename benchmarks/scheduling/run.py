@@ -77,7 +77,7 @@ def single(name: str, engine: str, limit: float, workdir: Path, seed: int = 0) -
                                    redundant_cumulatives=False)
         remaining = max(1.0, limit - (time.monotonic() - began))
         outcome = solve_with(engine, model, time_limit_s=remaining, threads=2, seed=0,
-                             relative_gap=1e-4, hint=None)
+                             relative_gap=1e-4, hint=None, bounded=False)
         row.update(bound=outcome.bound, status=outcome.status, objective=outcome.objective)
         if outcome.values is not None:
             solution = decode(problem, index, outcome.values)

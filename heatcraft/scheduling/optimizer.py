@@ -398,6 +398,10 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
         if outcome is not None and outcome.bound is None and problem.exact_tariff:
             warnings.append(f"{outcome.engine} proves no bound of the exact model "
                             f"({outcome.message}): the best plan found is returned")
+        elif outcome is not None and outcome.parameters.get("bound_status") == "optimal":
+            warnings.append(f"{outcome.engine}'s bound, on the 0.1 kW and cent grid, leaves a "
+                            f"gap of {100 * (gap or 0.0):.2f} %: the best plan found is "
+                            "returned")
         elif backend != "heuristic":
             warnings.append("time limit reached: the best plan found is returned"
                             + (f" (gap {100 * gap:.2f} %)" if gap is not None else ""))

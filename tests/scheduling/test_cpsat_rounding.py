@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from heatcraft.scheduling.backends.cpsat import solve_cpsat
+from heatcraft.scheduling.backends.cpsat import solve_cpsat, solve_cpsat_bounded
 from heatcraft.scheduling.backends.mathopt import solve_mathopt
 from heatcraft.scheduling.linear_model import INF, LinearModel
 
@@ -63,6 +63,21 @@ def test_the_relaxation_gives_way_where_the_grid_cannot_meet_a_row():
     m.add_row({w: 1.0}, upper=0.005)
     m.add_objective(w, -1.0)
     assert _cpsat(m, "relax").bound <= -0.005
+
+
+def test_on_whole_data_the_bounded_solve_proves_the_optimum():
+    # A knapsack in whole numbers: both roundings are the exact model, so the relaxation's
+    # bound meets the plan (max 10a + 13b + 7c with 4a + 6b + 3c <= 9: b and c, 20).
+    m = LinearModel()
+    items = [m.binary(name) for name in "abc"]
+    m.add_row(dict(zip(items, [4.0, 6.0, 3.0], strict=True)), upper=9.0)
+    for item, value in zip(items, [10.0, 13.0, 7.0], strict=True):
+        m.add_objective(item, -value)
+    outcome = solve_cpsat_bounded(m, time_limit_s=10, threads=1, seed=0, relative_gap=0.0,
+                                  hint=None)
+    assert outcome.status == "optimal" and outcome.values == [0.0, 1.0, 1.0]
+    assert outcome.objective == pytest.approx(-20.0) and outcome.bound == pytest.approx(-20.0)
+    assert outcome.parameters["bound_status"] == "optimal"
 
 
 def _random_model(rng: np.random.Generator) -> tuple[LinearModel, list[float]]:

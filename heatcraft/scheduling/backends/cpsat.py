@@ -31,6 +31,8 @@ Rounding = Literal["restrict", "relax"]
 
 ROW_SCALE = 1000.0
 CUMULATIVE_SCALE = 10.0  # constant capacities: 0.1 kW
+# What rounding the objective's coefficients (`relax`) may take off it, in currency.
+OBJECTIVE_LOSS = 1e-3
 # Float noise allowance when a computed value should be a whole number of grid units.
 _NOISE = 1e-9
 
@@ -114,11 +116,31 @@ def _add_row(cp: cp_model.CpModel, row: Row, variables: list, res: list[float],
         cp.add(cp_model.LinearExpr.weighted_sum(vars_, coef) >= bound)
 
 
+def _objective_scale(grid_coefs: list[float], variables: list) -> float:
+    """The power of ten that makes every objective coefficient whole, or else the first that
+    keeps what rounding them down can take off the objective under a tenth of a cent (or the
+    objective's range under 2^50, CP-SAT's integers being 64-bit)."""
+    tops = [max(abs(var.proto.domain[0]), abs(var.proto.domain[len(var.proto.domain) - 1]), 1)
+            for var in variables]
+    reach = sum(abs(c) * top for c, top in zip(grid_coefs, tops, strict=True)) or 1.0
+    scale = 1.0
+    while reach * scale * 10 <= 2.0 ** 50:
+        loss = sum(top for c, top in zip(grid_coefs, tops, strict=True)
+                   if abs(c * scale - round(c * scale)) >= _NOISE)
+        if loss <= OBJECTIVE_LOSS * scale:
+            break
+        scale *= 10
+    return scale
+
+
 def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: int,
                 relative_gap: float, hint: dict[int, float] | None,
                 deterministic_time: float | None = None,
                 linearization_level: int = 2, presolve: bool = True,
-                rounding: Rounding = "restrict") -> SolveOutcome:
+                rounding: Rounding = "restrict",
+                objective_limit: float | None = None) -> SolveOutcome:
+    """`objective_limit` (`relax` only): the cost of a known plan of the exact model, which
+    lets CP-SAT discard what cannot be cheaper."""
     began = time.monotonic()
     cp = cp_model.CpModel()
     res = model.resolution
@@ -136,18 +158,29 @@ def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: 
         _add_cumulative(cp, cumulative, variables, res, rounding)
     obj_vars = list(model.objective)
     grid_coefs = [model.objective[v] / res[v] for v in obj_vars]
+    scale = 1.0
+    margin = 0.0
     if relax:
-        # Whole coefficients rounded down (every variable is >= 0) and the most that rounding
-        # the continuous values down can take off the objective: the bound stays below.
-        cp.minimize(cp_model.LinearExpr.weighted_sum(
-            [variables[v] for v in obj_vars],
-            [math.floor(c * ROW_SCALE + _NOISE) for c in grid_coefs]))
+        # Every variable is >= 0: coefficients rounded down keep the objective at or below
+        # the exact one, and rounding a continuous value down can lower it by at most its
+        # negative coefficient's grid step (`margin`, given back to the bound).
+        objective_vars = [variables[v] for v in obj_vars]
+        if any(var.proto.domain[0] < 0 for var in objective_vars):
+            raise ValueError("the relaxed objective needs every variable >= 0")
+        scale = _objective_scale(grid_coefs, objective_vars)
+        whole = cp_model.LinearExpr.weighted_sum(
+            objective_vars, [math.floor(c * scale + _NOISE) for c in grid_coefs])
+        cp.minimize(whole)
         margin = sum(-c for v, c in zip(obj_vars, grid_coefs, strict=True)
                      if c < 0 and not model.integer[v])
+        if objective_limit is not None:
+            # A known plan costs `objective_limit`; the optimum, rounded down, costs no more.
+            cp.add(whole <= math.ceil((objective_limit - model.objective_constant + margin)
+                                      * scale + 1.0))
     else:
         cp.minimize(cp_model.LinearExpr.weighted_sum([variables[v] for v in obj_vars],
                                                      grid_coefs) + model.objective_constant)
-    if hint and not relax:
+    if hint:
         # Only the decisions: the continuous values follow from them, and rounding them onto
         # the 0.1 kW grid could make the hint look infeasible.
         for v, value in hint.items():
@@ -168,7 +201,7 @@ def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: 
         "linearization_level": linearization_level, "hint": bool(hint),
         "kw_resolution": "0.1 kW", "row_scale": ROW_SCALE, "rounding": rounding,
         "max_deterministic_time": deterministic_time, "presolve": presolve,
-        "cumulatives": len(model.cumulatives)}
+        "cumulatives": len(model.cumulatives), "objective_scale": scale}
     version = f"CP-SAT (OR-Tools {ortools.__version__})"
     code = solver.solve(cp)
     found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
@@ -178,8 +211,8 @@ def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: 
         status = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
                   cp_model.INFEASIBLE: "infeasible"}.get(code, "no_solution")
         bound = None if grid_bound is None \
-            else grid_bound / ROW_SCALE + model.objective_constant - margin
-        objective = float(solver.objective_value) / ROW_SCALE + model.objective_constant \
+            else grid_bound / scale + model.objective_constant - margin
+        objective = float(solver.objective_value) / scale + model.objective_constant \
             if found else None
         return SolveOutcome("CP-SAT", version, status, None, objective, bound,
                             time.monotonic() - began, parameters, solver.status_name(code))
@@ -197,3 +230,38 @@ def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: 
         "for that grid only"
     return SolveOutcome("CP-SAT", version, status, values, objective, None,
                         time.monotonic() - began, parameters, message)
+
+
+# The plan's share of the limit when CP-SAT must also bound the exact model; the relaxation
+# gets the rest, and all of it when the plan's search ends early.
+PLAN_SHARE = 0.75
+
+
+def solve_cpsat_bounded(model: LinearModel, *, time_limit_s: float, threads: int, seed: int,
+                        relative_gap: float, hint: dict[int, float] | None,
+                        deterministic_time: float | None = None) -> SolveOutcome:
+    """A plan from the restricted grid model, then a bound of the exact model from the relaxed
+    one, hinted with the plan's decisions and told its cost. The outcome is the plan's, with
+    the relaxation's bound, and optimal when that bound proves the plan within the gap."""
+    began = time.monotonic()
+    plan = solve_cpsat(model, time_limit_s=PLAN_SHARE * time_limit_s, threads=threads,
+                       seed=seed, relative_gap=relative_gap, hint=hint,
+                       deterministic_time=deterministic_time)
+    left = time_limit_s - (time.monotonic() - began)
+    if plan.values is None or left < 0.1:
+        return plan
+    decisions = {v: value for v, value in enumerate(plan.values) if model.integer[v]}
+    relaxed = solve_cpsat(model, time_limit_s=left, threads=threads, seed=seed,
+                          relative_gap=relative_gap, hint=decisions,
+                          deterministic_time=deterministic_time, rounding="relax",
+                          objective_limit=plan.objective)
+    parameters = {**plan.parameters, "bound_from": "CP-SAT on the relaxed grid model",
+                  "bound_status": relaxed.status, "bound_seconds": round(relaxed.seconds, 3),
+                  "bound_objective_scale": relaxed.parameters["objective_scale"]}
+    bound = relaxed.bound
+    status = plan.status
+    if bound is not None and plan.objective - bound <= relative_gap * max(abs(plan.objective),
+                                                                         1e-9):
+        status = "optimal"
+    return SolveOutcome(plan.engine, plan.version, status, plan.values, plan.objective, bound,
+                        time.monotonic() - began, parameters, plan.message)

@@ -26,15 +26,16 @@ class SolveOutcome:
 def solve_with(backend: str, model: LinearModel, *, time_limit_s: float, threads: int, seed: int,
                relative_gap: float, hint: dict[int, float] | None = None,
                node_limit: int | None = None,
-               deterministic_time: float | None = None) -> SolveOutcome:
+               deterministic_time: float | None = None, bounded: bool = True) -> SolveOutcome:
     """`node_limit` (MathOpt engines) and `deterministic_time` (CP-SAT) bound the work of a
-    solve independently of the machine's speed and load."""
+    solve independently of the machine's speed and load. `bounded=False` spares CP-SAT the
+    second solve that bounds the exact model (a neighbourhood needs only its plan)."""
     if backend == "cpsat":
-        from heatcraft.scheduling.backends.cpsat import solve_cpsat
+        from heatcraft.scheduling.backends.cpsat import solve_cpsat, solve_cpsat_bounded
 
-        return solve_cpsat(model, time_limit_s=time_limit_s, threads=threads, seed=seed,
-                           relative_gap=relative_gap, hint=hint,
-                           deterministic_time=deterministic_time)
+        solve = solve_cpsat_bounded if bounded else solve_cpsat
+        return solve(model, time_limit_s=time_limit_s, threads=threads, seed=seed,
+                     relative_gap=relative_gap, hint=hint, deterministic_time=deterministic_time)
     if backend in ("highs", "scip"):
         from heatcraft.scheduling.backends.mathopt import solve_mathopt
 
