@@ -421,8 +421,11 @@ class InsertionSearch:
                 self.inputs.copy(), self.elec.copy(), list(self.placement))
 
     def _restore(self, snap: tuple) -> None:
-        (self.heat, self.load, self.count, self.on, self.inputs, self.elec,
-         self.placement) = (snap[0], snap[1], snap[2], snap[3], snap[4], snap[5], list(snap[6]))
+        # Copies: moves change the arrays in place, and a snapshot may be restored again
+        # (lower_peaks goes back to its best plan after every failed attempt).
+        (self.heat, self.load, self.count, self.on, self.inputs, self.elec) = (
+            array.copy() for array in snap[:6])
+        self.placement = list(snap[6])
 
     def load_solution(self, solution: Solution) -> bool:
         """Start from a given plan (the FIFO baseline); False if it does not fit the model."""

@@ -1,0 +1,51 @@
+"""The insertion search keeps its running totals equal to its placements."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from benchmarks.scheduling.generate import FIRST_DAY, generate_site
+from heatcraft.intake.site_folder import load_site
+from heatcraft.scheduling import ScheduleOptions
+from heatcraft.scheduling.heuristic import InsertionSearch, insertion_order, lower_peaks
+from heatcraft.scheduling.problem import build_problem
+from heatcraft.tariffs import expand_tariff
+from heatcraft.timegrid import TimeGrid
+
+
+def _totals_match_placements(search: InsertionSearch) -> bool:
+    count, heat = np.zeros_like(search.count), np.zeros_like(search.heat)
+    for job, place in zip(search.p.jobs, search.placement, strict=True):
+        if place is not None:
+            unit, start = place
+            count[unit, start:start + job.steps] += 1
+            heat[unit, start:start + job.steps] += job.heat_kw * job.energy_share
+    return bool((count == search.count).all()) and bool(np.allclose(heat, search.heat))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_target_descent_restores_its_best_plan_whole(tmp_path, seed):
+    # lower_peaks goes back to its best plan after each failed attempt; the running totals
+    # (jobs per step, heat) must come back with the placements. Restoring the same snapshot
+    # twice once brought back totals that later moves had changed: on a 500-job week the
+    # search then let three jobs share a unit that takes two.
+    folder = generate_site(tmp_path / "s30", 30, 4, 1, 2)
+    site = load_site(folder)
+    grid = TimeGrid.for_days(FIRST_DAY, 1, site.site.timezone, 15)
+    problem = build_problem(site, grid, expand_tariff(site.tariff, grid, site.site.holidays),
+                            ScheduleOptions())
+    search = InsertionSearch(problem, seed)
+    search.greedy(insertion_order(problem))
+    lower_peaks(search, 20_000, float("inf"))
+    assert _totals_match_placements(search)
+    assert search.bill() == pytest.approx(_fresh_bill(problem, search))
+
+
+def _fresh_bill(problem, search: InsertionSearch) -> float:
+    """The bill of the search's placements, priced by a search that only placed them."""
+    fresh = InsertionSearch(problem)
+    for job, place in zip(problem.jobs, search.placement, strict=True):
+        if place is not None:
+            assert fresh.place_fixed(job, *place)
+    return fresh.bill()
