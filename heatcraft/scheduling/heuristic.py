@@ -353,9 +353,9 @@ class InsertionSearch:
                 pivot = movable[int(self.rng.integers(len(movable)))]
             centre = pivot.candidates[len(pivot.candidates) // 2][1] if pivot.candidates else 0
             near = sorted(movable, key=lambda j: (abs(self._centre(j) - centre), j.index))
-            chosen = near[:size]
-            for job in chosen:
-                self.remove(job)
+            # A job whose unit cannot be re-committed without it stays where it is; only the
+            # jobs taken out are inserted again (twice placed, it would be counted twice).
+            chosen = [job for job in near[:size] if self.remove(job)]
             order = sorted(chosen, key=lambda j: (j.priority, -j.heat_kw * j.steps, j.index))
             if self.rng.random() < 0.5:
                 self.rng.shuffle(order)
