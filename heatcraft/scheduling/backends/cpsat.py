@@ -41,6 +41,16 @@ def _integral(values: list[float]) -> bool:
     return all(abs(v - round(v)) < _NOISE for v in values)
 
 
+def _up(value: float) -> int:
+    """The whole number at or above `value`, float noise aside."""
+    return math.ceil(value - _NOISE)
+
+
+def _down(value: float) -> int:
+    """The whole number at or below `value`, float noise aside."""
+    return math.floor(value + _NOISE)
+
+
 def _add_cumulative(cp: cp_model.CpModel, cumulative: Cumulative, variables: list,
                     res: list[float], rounding: Rounding) -> None:
     """Demands round down and a constant capacity up. With a capacity variable (a peak), the
@@ -50,7 +60,7 @@ def _add_cumulative(cp: cp_model.CpModel, cumulative: Cumulative, variables: lis
         else res[cumulative.capacity_variable]
     intervals, demands = [], []
     for presence, start, end, demand in cumulative.items:
-        amount = math.floor(demand * scale + _NOISE)
+        amount = _down(demand * scale)
         if amount <= 0 or end <= start:
             continue
         if presence is None:
@@ -62,11 +72,9 @@ def _add_cumulative(cp: cp_model.CpModel, cumulative: Cumulative, variables: lis
     if not intervals:
         return
     if cumulative.capacity_variable is None:
-        cp.add_cumulative(intervals, demands,
-                          max(math.ceil(cumulative.capacity * scale - _NOISE), 0))
+        cp.add_cumulative(intervals, demands, max(_up(cumulative.capacity * scale), 0))
         return
-    offset = math.ceil(cumulative.capacity * scale - _NOISE) if rounding == "restrict" \
-        else math.floor(cumulative.capacity * scale + _NOISE)
+    offset = (_up if rounding == "restrict" else _down)(cumulative.capacity * scale)
     peak = variables[cumulative.capacity_variable]
     domain = peak.proto.domain  # (its repeated field does not take negative indexes)
     capacity = cp.new_int_var(0, max(0, domain[len(domain) - 1] - offset), "")
@@ -91,29 +99,24 @@ def _add_row(cp: cp_model.CpModel, row: Row, variables: list, res: list[float],
         fall, rise = _row_slack(coefs, [not integer[v] for v in row.variables])
         lower, upper = lower + fall, upper + rise
     if _integral(coefs):  # an integer sum: whole-number bounds say the same
-        lo = -cp_model.INT_MAX if lower == -INF else math.ceil(lower - _NOISE)
-        hi = cp_model.INT_MAX if upper == INF else math.floor(upper + _NOISE)
+        lo = -cp_model.INT_MAX if lower == -INF else _up(lower)
+        hi = cp_model.INT_MAX if upper == INF else _down(upper)
         cp.add_linear_constraint(cp_model.LinearExpr.weighted_sum(
             vars_, [int(round(c)) for c in coefs]), lo, hi)
         return
-    # Scaled: in `restrict` the coefficients round against the row (every grid solution
-    # satisfies it), in `relax` with it (every rounded exact solution satisfies it).
+    # Scaled: `restrict` rounds the row tighter (every grid solution satisfies it), `relax`
+    # looser (every rounded exact solution does). A <= row tightens with its coefficients
+    # rounded up and its limit down, a >= row the other way.
     if any(var.proto.domain[0] < 0 for var in vars_):
         raise ValueError(f"row over {[var.name for var in vars_][:5]}: rounding its fractional "
                          "coefficients needs every variable >= 0")
-    tight = rounding == "restrict"
-    if upper < INF:  # sum <= upper
-        coef = [math.ceil(c * ROW_SCALE - _NOISE) if tight else math.floor(c * ROW_SCALE + _NOISE)
-                for c in coefs]
-        bound = math.floor(upper * ROW_SCALE + _NOISE) if tight \
-            else math.ceil(upper * ROW_SCALE - _NOISE)
-        cp.add(cp_model.LinearExpr.weighted_sum(vars_, coef) <= bound)
-    if lower > -INF:  # sum >= lower
-        coef = [math.floor(c * ROW_SCALE + _NOISE) if tight else math.ceil(c * ROW_SCALE - _NOISE)
-                for c in coefs]
-        bound = math.ceil(lower * ROW_SCALE - _NOISE) if tight \
-            else math.floor(lower * ROW_SCALE + _NOISE)
-        cp.add(cp_model.LinearExpr.weighted_sum(vars_, coef) >= bound)
+    grow, shrink = (_up, _down) if rounding == "restrict" else (_down, _up)
+    if upper < INF:
+        cp.add(cp_model.LinearExpr.weighted_sum(vars_, [grow(c * ROW_SCALE) for c in coefs])
+               <= shrink(upper * ROW_SCALE))
+    if lower > -INF:
+        cp.add(cp_model.LinearExpr.weighted_sum(vars_, [shrink(c * ROW_SCALE) for c in coefs])
+               >= grow(lower * ROW_SCALE))
 
 
 def _objective_scale(grid_coefs: list[float], variables: list) -> float:
@@ -144,11 +147,10 @@ def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: 
     relax = rounding == "relax"
     variables = []
     for name, lo, hi, res_v in zip(model.names, model.lower, model.upper, res, strict=True):
-        top = math.floor(hi * res_v + _NOISE)
         # `relax` rounds a value down onto the grid, so a lower bound between two grid points
         # rounds down as well.
-        bottom = math.floor(lo * res_v + _NOISE) if relax else math.ceil(lo * res_v - _NOISE)
-        variables.append(cp.new_int_var(bottom, top, name))
+        bottom = (_down if relax else _up)(lo * res_v)
+        variables.append(cp.new_int_var(bottom, _down(hi * res_v), name))
     for row in model.rows:
         _add_row(cp, row, variables, res, model.integer, rounding)
     for cumulative in model.cumulatives:
@@ -159,14 +161,15 @@ def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: 
     margin = 0.0
     if relax:
         # Every variable is >= 0: coefficients rounded down keep the objective at or below
-        # the exact one, and rounding a continuous value down can lower it by at most its
-        # negative coefficient's grid step (`margin`, given back to the bound).
+        # the exact one. Rounding a continuous value down raises the objective where its
+        # coefficient is negative, by less than that coefficient's grid step (`margin`, given
+        # back to the bound).
         objective_vars = [variables[v] for v in obj_vars]
         if any(var.proto.domain[0] < 0 for var in objective_vars):
             raise ValueError("the relaxed objective needs every variable >= 0")
         scale = _objective_scale(grid_coefs, objective_vars)
         whole = cp_model.LinearExpr.weighted_sum(
-            objective_vars, [math.floor(c * scale + _NOISE) for c in grid_coefs])
+            objective_vars, [_down(c * scale) for c in grid_coefs])
         cp.minimize(whole)
         margin = sum(-c for v, c in zip(obj_vars, grid_coefs, strict=True)
                      if c < 0 and not model.integer[v])
@@ -244,9 +247,8 @@ def solve_cpsat_bounded(model: LinearModel, *, time_limit_s: float, threads: int
     left = time_limit_s - (time.monotonic() - began)
     if plan.values is None or left < 0.1:
         return plan
-    decisions = {v: value for v, value in enumerate(plan.values) if model.integer[v]}
     relaxed = solve_cpsat(model, time_limit_s=left, threads=threads, seed=seed,
-                          relative_gap=relative_gap, hint=decisions,
+                          relative_gap=relative_gap, hint=dict(enumerate(plan.values)),
                           deterministic_time=deterministic_time, rounding="relax")
     parameters = {**plan.parameters, "bound_from": "CP-SAT on the relaxed grid model",
                   "bound_status": relaxed.status, "bound_seconds": round(relaxed.seconds, 3),
