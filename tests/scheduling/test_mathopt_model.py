@@ -48,3 +48,17 @@ def test_variables_keep_their_names_and_order():
     assert variables[1].upper_bound == float("inf")
     assert [v.integer for v in to_mathopt(_small_model(), relax=True)[1]] == [False] * 3
     assert built.objective.offset == 7.0
+
+
+def test_highs_options_reach_highs_by_name():
+    """HiGHS's own options pass through (the restricted MIP turns RENS off this way): told to
+    solve the relaxation, HiGHS returns the LP's -4 for the MIP; a name HiGHS does not know
+    is an error, not silently dropped."""
+    relaxed = solve_mathopt(_small_model(), "highs", time_limit_s=10, threads=1, seed=0,
+                            relative_gap=0.0, hint=None,
+                            highs_options={"solve_relaxation": True})
+    assert relaxed.objective == pytest.approx(-4.0)
+    assert relaxed.parameters["highs.solve_relaxation"] is True
+    unknown = solve_mathopt(_small_model(), "highs", time_limit_s=10, threads=1, seed=0,
+                            relative_gap=0.0, hint=None, highs_options={"no_such_option": 1})
+    assert unknown.status == "error"

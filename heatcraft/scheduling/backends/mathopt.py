@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from datetime import timedelta
 
 import numpy as np
 import ortools
 from ortools.math_opt import model_pb2
 from ortools.math_opt.python import mathopt
+from ortools.math_opt.solvers import highs_pb2
 
 from heatcraft.scheduling.backends.outcome import SolveOutcome
 from heatcraft.scheduling.linear_model import INF, LinearModel
@@ -61,10 +63,12 @@ def to_mathopt(model: LinearModel,
 
 def solve_mathopt(model: LinearModel, backend: str, *, time_limit_s: float, threads: int,
                   seed: int, relative_gap: float, hint: dict[int, float] | None,
-                  node_limit: int | None = None, relax: bool = False) -> SolveOutcome:
+                  node_limit: int | None = None, relax: bool = False,
+                  highs_options: Mapping[str, bool | int | float | str] | None = None,
+                  ) -> SolveOutcome:
     """`relax`: the LP relaxation (HiGHS only), by interior point and then crossover to a
     vertex, whose support is small: the starts a restricted MIP keeps. Its dual bound is a
-    valid bound on the MIP."""
+    valid bound on the MIP. `highs_options`: HiGHS's own options by name (HiGHS only)."""
     began = time.monotonic()
     built, variables = to_mathopt(model, relax=relax)
     # MathOpt's HiGHS interface rejects a thread count (HiGHS branches on one thread).
@@ -72,7 +76,8 @@ def solve_mathopt(model: LinearModel, backend: str, *, time_limit_s: float, thre
                                      threads=None if backend == "highs" else threads,
                                      random_seed=seed, relative_gap_tolerance=relative_gap,
                                      node_limit=node_limit,
-                                     lp_algorithm=mathopt.LPAlgorithm.BARRIER if relax else None)
+                                     lp_algorithm=mathopt.LPAlgorithm.BARRIER if relax else None,
+                                     highs=_highs_proto(highs_options) if highs_options else None)
     model_params = mathopt.ModelSolveParameters()
     if hint:  # HiGHS (OR-Tools >= 9.15) and SCIP both take a MIP start
         model_params = mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(
@@ -85,6 +90,7 @@ def solve_mathopt(model: LinearModel, backend: str, *, time_limit_s: float, thre
                   "solution_hint": bool(hint)}
     if relax:
         parameters["lp_algorithm"] = "barrier+crossover"
+    parameters.update({f"highs.{k}": v for k, v in sorted((highs_options or {}).items())})
     version = f"{name} via OR-Tools MathOpt {ortools.__version__}"
     try:
         result = mathopt.solve(built, _SOLVERS[backend], params=params, model_params=model_params)
@@ -110,6 +116,20 @@ def solve_mathopt(model: LinearModel, backend: str, *, time_limit_s: float, thre
     return SolveOutcome(engine, version, status, values, objective, bound,
                         time.monotonic() - began, parameters, result.termination.detail,
                         _iterations(result))
+
+
+def _highs_proto(options: Mapping[str, bool | int | float | str]) -> highs_pb2.HighsOptionsProto:
+    proto = highs_pb2.HighsOptionsProto()
+    for name, value in options.items():
+        if isinstance(value, bool):  # before int: a bool is an int
+            proto.bool_options[name] = value
+        elif isinstance(value, int):
+            proto.int_options[name] = value
+        elif isinstance(value, float):
+            proto.double_options[name] = value
+        else:
+            proto.string_options[name] = value
+    return proto
 
 
 def _iterations(result) -> int:
