@@ -16,6 +16,8 @@ give the same plan.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from heatcraft.scheduling.backends import SolveOutcome
@@ -72,15 +74,25 @@ def restricted_to_support(problem: Problem, guide: LpGuide, incumbent: Solution)
 
 
 def search_support(problem: Problem, guide: LpGuide, incumbent: Solution, *, allow_drops: bool,
-                   time_limit_s: float, seed: int,
-                   node_limit: int = 1) -> tuple[Solution | None, SolveOutcome]:
-    """The restricted MIP on HiGHS from the incumbent, to the end of its root node."""
+                   time_limit_s: float, seeds: Sequence[int],
+                   node_limit: int = 1) -> tuple[Solution | None, list[SolveOutcome]]:
+    """The restricted MIP on HiGHS from the incumbent, to the end of its root node, once per
+    seed, side by side (one thread each: HiGHS branches on one thread and releases the GIL).
+    Returns the cheapest plan (the first seed's on ties) and every seed's outcome."""
     restricted = restricted_to_support(problem, guide, incumbent)
     model, index = build_model(restricted, tight_linking=False, redundant_cumulatives=False,
                                allow_drops=allow_drops)
-    outcome = solve_mathopt(model, "highs", time_limit_s=time_limit_s, threads=1, seed=seed,
-                            relative_gap=1e-4, hint=hint_values(restricted, index, incumbent),
-                            node_limit=node_limit, highs_options=RESTRICTED_HIGHS_OPTIONS)
-    if outcome.values is None:
-        return None, outcome
-    return decode(restricted, index, outcome.values), outcome
+    hint = hint_values(restricted, index, incumbent)
+
+    def root(seed: int) -> SolveOutcome:
+        return solve_mathopt(model, "highs", time_limit_s=time_limit_s, threads=1, seed=seed,
+                             relative_gap=1e-4, hint=hint, node_limit=node_limit,
+                             highs_options=RESTRICTED_HIGHS_OPTIONS)
+
+    with ThreadPoolExecutor(max_workers=len(seeds)) as pool:
+        outcomes = list(pool.map(root, seeds))
+    solved = [o for o in outcomes if o.values is not None]
+    if not solved:
+        return None, outcomes
+    best = min(solved, key=lambda o: o.objective)  # min keeps the first of equals
+    return decode(restricted, index, best.values), outcomes

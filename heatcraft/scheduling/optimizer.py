@@ -78,6 +78,11 @@ HEURISTIC_SECONDS_PER_JOB = 0.2
 GUIDED_HEURISTIC_SECONDS_PER_JOB = 0.06
 GUIDE_LP_SHARE = 0.4
 GUIDED_ROUNDS_PER_SECOND = 1.0
+# The restricted MIP's root runs once per thread, each with its own seed (seed + k * stride),
+# and the cheapest plan goes on: its result swings with the seed (day a, one incumbent: 49,538
+# / 49,772 / 55,797 / 54,138 $ for seeds 0-3) while two roots side by side take as long as one
+# (19.3 and 19.1 s together, 20.9 s alone).
+RESTRICTED_SEED_STRIDE = 1000
 # Above this many start variables (and below AUTO_EXACT_MAX_STARTS) auto takes the guided
 # search: HiGHS proves the example plant_a (5,758 starts) optimal in 15-31 s, but does not
 # finish the root of a 100-job benchmark day (9,443 starts) in 60 s.
@@ -243,17 +248,20 @@ def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
     if guide.outcome.status == "error":
         warnings.append(f"the LP relaxation failed: {guide.outcome.message}")
     deadline = _deadline(problem, options, began)
-    restricted = None
+    restricted: list[SolveOutcome] = []
     if guide.usable:
+        seeds = [options.seed + RESTRICTED_SEED_STRIDE * k
+                 for k in range(max(1, options.threads))]
         support_solution, restricted = search_support(
             problem, guide, best, allow_drops=allow_drops,
-            time_limit_s=max(deadline - time.monotonic() - 1.0, 1.0), seed=options.seed)
+            time_limit_s=max(deadline - time.monotonic() - 1.0, 1.0), seeds=seeds)
         if support_solution is not None:
             candidates.append(_solution_candidate("LP support", problem, support_solution,
                                                   inputs))
             best = _best_of(problem, [best, support_solution])
-        if restricted.status == "error":
-            warnings.append(f"the restricted MIP failed: {restricted.message}")
+        for outcome in restricted:
+            if outcome.status == "error":
+                warnings.append(f"the restricted MIP failed: {outcome.message}")
     improved, report = improve_by_neighbourhoods(
         problem, best, rounds=int(GUIDED_ROUNDS_PER_SECOND * limit), deadline=deadline - 0.5,
         seed=options.seed + 1, size=NEIGHBOURHOOD_SIZE, reach=NEIGHBOURHOOD_REACH,
@@ -263,19 +271,21 @@ def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
     return _guided_outcome(guide.outcome, restricted, report)
 
 
-def _guided_outcome(lp: SolveOutcome, restricted: SolveOutcome | None,
+def _guided_outcome(lp: SolveOutcome, restricted: list[SolveOutcome],
                     neighbourhoods: NeighbourhoodReport) -> SolveOutcome:
-    """What the report says of the guided search: the LP's bound, what each phase did."""
+    """What the report says of the guided search: the LP's bound, what each phase did (each
+    restricted root under its seed's number)."""
     parameters: dict[str, str | int | float | bool | None] = {
         f"lp.{k}": v for k, v in lp.parameters.items()}
     parameters.update({"lp.status": lp.status, "lp.seconds": round(lp.seconds, 3),
                        "lp.iterations": lp.iterations})
-    if restricted is not None:
-        parameters.update({f"restricted.{k}": v for k, v in restricted.parameters.items()})
-        parameters.update({"restricted.status": restricted.status,
-                           "restricted.objective": restricted.objective,
-                           "restricted.seconds": round(restricted.seconds, 3),
-                           "restricted.iterations": restricted.iterations})
+    for number, outcome in enumerate(restricted):
+        key = f"restricted.{number}"
+        parameters.update({f"{key}.{k}": v for k, v in outcome.parameters.items()})
+        parameters.update({f"{key}.status": outcome.status,
+                           f"{key}.objective": outcome.objective,
+                           f"{key}.seconds": round(outcome.seconds, 3),
+                           f"{key}.iterations": outcome.iterations})
     parameters.update({"neighbourhoods": neighbourhoods.rounds,
                        "neighbourhoods_improved": neighbourhoods.improved,
                        # Work counts are the limits; when the clock ended the search

@@ -54,13 +54,20 @@ def test_restricted_mip_keeps_to_the_support_never_costs_more_and_repeats():
     guide = lp_guide(problem, allow_drops=False, time_limit_s=30)
     incumbent = heuristic_plan(problem, 0, 200, 5.0)
     assert all(place is not None for place in incumbent.placement)
-    first, outcome = search_support(problem, guide, incumbent, allow_drops=False,
-                                    time_limit_s=30, seed=0)
-    second, _ = search_support(problem, guide, incumbent, allow_drops=False,
-                               time_limit_s=30, seed=0)
-    assert first is not None and outcome.parameters["node_limit"] == 1
+    first, outcomes = search_support(problem, guide, incumbent, allow_drops=False,
+                                     time_limit_s=30, seeds=[0, 1000])
+    second, again = search_support(problem, guide, incumbent, allow_drops=False,
+                                   time_limit_s=30, seeds=[0, 1000])
+    assert first is not None and len(outcomes) == 2
+    assert [o.parameters["random_seed"] for o in outcomes] == [0, 1000]
+    assert all(o.parameters["node_limit"] == 1 for o in outcomes)
+    assert all(o.parameters["highs.mip_heuristic_run_rens"] is False for o in outcomes)
     assert first.placement == second.placement and (first.on == second.on).all()
-    assert sum(evaluate(problem, first)) <= sum(evaluate(problem, incumbent)) + 1e-6
+    assert [o.objective for o in outcomes] == [o.objective for o in again]
+    # The cheapest root's plan comes back, priced as the bill prices it.
+    cost = sum(evaluate(problem, first))
+    assert cost == pytest.approx(min(o.objective for o in outcomes), rel=1e-9)
+    assert cost <= sum(evaluate(problem, incumbent)) + 1e-6
     restricted = restricted_to_support(problem, guide, incumbent)
     for job_data, place in zip(restricted.jobs, first.placement, strict=True):
         assert place in job_data.candidates
@@ -69,6 +76,23 @@ def test_restricted_mip_keeps_to_the_support_never_costs_more_and_repeats():
     grid, series = horizon(site)
     plan = solution_to_plan(problem, first, site, site_id="t")
     assert verify_plan(plan, site, grid, series).ok
+
+
+def test_the_cheapest_seeded_root_goes_on(tmp_path):
+    """On a generated 40-job day the two seeds' roots end apart (30,102 $ and 30,054 $ on
+    2026-12-03): the cheaper plan comes back, whichever seed found it."""
+    site = load_site(generate_site(tmp_path / "site", 40, 5, 1, seed=1))
+    grid = TimeGrid.for_days(FIRST_DAY, 1, site.site.timezone, 15)
+    problem = build_problem(site, grid, expand_tariff(site.tariff, grid, site.site.holidays),
+                            ScheduleOptions())
+    guide = lp_guide(problem, allow_drops=False, time_limit_s=30)
+    incumbent = heuristic_plan(problem, 0, 300, 5.0)
+    drops = any(place is None for place in incumbent.placement)
+    plan, outcomes = search_support(problem, guide, incumbent, allow_drops=drops,
+                                    time_limit_s=60, seeds=[0, 1000])
+    objectives = [o.objective for o in outcomes]
+    assert None not in objectives and objectives[0] != pytest.approx(objectives[1], rel=1e-6)
+    assert sum(evaluate(problem, plan)) == pytest.approx(min(objectives), rel=1e-9)
 
 
 def test_parallel_neighbourhoods_only_improve_keep_every_limit_and_repeat():
@@ -94,7 +118,9 @@ def test_guided_search_returns_a_verified_plan_under_its_lp_bound():
     assert result.verification.ok and not result.plan.dropped_jobs
     assert report.parameters["engine_backend"] == "guided"
     assert report.parameters["engine.lp.status"] == "optimal"
-    assert report.parameters["engine.restricted.node_limit"] == 1
+    # One restricted root per thread (GUIDED has two), each with its own seed.
+    assert report.parameters["engine.restricted.0.node_limit"] == 1
+    assert report.parameters["engine.restricted.1.random_seed"] == 1000
     assert report.bound is not None and report.bound <= result.verification.recomputed_cost
     assert report.gap is not None and report.gap >= 0
     assert result.verification.recomputed_cost <= result.baseline_cost
