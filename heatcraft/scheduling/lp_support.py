@@ -3,14 +3,14 @@
 The LP of the tight model spreads jobs fractionally, so it is only a bound, but the starts it
 gives weight to are where good plans put their jobs. The MIP restricted to those starts (plus
 the incumbent's, so that it stays feasible) is a few percent of the full model and its root
-heuristics find plans that local search does not reach (RENS, Berthold 2014). Measured on the
-100-job benchmark day a (benchmarks/results/scheduling.md): the LP solves in 3.8 s (barrier and
-crossover), its vertex puts weight on 443 of 9,443 starts, and HiGHS's root on the restricted
-model turns a 56,699 $ heuristic plan into a 47,413 $ plan in 16 s (session 3's machine; on
-2026-12-03's, about twice as slow, the LP took 8.2 s and the root 25-43 s).
+heuristics find plans that local search does not reach (sub-MIPs around the LP's point, such
+as RINS). Measured on the 100-job benchmark day a (benchmarks/results/scheduling.md): the LP
+solves in 3.8-6 s (barrier and crossover), its vertex puts weight on 443 of 9,443 starts, and
+HiGHS's root on the restricted model turns a 58,846 $ heuristic plan into a 49,538 $ plan in
+19 s with RENS off (with it: 48,761 $ in 39 s, time the neighbourhoods after it use better).
 
 The restricted MIP stops after its root node (a node count, not a clock), so the same inputs
-give the same plan.
+give the same plan; it runs once per seed given, side by side, and the cheapest plan goes on.
 """
 
 from __future__ import annotations
