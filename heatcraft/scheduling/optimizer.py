@@ -302,9 +302,10 @@ def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: f
     """The insertion heuristic for about `share_seconds` (counted in moves); returns the best
     of its plan and the FIFO baseline."""
     now = time.monotonic()
-    seconds = max(0.5, min(share_seconds, 0.9 * options.time_limit_s - (now - began) - 2.0))
-    # The move count is the limit; the clock (half again as long, but never past the
-    # deadline) only guards a slow machine, so that a loaded machine still gives the same plan.
+    # The move count is the limit and depends on the options alone (not on how long loading
+    # took); the clock (half again as long, but never past the deadline) only guards a slow
+    # machine, so that a loaded machine still gives the same plan.
+    seconds = max(0.5, min(share_seconds, 0.9 * options.time_limit_s - 2.0))
     rate = HEURISTIC_ONLY_MOVES_PER_SECOND if heuristic_only else MOVES_PER_SECOND
     wall = min(HEURISTIC_WALL_FACTOR * seconds, _deadline(problem, options, began) - now)
     solution = heuristic_plan(problem, options.seed, int(rate * seconds), max(wall, 0.5),

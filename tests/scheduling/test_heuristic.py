@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -49,3 +51,21 @@ def _fresh_bill(problem, search: InsertionSearch) -> float:
         if place is not None:
             assert fresh.place_fixed(job, *place)
     return fresh.bill()
+
+
+def test_the_move_budget_does_not_depend_on_when_the_search_begins(tmp_path):
+    # The heuristic's work is counted in moves so that a slow or loaded machine gives the same
+    # plan. The budget used to shrink by the seconds loading had taken (0.9 x limit - elapsed),
+    # so the 500-job week gave different plans from one run to the next.
+    from heatcraft.scheduling.optimizer import _heuristic
+
+    folder = generate_site(tmp_path / "d100", 100, 10, 1, 1)
+    site = load_site(folder)
+    grid = TimeGrid.for_days(FIRST_DAY, 1, site.site.timezone, 15)
+    options = ScheduleOptions(time_limit_s=6.0)
+    problem = build_problem(site, grid, expand_tariff(site.tariff, grid, site.site.holidays),
+                            options)
+    plans = [_heuristic(problem, site, options, time.monotonic() - late, options.time_limit_s,
+                        None, [], heuristic_only=True).placement
+             for late in (0.0, 2.0)]
+    assert plans[0] == plans[1]
