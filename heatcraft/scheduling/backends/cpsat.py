@@ -140,7 +140,13 @@ def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: 
                 relative_gap: float, hint: dict[int, float] | None,
                 deterministic_time: float | None = None,
                 linearization_level: int = 2, presolve: bool = True,
-                rounding: Rounding = "restrict") -> SolveOutcome:
+                rounding: Rounding = "restrict", objective_scale: float | None = None,
+                decisions: bool = False) -> SolveOutcome:
+    """`objective_scale` (`relax`): grid units of the objective per currency unit, instead of
+    the power of ten that keeps rounding under a tenth of a cent; coarser keeps the search's
+    objective small (its coefficients still round down, so the bound stays valid).
+    `decisions` (`relax`): return the solution's values too; only the integer ones (the
+    plan's decisions) mean anything, and a plan built from them must be verified."""
     began = time.monotonic()
     cp = cp_model.CpModel()
     res = model.resolution
@@ -167,7 +173,7 @@ def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: 
         objective_vars = [variables[v] for v in obj_vars]
         if any(var.proto.domain[0] < 0 for var in objective_vars):
             raise ValueError("the relaxed objective needs every variable >= 0")
-        scale = _objective_scale(grid_coefs, objective_vars)
+        scale = objective_scale or _objective_scale(grid_coefs, objective_vars)
         whole = cp_model.LinearExpr.weighted_sum(
             objective_vars, [_down(c * scale) for c in grid_coefs])
         cp.minimize(whole)
@@ -200,6 +206,7 @@ def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: 
         "cumulatives": len(model.cumulatives), "objective_scale": scale}
     version = f"CP-SAT (OR-Tools {ortools.__version__})"
     code = solver.solve(cp)
+    parameters["deterministic_time_used"] = round(solver.deterministic_time, 3)
     found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     grid_bound = float(solver.best_objective_bound) if code != cp_model.INFEASIBLE else None
     if relax:
@@ -210,7 +217,9 @@ def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: 
             else grid_bound / scale + model.objective_constant - margin
         objective = float(solver.objective_value) / scale + model.objective_constant \
             if found else None
-        return SolveOutcome("CP-SAT", version, status, None, objective, bound,
+        values = [solver.value(var) / r for var, r in zip(variables, res, strict=True)] \
+            if found and decisions else None
+        return SolveOutcome("CP-SAT", version, status, values, objective, bound,
                             time.monotonic() - began, parameters, solver.status_name(code))
     # A restriction: its plans are exact plans, but optimal on the grid is not optimal, and
     # infeasible on the grid is not infeasible.
