@@ -4,7 +4,8 @@
 2. If a complete plan costs less than any drop penalty, the model has no drop variables (no
    plan that drops a job can then be optimal, and the huge penalties spoil the LP).
 3. A second thread computes, on small days, valid demand-peak cuts from an indivisible-job
-   CP-SAT relaxation (peak_bounds), then runs the exact engine with the best plan as its MIP
+   CP-SAT relaxation (peak_bounds) and a bound and plan from the commitment search
+   (commitment_bound), then runs the exact engine with the best plan as its MIP
    start, while MIP neighbourhoods (free a few jobs, fix the rest) improve the plan on the other
    core from the start. Larger days take the LP-guided search (_guided_search), the largest the
    heuristic alone (choose_backend).
