@@ -95,4 +95,9 @@ def commitment_bound(problem: Problem, hint: Solution, *, work: float, wall_seco
                           linearization_level=0, rounding="relax",
                           objective_scale=OBJECTIVE_GRID_PER_CURRENCY, decisions=True)
     solution = decode(problem, ix, outcome.values) if outcome.values is not None else None
+    # The work count, not the clock, should end an unfinished search: else the plan depends on
+    # the machine's speed, and the report says so.
+    used = float(outcome.parameters.get("deterministic_time_used") or 0.0)
+    outcome.parameters["stopped_by_clock"] = outcome.status not in ("optimal", "infeasible") \
+        and used < 0.999 * work
     return CommitmentBound(outcome.bound, solution, outcome, outcome.message)

@@ -105,3 +105,26 @@ def test_the_optimizer_reports_the_search_and_offers_its_plan():
     assert report.parameters["engine.commitment.bound"] <= report.objective + 1e-6
     offered = [c for c in result.candidates if c["source"] == "commitment search"]
     assert offered and offered[0]["verified"]
+
+
+def test_the_report_says_whether_the_count_or_the_clock_ended_the_search(tmp_path):
+    # On the 20-job benchmark day the search needs about 3 units of work to prove its bound:
+    # stopped by a small count it is repeatable; stopped by the clock it is not, and says so.
+    from benchmarks.scheduling.generate import FIRST_DAY, generate_site
+    from heatcraft.intake.site_folder import load_site
+    from heatcraft.scheduling.problem import build_problem
+    from heatcraft.tariffs import expand_tariff
+    from heatcraft.timegrid import TimeGrid
+
+    site = load_site(generate_site(tmp_path / "s20", 20, 3, 1, 1))
+    grid = TimeGrid.for_days(FIRST_DAY, 1, site.site.timezone, 15)
+    series = expand_tariff(site.tariff, grid, site.site.holidays)
+    problem = build_problem(site, grid, series, ScheduleOptions(drop_penalty_per_priority=None))
+    start = heuristic_plan(problem, 0, 500, 2.0)
+    counted = commitment_bound(problem, start, work=0.3, wall_seconds=60.0, seed=0)
+    again = commitment_bound(problem, start, work=0.3, wall_seconds=60.0, seed=0)
+    assert counted.outcome.status == "feasible"
+    assert counted.outcome.parameters["stopped_by_clock"] is False
+    assert counted.bound == again.bound and counted.solution.placement == again.solution.placement
+    clocked = commitment_bound(problem, start, work=50.0, wall_seconds=0.3, seed=0)
+    assert clocked.outcome.parameters["stopped_by_clock"] is True
