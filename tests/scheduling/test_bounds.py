@@ -120,3 +120,26 @@ def test_fixed_variables_move_into_the_row_bounds():
     assert len(m.rows) == 1
     row = m.rows[0]
     assert row.variables == [free] and (row.lower, row.upper) == (-2.0, 1.0)
+
+
+def test_the_neighbourhood_search_objective_is_in_cents_and_never_above_the_bill():
+    # CP-SAT searches neighbourhoods on the jobs' energy and the demand charges in whole cents;
+    # a plan's search objective leaves out only min-load energy, so it never exceeds its bill.
+    from heatcraft.scheduling.formulation import hint_values
+    from heatcraft.scheduling.mip_neighbourhood import _search_objective
+
+    problem = problem_of(peaky_site())
+    model, index = build_model(problem, tight_linking=False, redundant_cumulatives=False,
+                               allow_drops=False)
+    _search_objective(problem, model, index)
+    assert all(abs(c * 100 - round(c * 100)) < 1e-9 for c in model.objective.values())
+    assert set(index.charge) <= set(model.objective)
+    for seed in range(3):
+        plan = heuristic_plan(problem, seed, 50, 1.0)
+        values = hint_values(problem, index, plan)
+        searched = model.objective_constant + sum(c * values[v]
+                                                  for v, c in model.objective.items())
+        bill = sum(evaluate(problem, plan))
+        # Rounding to cents moves each priced decision by at most half a cent.
+        assert searched <= bill + 0.005 * len(model.objective)
+        assert searched >= 0.9 * bill  # the min load left out is a small part here
