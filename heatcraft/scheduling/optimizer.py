@@ -304,7 +304,7 @@ def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
     improved, report = improve_by_neighbourhoods(
         problem, best, rounds=int(GUIDED_ROUNDS_PER_SECOND * limit), deadline=deadline - 0.5,
         seed=options.seed + 1, size=NEIGHBOURHOOD_SIZE, reach=NEIGHBOURHOOD_REACH,
-        work=NEIGHBOURHOOD_WORK, workers=2)
+        work=NEIGHBOURHOOD_WORK, workers=2, cents=True)
     if improved is not best:
         candidates.append(_solution_candidate("neighbourhood", problem, improved, inputs))
     return _guided_outcome(guide.outcome, restricted, report)

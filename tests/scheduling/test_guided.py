@@ -95,12 +95,15 @@ def test_the_cheapest_seeded_root_goes_on(tmp_path):
     assert sum(evaluate(problem, plan)) == pytest.approx(min(objectives), rel=1e-9)
 
 
-def test_parallel_neighbourhoods_only_improve_keep_every_limit_and_repeat():
+@pytest.mark.parametrize("cents", [False, True])
+def test_parallel_neighbourhoods_only_improve_keep_every_limit_and_repeat(cents):
+    # Also when CP-SAT searches on the jobs' energy in cents: plans are still priced exactly.
     site = _crowded_site()
     problem = problem_of(site)
     start = heuristic_plan(problem, 0, 100, 5.0)
     runs = [improve_by_neighbourhoods(problem, start, rounds=3, deadline=time.monotonic() + 60,
-                                      seed=0, size=4, workers=2) for _ in range(2)]
+                                      seed=0, size=4, workers=2, cents=cents)
+            for _ in range(2)]
     (better, report), (again, _) = runs
     assert report.rounds == 6 and not report.clock_stopped
     assert report.end_cost <= report.start_cost + 1e-9
