@@ -45,10 +45,14 @@ OBJECTIVE_GRID_PER_CURRENCY = 100.0
 
 @dataclass
 class CommitmentBound:
-    bound: float | None  # valid for the exact model when every job must be placed
     solution: Solution | None  # the search's best plan (to verify)
-    outcome: SolveOutcome | None
+    outcome: SolveOutcome | None  # None: not searched (`note` says why)
     note: str = ""
+
+    @property
+    def bound(self) -> float | None:
+        """Valid for the exact model when every job must be placed."""
+        return self.outcome.bound if self.outcome is not None else None
 
 
 def commitment_bound(problem: Problem, hint: Solution, *, work: float, wall_seconds: float,
@@ -58,20 +62,15 @@ def commitment_bound(problem: Problem, hint: Solution, *, work: float, wall_seco
     from heatcraft.scheduling.backends.cpsat import solve_cpsat
 
     if not problem.exact_tariff:
-        return CommitmentBound(None, None, None, "the tariff is priced approximately")
+        return CommitmentBound(None, None, "the tariff is priced approximately")
     m, ix = build_model(problem, allow_drops=False)
     objective = job_energy_objective(problem, m, ix)
     if objective is None:
-        return CommitmentBound(None, None, None, "a negative price")
+        return CommitmentBound(None, None, "a negative price")
     m.objective = objective
     outcome = solve_cpsat(m, time_limit_s=wall_seconds, threads=1, seed=seed, relative_gap=0.0,
                           hint=hint_values(problem, ix, hint), deterministic_time=work,
                           linearization_level=0, rounding="relax",
                           objective_scale=OBJECTIVE_GRID_PER_CURRENCY, decisions=True)
     solution = decode(problem, ix, outcome.values) if outcome.values is not None else None
-    # The work count, not the clock, should end an unfinished search: else the plan depends on
-    # the machine's speed, and the report says so.
-    used = float(outcome.parameters.get("deterministic_time_used") or 0.0)
-    outcome.parameters["stopped_by_clock"] = outcome.status not in ("optimal", "infeasible") \
-        and used < 0.999 * work
-    return CommitmentBound(outcome.bound, solution, outcome, outcome.message)
+    return CommitmentBound(solution, outcome, outcome.message)

@@ -60,10 +60,10 @@ BOUND_WALL_SHARE = 0.5
 # The commitment search (commitment_bound) on small days, on the engine thread after the
 # demand-peak bounds: CP-SAT deterministic time per second of limit. On the 20-job day it
 # proves its relaxation (13,532.77 $, against 12,832 $ from the peaks and the LP) in 2.8-6.5
-# units from the heuristic plans of seeds 0-3 (4.5-8 s alone on a core), and its plans cost
-# 13,671-13,688 $; on the 30-job day it proves nothing in 10 s. At 10 s about 5 s of wall are
-# left to it: 3 units fit (seeds 0 and 2 proven in 4.4-4.6 s, 1 and 3 stopped by the count),
-# while 6 units were cut by the clock, which made seeds 1 and 3 unrepeatable.
+# units from the heuristic plans of seeds 0-3 (4.5-8 s alone on a core); on the 30-job day it
+# proves nothing in 10 s. At 10 s about 5 s of wall are left to it: 3 units fit (seeds 0 and 2
+# proven in 4.4-4.6 s with plans of 13,685 / 13,688 $; seeds 1 and 3 stopped by the count at
+# 14,509 / 15,188 $), while 6 units were cut by the clock and made seeds 1 and 3 unrepeatable.
 COMMITMENT_WORK_SHARE = 0.3
 # Neighbourhoods: 12 jobs that may move up to 16 steps, 0.5 units of CP-SAT deterministic time
 # each. From the same 47,413 $ plan of the 100-job day a, 30 s with two at a time, mean of 3-5

@@ -122,24 +122,35 @@ def test_fixed_variables_move_into_the_row_bounds():
     assert row.variables == [free] and (row.lower, row.upper) == (-2.0, 1.0)
 
 
-def test_the_neighbourhood_search_objective_is_in_cents_and_never_above_the_bill():
-    # CP-SAT searches neighbourhoods on the jobs' energy and the demand charges in whole cents;
-    # a plan's search objective leaves out only min-load energy, so it never exceeds its bill.
+def test_the_neighbourhood_search_objective_is_the_bill_less_the_min_load_energy():
+    # CP-SAT searches neighbourhoods on the jobs' energy and the demand charges in whole cents:
+    # a plan's search objective is its bill less what its units' min load adds to their heat.
+    import numpy as np
+
+    from heatcraft.scheduling.evaluation import unit_heat
     from heatcraft.scheduling.formulation import hint_values
     from heatcraft.scheduling.mip_neighbourhood import _search_objective
+    from tests.scheduling.test_commitment_bound import idle_site
 
-    problem = problem_of(peaky_site())
-    model, index = build_model(problem, tight_linking=False, redundant_cumulatives=False,
-                               allow_drops=False)
-    _search_objective(problem, model, index)
-    assert all(abs(c * 100 - round(c * 100)) < 1e-9 for c in model.objective.values())
-    assert set(index.charge) <= set(model.objective)
-    for seed in range(3):
-        plan = heuristic_plan(problem, seed, 50, 1.0)
+    for site in (peaky_site(), idle_site()):
+        problem = problem_of(site)
+        model, index = build_model(problem, tight_linking=False, redundant_cumulatives=False,
+                                   allow_drops=False)
+        _search_objective(problem, model, index)
+        assert all(abs(c * 100 - round(c * 100)) < 1e-9 for c in model.objective.values())
+        plan = heuristic_plan(problem, 0, 50, 1.0)
         values = hint_values(problem, index, plan)
         searched = model.objective_constant + sum(c * values[v]
                                                   for v, c in model.objective.items())
-        bill = sum(evaluate(problem, plan))
+        heat = unit_heat(problem, plan.placement)
+        min_load_energy = 0.0
+        for unit in problem.units:
+            top_up = np.where(plan.on[unit.index],
+                              np.maximum(unit.min_load_kw - heat[unit.index], 0.0), 0.0)
+            min_load_energy += float((top_up * problem.energy_price).sum()) \
+                * problem.step_hours / unit.efficiency
+        decisions = sum(1 for v in model.objective if values[v] != 0.0)
         # Rounding to cents moves each priced decision by at most half a cent.
-        assert searched <= bill + 0.005 * len(model.objective)
-        assert searched >= 0.9 * bill  # the min load left out is a small part here
+        assert searched == pytest.approx(sum(evaluate(problem, plan)) - min_load_energy,
+                                         abs=0.005 * decisions)
+    assert min_load_energy > 100.0  # the idle site's unit runs below its min load for hours

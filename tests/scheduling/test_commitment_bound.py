@@ -79,14 +79,6 @@ def test_the_bound_holds_off_the_grid():
     assert found.bound is not None and found.bound <= _optimum(problem) + 1e-6
 
 
-def test_the_same_inputs_give_the_same_bound_and_plan():
-    problem = problem_of(idle_site())
-    first, second = _search(problem), _search(problem)
-    assert first.bound == second.bound
-    assert first.solution.placement == second.solution.placement
-    assert (first.solution.on == second.solution.on).all()
-
-
 def test_no_bound_where_a_price_is_negative():
     problem = problem_of(idle_site())
     prices = problem.energy_price.copy()

@@ -207,6 +207,10 @@ def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: 
     version = f"CP-SAT (OR-Tools {ortools.__version__})"
     code = solver.solve(cp)
     parameters["deterministic_time_used"] = round(solver.deterministic_time, 3)
+    # An unfinished search ended by the clock, not by its work count (or with no count at all),
+    # gives a result that depends on the machine's speed.
+    parameters["stopped_by_clock"] = code not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) \
+        and (deterministic_time is None or solver.deterministic_time < 0.999 * deterministic_time)
     found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     grid_bound = float(solver.best_objective_bound) if code != cp_model.INFEASIBLE else None
     if relax:
