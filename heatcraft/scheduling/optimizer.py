@@ -26,6 +26,7 @@ from typing import Any
 
 from heatcraft.models import Plan, SolverReport
 from heatcraft.scheduling.backends import SolveOutcome, solve_with
+from heatcraft.scheduling.backends.mathopt import solve_mathopt
 from heatcraft.scheduling.commitment_bound import CommitmentBound, commitment_bound
 from heatcraft.scheduling.diagnosis import JobDiagnosis, crowded_out_reason, no_start_reason
 from heatcraft.scheduling.evaluation import Solution, evaluate
@@ -199,37 +200,44 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
     with_bounds = small and not allow_drops and problem.exact_tariff
     deadline = _deadline(problem, options, began)
 
-    def bound_then_solve() -> tuple[ModelIndex, SolveOutcome, CommitmentBound | None]:
-        bounds, commitment, hint = None, None, best
+    def bound_then_solve() -> tuple[ModelIndex, SolveOutcome, SolveOutcome | None,
+                                    CommitmentBound | None]:
+        bounds, relaxation, commitment, hint = None, None, None, best
         if with_bounds:
             bounds = demand_bounds(problem, BOUND_WORK_SHARE * options.time_limit_s,
                                    BOUND_WALL_SHARE * options.time_limit_s, options.seed)
+        model, index = build_model(problem, tight_linking=options.tight_linking,
+                                   allow_drops=allow_drops, demand_bounds=bounds)
+        if with_bounds:
+            relaxation = solve_mathopt(model, "highs", relax=True, threads=1, seed=options.seed,
+                                       time_limit_s=max(deadline - time.monotonic() - 1.5, 0.5),
+                                       relative_gap=0.0, hint=None)
             commitment = commitment_bound(
                 problem, best, work=COMMITMENT_WORK_SHARE * options.time_limit_s,
                 wall_seconds=max(deadline - time.monotonic() - 1.5, 0.5), seed=options.seed)
             if commitment.solution is not None:  # a start is checked by the engine itself
                 hint = _best_of(problem, [best, commitment.solution])
-        model, index = build_model(problem, tight_linking=options.tight_linking,
-                                   allow_drops=allow_drops, demand_bounds=bounds)
         return index, solve_with(backend, model,
                                  time_limit_s=max(deadline - time.monotonic(), 1.0),
                                  threads=options.threads, seed=options.seed,
                                  relative_gap=options.relative_gap,
-                                 hint=hint_values(problem, index, hint)), commitment
+                                 hint=hint_values(problem, index, hint)), relaxation, commitment
 
-    # The demand-peak bounds and the commitment search (one CP-SAT worker each, in turn) and
-    # then the engine run in a second thread (their native code releases the GIL) while MIP
-    # neighbourhoods improve the heuristic plan here: both cores work for the whole limit.
+    # The demand-peak bounds, the LP with their cuts (under a second: a bound that holds when
+    # the searches after it are cut short; HiGHS's root with cuts took 8-13 s on the 20-30 job
+    # days on a slow machine), the commitment search and then the engine run in a second
+    # thread (their native code releases the GIL) while MIP neighbourhoods improve the
+    # heuristic plan here: both cores work for the whole limit.
     with ThreadPoolExecutor(max_workers=1) as pool:
         running = pool.submit(bound_then_solve)
         rounds = int(NEIGHBOURHOOD_ROUNDS_PER_SECOND * options.time_limit_s)
-        improved, _ = improve_by_neighbourhoods(
+        improved, neighbourhoods = improve_by_neighbourhoods(
             problem, best, rounds=rounds, deadline=deadline - 0.5, seed=options.seed,
             size=NEIGHBOURHOOD_SIZE, reach=NEIGHBOURHOOD_REACH, work=NEIGHBOURHOOD_WORK,
             stop=lambda: running.done())
-        index, outcome, commitment = running.result()
-    if commitment is not None:
-        outcome = _with_commitment_bound(outcome, commitment)
+        index, outcome, relaxation, commitment = running.result()
+    if relaxation is not None and commitment is not None:
+        outcome = _with_bounds(outcome, relaxation, commitment)
         if commitment.solution is not None:  # verified with every other candidate
             candidates.append(_solution_candidate("commitment search", problem,
                                                   commitment.solution, inputs))
@@ -242,25 +250,48 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
         candidates.append(_solution_candidate(outcome.engine, problem, engine_solution, inputs))
     if outcome.status == "error":
         warnings.append(f"{outcome.engine} failed: {outcome.message}")
-    return outcome
+    return _with_neighbourhoods(outcome, neighbourhoods, commitment)
 
 
-def _with_commitment_bound(outcome: SolveOutcome, commitment: CommitmentBound) -> SolveOutcome:
-    """The engine's outcome with the better of its bound and the commitment search's, and what
-    that search did in the report."""
-    searched = commitment.outcome
+def _with_bounds(outcome: SolveOutcome, relaxation: SolveOutcome,
+                 commitment: CommitmentBound) -> SolveOutcome:
+    """The engine's outcome with the best of its bound, the LP relaxation's (with the peak
+    cuts) and the commitment search's, and what the last two did in the report."""
     parameters = dict(outcome.parameters)
+    parameters.update({"lp.status": relaxation.status, "lp.bound": relaxation.bound,
+                       "lp.seconds": round(relaxation.seconds, 3)})
     parameters["commitment.note"] = commitment.note
+    searched = commitment.outcome
     if searched is not None:
         parameters.update({f"commitment.{k}": v for k, v in searched.parameters.items()})
         parameters.update({"commitment.status": searched.status,
                            "commitment.bound": searched.bound,
                            "commitment.seconds": round(searched.seconds, 3)})
     bound = outcome.bound
-    if commitment.bound is not None and (bound is None or commitment.bound > bound):
-        bound = commitment.bound
-        parameters["bound_from"] = "commitment search (CP-SAT, relaxed objective)"
+    for candidate, source in ((relaxation.bound, "LP relaxation with the peak cuts (HiGHS)"),
+                              (commitment.bound, "commitment search (CP-SAT, relaxed objective)")):
+        if candidate is not None and (bound is None or candidate > bound):
+            bound = candidate
+            parameters["bound_from"] = source
     return dataclasses.replace(outcome, bound=bound, parameters=parameters)
+
+
+def _with_neighbourhoods(outcome: SolveOutcome, neighbourhoods: NeighbourhoodReport,
+                         commitment: CommitmentBound | None) -> SolveOutcome:
+    """What the neighbourhoods did, and whether the clock rather than a work count ended any
+    phase (then the plan depends on the machine's speed): the engine, the neighbourhoods,
+    the commitment search."""
+    clock = outcome.parameters.get("stopped_by_clock")
+    if clock is None:  # an engine that does not say (CBC): unless it finished, assume the clock
+        clock = outcome.status not in ("optimal", "infeasible")
+    phases = {"mip": bool(clock), "neighbourhoods": neighbourhoods.clock_stopped}
+    if commitment is not None and commitment.outcome is not None:
+        phases["commitment"] = bool(commitment.outcome.parameters.get("stopped_by_clock"))
+    parameters = {**outcome.parameters, "neighbourhoods": neighbourhoods.rounds,
+                  "neighbourhoods_improved": neighbourhoods.improved,
+                  **{f"{phase}.stopped_by_clock": clock for phase, clock in phases.items()},
+                  "stopped_by_clock": any(phases.values())}
+    return dataclasses.replace(outcome, parameters=parameters)
 
 
 def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,

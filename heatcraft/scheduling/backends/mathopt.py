@@ -99,6 +99,8 @@ def solve_mathopt(model: LinearModel, backend: str, *, time_limit_s: float, thre
                             time.monotonic() - began, parameters, str(exc))
     reason = result.termination.reason
     name = reason.name.lower()
+    # A search the clock ended gives a result that depends on the machine's speed.
+    parameters["stopped_by_clock"] = result.termination.limit == mathopt.Limit.TIME
     feasible = result.has_primal_feasible_solution()
     if name == "optimal":
         status = "optimal"
