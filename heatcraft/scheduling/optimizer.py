@@ -485,7 +485,11 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
                             "returned")
         elif backend != "heuristic":
             warnings.append("time limit reached: the best plan found is returned"
-                            + (f" (gap {100 * gap:.2f} %)" if gap is not None else ""))
+                            + (f" (gap {100 * gap:.2f} %)" if gap is not None else "")
+                            + ("; the clock, not a work count, ended part of the search, so "
+                               "a run on a faster or busier machine may return another plan"
+                               if outcome is not None
+                               and outcome.parameters.get("stopped_by_clock") else ""))
     unplaced = {d.job_id for d in diagnosis}
     search = None
     for dropped in chosen.plan.dropped_jobs:

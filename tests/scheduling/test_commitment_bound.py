@@ -142,6 +142,7 @@ def test_a_search_cut_short_reports_the_best_bound_and_the_clock(tmp_path):
     assert report.bound <= result.verification.recomputed_cost
     assert report.parameters["engine.mip.stopped_by_clock"] is True
     assert report.parameters["engine.stopped_by_clock"] is True
+    assert any("the clock, not a work count" in warning for warning in result.warnings)
 
 
 def test_the_lp_bound_stands_in_for_an_engine_that_proved_nothing():
@@ -171,8 +172,9 @@ def test_the_lp_bound_stands_in_for_an_engine_that_proved_nothing():
 def test_a_search_that_finishes_says_it_repeats():
     site = idle_site()
     grid, series = horizon(site)
-    report = optimize_plan(site, grid, series,
-                           ScheduleOptions(backend="highs", time_limit_s=8)).plan.solver
+    result = optimize_plan(site, grid, series, ScheduleOptions(backend="highs", time_limit_s=8))
+    report = result.plan.solver
     assert report.status == "optimal"
     assert report.parameters["engine.stopped_by_clock"] is False
     assert report.parameters["engine.commitment.stopped_by_clock"] is False
+    assert not any("the clock" in warning for warning in result.warnings)
