@@ -65,6 +65,9 @@ BOUND_WALL_SHARE = 0.5
 # proves nothing in 10 s. At 10 s about 5 s of wall are left to it: 3 units fit (seeds 0 and 2
 # proven in 4.4-4.6 s with plans of 13,685 / 13,688 $; seeds 1 and 3 stopped by the count at
 # 14,509 / 15,188 $), while 6 units were cut by the clock and made seeds 1 and 3 unrepeatable.
+# On session 9's machine (1.5x slower: 2.8 units in 7.1 s alone) the clock cut seeds 0 and 2 too;
+# running the search before the peak cuts lost the LP-with-cuts bound where it did not finish
+# (s20 gaps 22-26 %), so the order stays.
 COMMITMENT_WORK_SHARE = 0.3
 # Neighbourhoods: 12 jobs that may move up to 16 steps, 0.5 units of CP-SAT deterministic time
 # each. From the same 47,413 $ plan of the 100-job day a, 30 s with two at a time, mean of 3-5
