@@ -14,10 +14,12 @@ the LP is what is weak here); only the objective is relaxed, to small whole coef
 Every plan of the exact model pays at least this objective (prices must not be negative), so
 its proven optimum is a bound of the exact model; the model's own objective, with the min-load
 energy on continuous outputs, scales CP-SAT's objective to 10^10 and leaves its search stuck.
-Measured on the 20-job day (2026-12-04, one core, from the heuristic plan): proven 13,532.77 $
-in 4.8 s; the same with the min-load energy of one-job units priced on their on-states proves
-13,609 $ but needs 17 s. On the 30-job day neither proves anything in 10 s (the bound stays
-at 7 k$), so the caller keeps the better of this and its other bounds.
+Measured on the 20-job day (one core, from seed 0's heuristic plan): proven 13,532.77 $ after
+2.8 units of work, 4.8 s on session 8's machine and 7.1-9.8 s on session 9's. Pricing the min
+load on the on-states instead (min_load * on + each job's heat above it, a bound for any
+parallelism) proves 13,607.43 $ against a plan of 13,635.56 $, but needs 21.9 units (58 s on
+session 9's machine). On the 30-job day neither proves anything in 10 s (the bound stays at
+7 k$), so the caller keeps the best of this and its other bounds.
 
 The search's plan satisfies the exact model's integer rows and is returned as a candidate (it
 must be verified: the relaxed rounding loosens the continuous rows by a grid step). Work is

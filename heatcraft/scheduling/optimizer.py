@@ -4,8 +4,8 @@
 2. If a complete plan costs less than any drop penalty, the model has no drop variables (no
    plan that drops a job can then be optimal, and the huge penalties spoil the LP).
 3. A second thread computes, on small days, valid demand-peak cuts from an indivisible-job
-   CP-SAT relaxation (peak_bounds) and a bound and plan from the commitment search
-   (commitment_bound), then runs the exact engine with the best plan as its MIP
+   CP-SAT relaxation (peak_bounds), the LP bound with those cuts, and a bound and plan from the
+   commitment search (commitment_bound), then runs the exact engine with the best plan as its MIP
    start, while MIP neighbourhoods (free a few jobs, fix the rest) improve the plan on the other
    core from the start. Larger days take the LP-guided search (_guided_search), the largest the
    heuristic alone (choose_backend).
@@ -253,7 +253,7 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
         candidates.append(_solution_candidate(outcome.engine, problem, engine_solution, inputs))
     if outcome.status == "error":
         warnings.append(f"{outcome.engine} failed: {outcome.message}")
-    return _with_neighbourhoods(outcome, neighbourhoods, commitment)
+    return _with_neighbourhoods(outcome, neighbourhoods)
 
 
 def _with_bounds(outcome: SolveOutcome, relaxation: SolveOutcome,
@@ -262,7 +262,8 @@ def _with_bounds(outcome: SolveOutcome, relaxation: SolveOutcome,
     cuts) and the commitment search's, and what the last two did in the report."""
     parameters = dict(outcome.parameters)
     parameters.update({"lp.status": relaxation.status, "lp.bound": relaxation.bound,
-                       "lp.seconds": round(relaxation.seconds, 3)})
+                       "lp.seconds": round(relaxation.seconds, 3),
+                       "lp.stopped_by_clock": relaxation.parameters.get("stopped_by_clock")})
     parameters["commitment.note"] = commitment.note
     searched = commitment.outcome
     if searched is not None:
@@ -279,22 +280,25 @@ def _with_bounds(outcome: SolveOutcome, relaxation: SolveOutcome,
     return dataclasses.replace(outcome, bound=bound, parameters=parameters)
 
 
-def _with_neighbourhoods(outcome: SolveOutcome, neighbourhoods: NeighbourhoodReport,
-                         commitment: CommitmentBound | None) -> SolveOutcome:
-    """What the neighbourhoods did, and whether the clock rather than a work count ended any
-    phase (then the plan depends on the machine's speed): the engine, the neighbourhoods,
-    the commitment search."""
-    clock = outcome.parameters.get("stopped_by_clock")
-    if clock is None:  # an engine that does not say (CBC): unless it finished, assume the clock
-        clock = outcome.status not in ("optimal", "infeasible")
-    phases = {"mip": bool(clock), "neighbourhoods": neighbourhoods.clock_stopped}
-    if commitment is not None and commitment.outcome is not None:
-        phases["commitment"] = bool(commitment.outcome.parameters.get("stopped_by_clock"))
-    parameters = {**outcome.parameters, "neighbourhoods": neighbourhoods.rounds,
-                  "neighbourhoods_improved": neighbourhoods.improved,
-                  **{f"{phase}.stopped_by_clock": clock for phase, clock in phases.items()},
-                  "stopped_by_clock": any(phases.values())}
-    return dataclasses.replace(outcome, parameters=parameters)
+def _with_neighbourhoods(outcome: SolveOutcome,
+                         neighbourhoods: NeighbourhoodReport) -> SolveOutcome:
+    """What the neighbourhoods did beside the engine, and whether the clock ended a phase."""
+    parameters = {key: value for key, value in outcome.parameters.items()
+                  if key != "stopped_by_clock"}
+    parameters.update({"mip.stopped_by_clock": outcome.parameters.get("stopped_by_clock"),
+                       "neighbourhoods": neighbourhoods.rounds,
+                       "neighbourhoods_improved": neighbourhoods.improved,
+                       "neighbourhoods.stopped_by_clock": neighbourhoods.clock_stopped})
+    return dataclasses.replace(outcome, parameters=_clock_summary(parameters))
+
+
+def _clock_summary(parameters: dict[str, Any]) -> dict[str, Any]:
+    """`stopped_by_clock`: the clock, not a work count, ended some phase whose result went into
+    the plan or the bound (each phase reports it as `<phase>.stopped_by_clock`), so another
+    machine, or a busier one, may give another result."""
+    clocked = any(value for key, value in parameters.items()
+                  if key.endswith(".stopped_by_clock"))
+    return {**parameters, "stopped_by_clock": clocked}
 
 
 def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,
@@ -361,12 +365,10 @@ def _guided_outcome(lp: SolveOutcome, restricted: list[SolveOutcome],
                            f"{key}.iterations": outcome.iterations})
     parameters.update({"neighbourhoods": neighbourhoods.rounds,
                        "neighbourhoods_improved": neighbourhoods.improved,
-                       # Work counts are the limits; when the clock ended the search
-                       # instead, the plan depends on the machine's speed.
-                       "stopped_by_clock": neighbourhoods.clock_stopped})
+                       "neighbourhoods.stopped_by_clock": neighbourhoods.clock_stopped})
     return SolveOutcome("HiGHS (LP bound, restricted MIP) + CP-SAT (neighbourhoods)",
-                        lp.version, lp.status, None, None, lp.bound, lp.seconds, parameters,
-                        lp.message)
+                        lp.version, lp.status, None, None, lp.bound, lp.seconds,
+                        _clock_summary(parameters), lp.message)
 
 
 def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,

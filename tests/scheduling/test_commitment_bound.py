@@ -145,6 +145,20 @@ def test_a_search_cut_short_reports_the_best_bound_and_the_clock(tmp_path):
     assert any("the clock, not a work count" in warning for warning in result.warnings)
 
 
+def test_cbc_says_when_its_time_limit_ended_it(tmp_path):
+    # CBC has no work count: a solve it does not finish was ended by the clock.
+    from heatcraft.scheduling.problem import build_problem
+
+    site, grid, series = _benchmark_day(tmp_path / "s20")
+    problem = build_problem(site, grid, series, ScheduleOptions(drop_penalty_per_priority=None))
+    model, _ = build_model(problem, allow_drops=False)
+    cut = solve_with("cbc", model, time_limit_s=1, threads=1, seed=0, relative_gap=1e-4)
+    assert cut.status != "optimal" and cut.parameters["stopped_by_clock"] is True
+    small, _ = build_model(problem_of(idle_site()), allow_drops=False)
+    done = solve_with("cbc", small, time_limit_s=30, threads=1, seed=0, relative_gap=1e-9)
+    assert done.status == "optimal" and done.parameters["stopped_by_clock"] is False
+
+
 def test_the_lp_bound_stands_in_for_an_engine_that_proved_nothing():
     # On the 30-job benchmark day at 10 s HiGHS did not finish its root (bound 7,240 $ against
     # the LP's 17,343 $); the reported bound is the best of the three.

@@ -124,6 +124,11 @@ def test_guided_search_returns_a_verified_plan_under_its_lp_bound():
     # One restricted root per thread (GUIDED has two), each with its own seed.
     assert report.parameters["engine.restricted.0.node_limit"] == 1
     assert report.parameters["engine.restricted.1.random_seed"] == 1000
+    # The LP and the roots end by their own counts; only the neighbourhoods may meet the clock.
+    assert report.parameters["engine.lp.stopped_by_clock"] is False
+    assert report.parameters["engine.restricted.0.stopped_by_clock"] is False
+    assert report.parameters["engine.stopped_by_clock"] == \
+        report.parameters["engine.neighbourhoods.stopped_by_clock"]
     assert report.bound is not None and report.bound <= result.verification.recomputed_cost
     assert report.gap is not None and report.gap >= 0
     assert result.verification.recomputed_cost <= result.baseline_cost

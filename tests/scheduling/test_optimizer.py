@@ -42,6 +42,7 @@ def test_every_engine_proves_the_same_optimum(backend):
     assert report.status == "optimal" and report.gap is not None and report.gap < 1e-3
     assert report.objective == pytest.approx(69.0, abs=0.05)
     assert report.engine and report.version and report.parameters["seed"] == 0
+    assert report.parameters["engine.mip.stopped_by_clock"] is False
     assert result.plan.kind == "optimized" and not result.plan.dropped_jobs
     assert report.objective <= result.baseline_cost
     # The independent verifier agrees on the price.

@@ -59,5 +59,7 @@ def solve_cbc(model: LinearModel, *, time_limit_s: float, threads: int, seed: in
     objective = float(pulp.value(problem.objective)) if has_solution else None
     # PuLP does not expose CBC's best bound; an optimal status proves the objective.
     bound = objective if status == "optimal" else None
+    # CBC here has a time limit and no work count: whatever it did not finish, the clock ended.
+    parameters["stopped_by_clock"] = status not in ("optimal", "infeasible")
     return SolveOutcome("CBC", version, status, values, objective, bound,
                         time.monotonic() - began, parameters, status_name)

@@ -265,7 +265,9 @@ def solve_cpsat_bounded(model: LinearModel, *, time_limit_s: float, threads: int
                           deterministic_time=deterministic_time, rounding="relax")
     parameters = {**plan.parameters, "bound_from": "CP-SAT on the relaxed grid model",
                   "bound_status": relaxed.status, "bound_seconds": round(relaxed.seconds, 3),
-                  "bound_objective_scale": relaxed.parameters["objective_scale"]}
+                  "bound_objective_scale": relaxed.parameters["objective_scale"],
+                  "stopped_by_clock": bool(plan.parameters["stopped_by_clock"]
+                                           or relaxed.parameters["stopped_by_clock"])}
     bound = relaxed.bound
     status = plan.status
     if bound is not None and plan.objective - bound <= relative_gap * max(abs(plan.objective),
