@@ -159,6 +159,19 @@ def test_cbc_says_when_its_time_limit_ended_it(tmp_path):
     assert done.status == "optimal" and done.parameters["stopped_by_clock"] is False
 
 
+def test_cbc_cut_short_with_a_start_returns_a_plan(tmp_path):
+    # At 3 s CBC gets about a second after the commitment search, with the peak cuts and a
+    # start: its preprocessing used to crash there (CBC 2.10.3 segfaults post-processing a
+    # start when the clock stops it before the root), so `--backend cbc` failed on small days.
+    site, grid, series = _benchmark_day(tmp_path / "s20")
+    result = optimize_plan(site, grid, series, ScheduleOptions(backend="cbc", time_limit_s=3))
+    assert result.ok
+    assert not any("CBC failed" in warning for warning in result.warnings)
+    cbc = [c for c in result.candidates if c["source"] == "CBC"]
+    assert cbc and cbc[0]["verified"]
+    assert result.plan.solver.parameters["engine.preprocess"] == "off"
+
+
 def test_the_lp_bound_stands_in_for_an_engine_that_proved_nothing():
     # On the 30-job benchmark day at 10 s HiGHS did not finish its root (bound 7,240 $ against
     # the LP's 17,343 $); the reported bound is the best of the three.
