@@ -157,6 +157,16 @@ class InsertionSearch:
         return sum(job.penalty or 0.0 for job, place in zip(self.p.jobs, self.placement,
                                                               strict=True) if place is None)
 
+    def unplaced_required(self) -> int:
+        """Jobs that may not be dropped (no penalty) and are not placed: the search ranks
+        plans by this count first, so it never leaves one out to save its energy."""
+        return sum(1 for job, place in zip(self.p.jobs, self.placement, strict=True)
+                   if place is None and job.penalty is None and job.candidates)
+
+    def rank(self) -> tuple[int, float]:
+        """(required jobs left out, true bill): smaller is better."""
+        return self.unplaced_required(), self.bill()
+
     def _input_row(self, u: int, heat: np.ndarray, on: np.ndarray) -> np.ndarray:
         output = np.where(on, np.maximum(heat, self.min_load[u]), heat)
         start = on.copy()
@@ -398,17 +408,20 @@ class InsertionSearch:
                 self._restore(snapshot)
         return moved
 
-    def _score(self) -> tuple[float, float]:
+    def _score(self) -> tuple[int, float, float]:
         rough = self.roughness()
-        return self.total_cost() + self.blend * rough, rough
+        return self.unplaced_required(), self.total_cost() + self.blend * rough, rough
 
-    def _improves(self, before: tuple[float, float]) -> bool:
-        """Cheaper, or as cheap and flatter (by a margin, so that the search ends)."""
-        cost, rough = self._score()
-        tolerance = IMPROVE * max(1.0, abs(before[0]))
-        if cost < before[0] - tolerance:
+    def _improves(self, before: tuple[int, float, float]) -> bool:
+        """Fewer required jobs left out; or as many, and cheaper, or as cheap and flatter (by
+        a margin, so that the search ends)."""
+        missing, cost, rough = self._score()
+        if missing != before[0]:
+            return missing < before[0]
+        tolerance = IMPROVE * max(1.0, abs(before[1]))
+        if cost < before[1] - tolerance:
             return True
-        return cost <= before[0] + tolerance and rough < before[1] - 1e-4 * max(1.0, before[1])
+        return cost <= before[1] + tolerance and rough < before[2] - 1e-4 * max(1.0, before[2])
 
     def _centre(self, job: JobData) -> float:
         place = self.placement[job.index]
@@ -463,18 +476,24 @@ def heuristic_plan(problem: Problem, seed: int, move_budget: int, wall_seconds: 
         if seeded.load_solution(start):
             seeded.greedy([j for j in insertion_order(problem)
                            if seeded.placement[j.index] is None])
-            if seeded.total_cost() < search.total_cost():
+            if seeded.rank() < search.rank():
                 search = seeded
-    best, best_cost = search.solution(), search.total_cost()
+    best, best_rank = search.solution(), search.rank()
     _descend(search, int(move_budget * blend_share), wall)
     search.blend = 0.0
-    if search.total_cost() < best_cost - IMPROVE:
-        best, best_cost = search.solution(), search.total_cost()
+    if _better(search.rank(), best_rank):
+        best, best_rank = search.solution(), search.rank()
     lower_peaks(search, move_budget, wall)
     _descend(search, move_budget, wall)  # what the target descent left of the budget
-    if search.total_cost() < best_cost - IMPROVE:
+    if _better(search.rank(), best_rank):
         best = search.solution()
     return best
+
+
+def _better(rank: tuple[int, float], than: tuple[int, float]) -> bool:
+    if rank[0] != than[0]:
+        return rank[0] < than[0]
+    return rank[1] < than[1] - IMPROVE
 
 
 def lower_peaks(search: InsertionSearch, budget: int, wall: float, step: float = LOWER_STEP,
@@ -483,7 +502,7 @@ def lower_peaks(search: InsertionSearch, budget: int, wall: float, step: float =
     billable part), let the local search push the load under the targets (every step above
     one costs, so the search sees progress long before the maximum moves), keep the plan if
     its true bill fell, otherwise go back and ask for less. Ends after repeated failures."""
-    best, best_cost = search._snapshot(), search.bill()
+    best, best_rank = search._snapshot(), search.rank()
     failures = 0
     while search.moves < budget and time.monotonic() < wall and failures < LOWER_FAILURES:
         floors = [t.floor_kw for t in search.p.demand]
@@ -491,9 +510,10 @@ def lower_peaks(search: InsertionSearch, budget: int, wall: float, step: float =
                           for p, f in zip(search.peaks(), floors, strict=True)]
         _descend(search, min(budget, search.moves + attempt_moves), wall, patience=20)
         search.targets = None
-        cost = search.bill()
-        if cost < best_cost - IMPROVE * max(1.0, abs(best_cost)):
-            best, best_cost, failures = search._snapshot(), cost, 0
+        rank = search.rank()
+        if rank[0] < best_rank[0] or (rank[0] == best_rank[0] and rank[1] < best_rank[1]
+                                      - IMPROVE * max(1.0, abs(best_rank[1]))):
+            best, best_rank, failures = search._snapshot(), rank, 0
         else:
             search._restore(best)
             failures += 1
