@@ -478,6 +478,33 @@ def heuristic_plan(problem: Problem, seed: int, move_budget: int, wall_seconds: 
                            if seeded.placement[j.index] is None])
             if seeded.rank() < search.rank():
                 search = seeded
+    return _two_phase_descent(search, move_budget, wall, blend_share)
+
+
+def heuristic_from(problem: Problem, seed: int, placement: list[tuple[int, int] | None],
+                   move_budget: int, wall_seconds: float, blend: float = BLEND,
+                   blend_share: float = BLEND_SHARE) -> Solution:
+    """The same descent from given placements (another method's plan, whose units need not
+    be committed): each job goes where it is placed if the units' limits allow it there once
+    committed by this search's rule, in start order; the others are inserted where they cost
+    least."""
+    wall = time.monotonic() + wall_seconds
+    search = InsertionSearch(problem, seed)
+    search.blend = blend
+    placed = sorted((job for job in problem.jobs if placement[job.index] is not None),
+                    key=lambda j: (j.fixed is None, placement[j.index][1], j.index))
+    left = [job for job in problem.jobs if placement[job.index] is None]
+    for job in placed:
+        place = job.fixed or placement[job.index]
+        if place not in job.candidates or not search.place_fixed(job, *place):
+            left.append(job)
+    rank = {job.index: k for k, job in enumerate(insertion_order(problem))}
+    search.greedy(sorted(left, key=lambda job: rank[job.index]))
+    return _two_phase_descent(search, move_budget, wall, blend_share)
+
+
+def _two_phase_descent(search: InsertionSearch, move_budget: int, wall: float,
+                       blend_share: float) -> Solution:
     best, best_rank = search.solution(), search.rank()
     _descend(search, int(move_budget * blend_share), wall)
     search.blend = 0.0

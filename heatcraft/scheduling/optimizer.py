@@ -38,6 +38,7 @@ from heatcraft.scheduling.options import FrozenState, ScheduleOptions
 from heatcraft.scheduling.peak_bounds import demand_bounds
 from heatcraft.scheduling.plan_builder import plan_to_solution, solution_to_plan
 from heatcraft.scheduling.problem import Problem, build_problem
+from heatcraft.scheduling.relaxed_plan import RelaxedPlan, relaxed_plan
 from heatcraft.scheduling.verifier import Verification, verify_plan
 from heatcraft.timegrid import TimeGrid
 
@@ -69,6 +70,15 @@ BOUND_WALL_SHARE = 0.5
 # running the search before the peak cuts lost the LP-with-cuts bound where it did not finish
 # (s20 gaps 22-26 %), so the order stays.
 COMMITMENT_WORK_SHARE = 0.3
+# The plan from the indivisible-job relaxation (relaxed_plan) on small days, on the
+# neighbourhoods' thread before them: CP-SAT deterministic time per second of limit, and the
+# descent's priced moves. On the 30-job day at 10 s (seeds 0-3) it took the plans from
+# 22,397-23,064 $ to 21,378-22,469 $; on the 20-job day, where the commitment search's plan
+# wins, they stayed the same (13,685-14,509 $). 0.05 gave 21,375-22,686 $ there, 0.2 (cut by
+# the clock) 20,361-22,630 $. Starting the neighbourhoods from it instead of from the heuristic
+# plan cost the 20-job day's seed 3 600-900 $ (its neighbourhoods won there).
+RELAXED_PLAN_WORK_SHARE = 0.1
+RELAXED_PLAN_MOVES = 4000
 # Neighbourhoods: 12 jobs that may move up to 16 steps, 0.5 units of CP-SAT deterministic time
 # each. From the same 47,413 $ plan of the 100-job day a, 30 s with two at a time, mean of 3-5
 # seeds: 44,845 $, against 45,139 $ for 16 jobs / 2.0, 45,433 $ for 16 jobs / 1.0 and
@@ -233,6 +243,15 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
     # heuristic plan here: both cores work for the whole limit.
     with ThreadPoolExecutor(max_workers=1) as pool:
         running = pool.submit(bound_then_solve)
+        relaxed = RelaxedPlan(None, None, "only on small days with every job placed")
+        if with_bounds:
+            relaxed = relaxed_plan(problem, work=RELAXED_PLAN_WORK_SHARE * options.time_limit_s,
+                                   moves=RELAXED_PLAN_MOVES,
+                                   wall_seconds=max(deadline - time.monotonic() - 2.0, 0.5),
+                                   seed=options.seed)
+            if relaxed.solution is not None:  # verified with every other candidate
+                candidates.append(_solution_candidate("relaxed plan", problem,
+                                                      relaxed.solution, inputs))
         rounds = int(NEIGHBOURHOOD_ROUNDS_PER_SECOND * options.time_limit_s)
         improved, neighbourhoods = improve_by_neighbourhoods(
             problem, best, rounds=rounds, deadline=deadline - 0.5, seed=options.seed,
@@ -253,7 +272,7 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
         candidates.append(_solution_candidate(outcome.engine, problem, engine_solution, inputs))
     if outcome.status == "error":
         warnings.append(f"{outcome.engine} failed: {outcome.message}")
-    return _with_neighbourhoods(outcome, neighbourhoods)
+    return _with_neighbourhoods(outcome, neighbourhoods, relaxed)
 
 
 def _with_bounds(outcome: SolveOutcome, relaxation: SolveOutcome,
@@ -280,11 +299,13 @@ def _with_bounds(outcome: SolveOutcome, relaxation: SolveOutcome,
     return dataclasses.replace(outcome, bound=bound, parameters=parameters)
 
 
-def _with_neighbourhoods(outcome: SolveOutcome,
-                         neighbourhoods: NeighbourhoodReport) -> SolveOutcome:
-    """What the neighbourhoods did beside the engine, and whether the clock ended a phase."""
+def _with_neighbourhoods(outcome: SolveOutcome, neighbourhoods: NeighbourhoodReport,
+                         relaxed: RelaxedPlan) -> SolveOutcome:
+    """What the relaxed plan's search and the neighbourhoods did beside the engine, and
+    whether the clock ended a phase."""
     parameters = {key: value for key, value in outcome.parameters.items()
                   if key != "stopped_by_clock"}
+    parameters.update(relaxed.report())
     parameters.update({"mip.stopped_by_clock": outcome.parameters.get("stopped_by_clock"),
                        "neighbourhoods": neighbourhoods.rounds,
                        "neighbourhoods_improved": neighbourhoods.improved,

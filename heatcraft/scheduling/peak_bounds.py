@@ -50,7 +50,7 @@ def demand_bounds(problem: Problem, work: float, wall_seconds: float, seed: int)
     floors = [term.floor_kw for term in problem.demand]
     if not problem.demand or any(not j.candidates for j in problem.jobs):
         return DemandBounds(floors, None, 0.0, ["no demand terms or a job without a start"])
-    model, peaks, charges = _relaxation(problem)
+    model, peaks, charges, _ = block_relaxation(problem)
     solves = len(peaks) + 1
     bounds = list(floors)
     for k, peak in enumerate(peaks):
@@ -81,7 +81,10 @@ def demand_bounds(problem: Problem, work: float, wall_seconds: float, seed: int)
     return DemandBounds(bounds, total, time.monotonic() - began)
 
 
-def _relaxation(problem: Problem) -> tuple[LinearModel, list[int], list[int]]:
+def block_relaxation(problem: Problem) -> tuple[LinearModel, list[int], list[int],
+                                                dict[tuple[int, int, int], int]]:
+    """The model, its peak and charge variables, and each start's variable by (job, unit,
+    start step)."""
     m = LinearModel()
     x: dict[tuple[int, int, int], int] = {}
     for job in problem.jobs:
@@ -107,4 +110,4 @@ def _relaxation(problem: Problem) -> tuple[LinearModel, list[int], list[int]]:
         charges.append(z)
     add_redundant_cumulatives(m, problem, x, peaks)
     # Only the peaks' cumulatives and the units' limits matter here: drop nothing else.
-    return m, peaks, charges
+    return m, peaks, charges, x
