@@ -43,6 +43,10 @@ def test_the_relaxed_plan_places_every_job_within_the_limits_and_repeats(tmp_pat
     report = first.report()
     assert report["relaxed.status"] in ("feasible", "optimal")
     assert report["relaxed.stopped_by_clock"] is False
+    # A wall too short for the descent's moves: the report says the clock ended it.
+    rushed = relaxed_plan(problem, work=0.05, moves=10**6, wall_seconds=1.0, seed=0)
+    assert rushed.solution is not None and rushed.descent_stopped_by_clock
+    assert rushed.report()["relaxed.stopped_by_clock"] is True
     # Where the demand charges are most of the bill, placing every job at once beats moving
     # one at a time with the same moves: 22,855 $ against 28,005 $ here (seed 0, 0.5 units).
     assert evaluate(problem, first.solution)[0] < evaluate(
