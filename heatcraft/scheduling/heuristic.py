@@ -517,10 +517,11 @@ def _two_phase_descent(search: InsertionSearch, move_budget: int, wall: float,
     return best
 
 
-def _better(rank: tuple[int, float], than: tuple[int, float]) -> bool:
+def _better(rank: tuple[int, float], than: tuple[int, float], margin: float = IMPROVE) -> bool:
+    """Fewer required jobs left out, or as many and a bill lower by more than `margin`."""
     if rank[0] != than[0]:
         return rank[0] < than[0]
-    return rank[1] < than[1] - IMPROVE
+    return rank[1] < than[1] - margin
 
 
 def lower_peaks(search: InsertionSearch, budget: int, wall: float, step: float = LOWER_STEP,
@@ -538,8 +539,7 @@ def lower_peaks(search: InsertionSearch, budget: int, wall: float, step: float =
         _descend(search, min(budget, search.moves + attempt_moves), wall, patience=20)
         search.targets = None
         rank = search.rank()
-        if rank[0] < best_rank[0] or (rank[0] == best_rank[0] and rank[1] < best_rank[1]
-                                      - IMPROVE * max(1.0, abs(best_rank[1]))):
+        if _better(rank, best_rank, IMPROVE * max(1.0, abs(best_rank[1]))):
             best, best_rank, failures = search._snapshot(), rank, 0
         else:
             search._restore(best)

@@ -6,14 +6,15 @@
 3. A second thread computes, on small days, valid demand-peak cuts from an indivisible-job
    CP-SAT relaxation (peak_bounds), the LP bound with those cuts, and a bound and plan from the
    commitment search (commitment_bound), then runs the exact engine with the best plan as its MIP
-   start, while MIP neighbourhoods (free a few jobs, fix the rest) improve the plan on the other
-   core from the start. Larger days take the LP-guided search (_guided_search), the largest the
-   heuristic alone (choose_backend).
+   start, while on the other core a plan from the same relaxation (relaxed_plan, small days)
+   and then MIP neighbourhoods (free a few jobs, fix the rest) improve on the heuristic's.
+   Larger days take the LP-guided search (_guided_search), the largest the heuristic alone
+   (choose_backend).
 
-Every candidate (FIFO, heuristic, neighbourhood, engine) is checked by the independent verifier
-and priced by the bill engine; the cheapest verified one is returned, so the result is never
-worse than the baseline. The engine's best bound gives the proven gap when the model prices the
-tariff exactly.
+Every candidate (FIFO, heuristic, relaxed plan, neighbourhood, engine) is checked by the
+independent verifier and priced by the bill engine; the cheapest verified one is returned, so
+the result is never worse than the baseline. The engine's best bound gives the proven gap
+when the model prices the tariff exactly.
 """
 
 from __future__ import annotations
@@ -72,11 +73,11 @@ BOUND_WALL_SHARE = 0.5
 COMMITMENT_WORK_SHARE = 0.3
 # The plan from the indivisible-job relaxation (relaxed_plan) on small days, on the
 # neighbourhoods' thread before them: CP-SAT deterministic time per second of limit, and the
-# descent's priced moves. On the 30-job day at 10 s (seeds 0-3) it took the plans from
-# 22,397-23,064 $ to 21,378-22,469 $; on the 20-job day, where the commitment search's plan
-# wins, they stayed the same (13,685-14,509 $). 0.05 gave 21,375-22,686 $ there, 0.2 (cut by
-# the clock) 20,361-22,630 $. Starting the neighbourhoods from it instead of from the heuristic
-# plan cost the 20-job day's seed 3 600-900 $ (its neighbourhoods won there).
+# descent's priced moves. On the 30-job day at 10 s (seeds 0-3, two runs) it took the plans
+# from 22,397-23,064 $ to 21,378-22,630 $; on the 20-job day, where the commitment search's
+# plan wins, they stayed the same in paired runs (13,685-14,509 $). 0.05 gave 21,375-22,686 $
+# there, 0.2 (cut by the clock) 20,361-22,630 $. Starting the neighbourhoods from it instead of
+# from the heuristic plan cost the 20-job day's seed 3 600-900 $ (its neighbourhoods won).
 RELAXED_PLAN_WORK_SHARE = 0.1
 RELAXED_PLAN_MOVES = 4000
 # Neighbourhoods: 12 jobs that may move up to 16 steps, 0.5 units of CP-SAT deterministic time
