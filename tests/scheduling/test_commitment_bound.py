@@ -154,6 +154,13 @@ def test_cbc_says_when_its_time_limit_ended_it(tmp_path):
     model, _ = build_model(problem, allow_drops=False)
     cut = solve_with("cbc", model, time_limit_s=1, threads=1, seed=0, relative_gap=1e-4)
     assert cut.status != "optimal" and cut.parameters["stopped_by_clock"] is True
+    # Its best bound comes from its log, in the model's units (the objective's constant back
+    # in): at least the LP relaxation's, at most the cost of any plan (the heuristic's).
+    lp = solve_mathopt(model, "highs", relax=True, threads=1, seed=0, time_limit_s=30,
+                       relative_gap=0.0, hint=None)
+    plan_cost = evaluate(problem, heuristic_plan(problem, 0, 500, 10.0))[0]
+    assert cut.bound is not None and lp.bound - 1e-6 <= cut.bound <= plan_cost + 1e-6
+    assert cut.objective is None or cut.bound <= cut.objective + 1e-6
     small, _ = build_model(problem_of(idle_site()), allow_drops=False)
     done = solve_with("cbc", small, time_limit_s=30, threads=1, seed=0, relative_gap=1e-9)
     assert done.status == "optimal" and done.parameters["stopped_by_clock"] is False

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import re
+import tempfile
 import time
+from pathlib import Path
 
 import pulp
 
 from heatcraft.scheduling.backends.outcome import SolveOutcome
 from heatcraft.scheduling.linear_model import INF, LinearModel
+
+# CBC's summary when it stops before proving ("Lower bound:  29873.272"); PuLP does not read it.
+_LOWER_BOUND = re.compile(r"^Lower bound:\s+(\S+)\s*$", re.MULTILINE)
+
+
+def _logged_bound(log: str) -> float | None:
+    found = _LOWER_BOUND.findall(log)
+    try:
+        return float(found[-1]) if found else None
+    except ValueError:
+        return None
 
 
 def solve_cbc(model: LinearModel, *, time_limit_s: float, threads: int, seed: int,
@@ -42,17 +56,27 @@ def solve_cbc(model: LinearModel, *, time_limit_s: float, threads: int, seed: in
         # the same start it found better plans there (30-job day, 5 s: 35,087 against 36,540
         # in the model's units, bound 29,987 against 30,023).
         options.append("preprocess off")
+    scratch = tempfile.TemporaryDirectory(prefix="heatcraft-cbc-")
+    log_path = Path(scratch.name) / "cbc.log"
     solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=max(time_limit_s, 1.0), threads=threads,
-                               gapRel=relative_gap, warmStart=bool(hint), options=options)
+                               gapRel=relative_gap, warmStart=bool(hint), options=options,
+                               logPath=str(log_path))
     parameters = {"timeLimit": round(time_limit_s, 3), "threads": threads, "gapRel": relative_gap,
                   "warmStart": bool(hint), "randomSeed": seed + 1,
                   "preprocess": "off" if hint else "sos"}
     version = f"CBC via PuLP {pulp.__version__}"
-    try:
-        problem.solve(solver)
-    except pulp.PulpSolverError as exc:
+    with scratch:
+        try:
+            problem.solve(solver)
+            failure = None
+        except pulp.PulpSolverError as exc:
+            failure = str(exc)
+        log = log_path.read_text(errors="replace") if log_path.exists() else ""
+    if failure is not None:
+        tail = " | ".join(line for line in log.strip().splitlines()[-3:] if line.strip())
+        detail = f"; CBC's log ends: {tail}" if tail else "; CBC wrote no log (it crashed)"
         return SolveOutcome("CBC", version, "error", None, None, None,
-                            time.monotonic() - began, parameters, str(exc))
+                            time.monotonic() - began, parameters, failure + detail)
     status_name = pulp.LpStatus.get(problem.status, "Undefined")
     has_solution = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
     values = [v.varValue or 0.0 for v in variables] if has_solution else None
@@ -65,8 +89,13 @@ def solve_cbc(model: LinearModel, *, time_limit_s: float, threads: int, seed: in
     else:
         status = "no_solution"
     objective = float(pulp.value(problem.objective)) if has_solution else None
-    # PuLP does not expose CBC's best bound; an optimal status proves the objective.
+    # An optimal status proves the objective; otherwise CBC's summary gives its best bound,
+    # without the objective's constant (PuLP's MPS file leaves it out).
     bound = objective if status == "optimal" else None
+    if bound is None and status != "infeasible":
+        logged = _logged_bound(log)
+        if logged is not None:
+            bound = logged + model.objective_constant
     # CBC here has a time limit and no work count: whatever it did not finish, the clock ended.
     parameters["stopped_by_clock"] = status not in ("optimal", "infeasible")
     return SolveOutcome("CBC", version, status, values, objective, bound,
