@@ -99,6 +99,18 @@ def generate_site(folder: Path, jobs: int, units: int, days: int, seed: int,
     return folder
 
 
+def load_generated(folder: Path, days: int = 1):
+    """A generated site folder loaded, with its horizon from FIRST_DAY and the tariff priced on
+    it: (site inputs, grid, tariff series), as the benchmark and the tests use them."""
+    from heatcraft.intake.site_folder import load_site
+    from heatcraft.tariffs import expand_tariff
+    from heatcraft.timegrid import TimeGrid
+
+    site = load_site(folder)
+    grid = TimeGrid.for_days(FIRST_DAY, days, site.site.timezone, STEP)
+    return site, grid, expand_tariff(site.tariff, grid, site.site.holidays)
+
+
 def _write_csv(path: Path, rows: list[dict], header: tuple[str, ...] | None = None) -> None:
     fields = list(header or rows[0].keys())
     with path.open("w", newline="", encoding="utf-8") as handle:

@@ -36,22 +36,17 @@ NAIVE = ("highs", "cbc", "cpsat")
 
 
 def single(name: str, engine: str, limit: float, workdir: Path, seed: int = 0) -> dict:
-    from benchmarks.scheduling.generate import FIRST_DAY, generate_site
-    from heatcraft.intake.site_folder import load_site
+    from benchmarks.scheduling.generate import generate_site, load_generated
     from heatcraft.scheduling import ScheduleOptions, optimize_plan, verify_plan
     from heatcraft.scheduling.backends import solve_with
     from heatcraft.scheduling.formulation import build_model, decode
     from heatcraft.scheduling.plan_builder import solution_to_plan
     from heatcraft.scheduling.problem import build_problem
-    from heatcraft.tariffs import expand_tariff
-    from heatcraft.timegrid import TimeGrid
 
     jobs, units, days, site_seed, _ = INSTANCES[name]
     folder = generate_site(workdir / name, jobs, units, days, site_seed)
     began = time.monotonic()
-    inputs = load_site(folder)
-    grid = TimeGrid.for_days(FIRST_DAY, days, inputs.site.timezone, 15)
-    series = expand_tariff(inputs.tariff, grid, inputs.site.holidays)
+    inputs, grid, series = load_generated(folder, days)
     options = ScheduleOptions(time_limit_s=limit, seed=seed)
     # seed: Heatcraft's search seed (the naive engines always run seed 0).
     row = {"instance": name, "engine": engine, "limit_s": limit,

@@ -76,8 +76,9 @@ COMMITMENT_WORK_SHARE = 0.3
 # descent's priced moves. On the 30-job day at 10 s (seeds 0-3, two runs) it took the plans
 # from 22,397-23,064 $ to 21,378-22,630 $; on the 20-job day, where the commitment search's
 # plan wins, they stayed the same in paired runs (13,685-14,509 $). 0.05 gave 21,375-22,686 $
-# there, 0.2 (cut by the clock) 20,361-22,630 $. Starting the neighbourhoods from it instead of
-# from the heuristic plan cost the 20-job day's seed 3 600-900 $ (its neighbourhoods won).
+# there, 0.2 20,361-22,630 $ (2 units need about 8 s at the 3.7-4.5 s a unit measured there,
+# more than the ~5.9 s of wall it gets: the clock ends it). Starting the neighbourhoods from it
+# instead of from the heuristic plan cost the 20-job day's seed 3 600-900 $.
 RELAXED_PLAN_WORK_SHARE = 0.1
 RELAXED_PLAN_MOVES = 4000
 # Neighbourhoods: 12 jobs that may move up to 16 steps, 0.5 units of CP-SAT deterministic time

@@ -101,14 +101,9 @@ def test_the_optimizer_reports_the_search_and_offers_its_plan():
 
 def _benchmark_day(folder):
     """The 20-job benchmark day: the search needs about 3 units of work to prove its bound."""
-    from benchmarks.scheduling.generate import FIRST_DAY, generate_site
-    from heatcraft.intake.site_folder import load_site
-    from heatcraft.tariffs import expand_tariff
-    from heatcraft.timegrid import TimeGrid
+    from benchmarks.scheduling.generate import generate_site, load_generated
 
-    site = load_site(generate_site(folder, 20, 3, 1, 1))
-    grid = TimeGrid.for_days(FIRST_DAY, 1, site.site.timezone, 15)
-    return site, grid, expand_tariff(site.tariff, grid, site.site.holidays)
+    return load_generated(generate_site(folder, 20, 3, 1, 1))
 
 
 def test_the_report_says_whether_the_count_or_the_clock_ended_the_search(tmp_path):

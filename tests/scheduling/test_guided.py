@@ -7,8 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from benchmarks.scheduling.generate import FIRST_DAY, generate_site
-from heatcraft.intake.site_folder import load_site
+from benchmarks.scheduling.generate import generate_site, load_generated
 from heatcraft.scheduling import FrozenState, ScheduleOptions, optimize_plan, verify_plan
 from heatcraft.scheduling.backends import solve_with
 from heatcraft.scheduling.evaluation import evaluate
@@ -19,8 +18,6 @@ from heatcraft.scheduling.mip_neighbourhood import improve_by_neighbourhoods
 from heatcraft.scheduling.optimizer import GUIDED_MIN_STARTS, choose_backend
 from heatcraft.scheduling.plan_builder import solution_to_plan
 from heatcraft.scheduling.problem import build_problem
-from heatcraft.tariffs import expand_tariff
-from heatcraft.timegrid import TimeGrid
 from tests.scheduling.sites import at, heater, horizon, inputs, job, peaky_site, problem_of
 
 GUIDED = ScheduleOptions(backend="guided", time_limit_s=8)
@@ -81,10 +78,8 @@ def test_restricted_mip_keeps_to_the_support_never_costs_more_and_repeats():
 def test_the_cheapest_seeded_root_goes_on(tmp_path):
     """On a generated 40-job day the two seeds' roots end apart (30,102 $ and 30,054 $ on
     2026-12-03): the cheaper plan comes back, whichever seed found it."""
-    site = load_site(generate_site(tmp_path / "site", 40, 5, 1, seed=1))
-    grid = TimeGrid.for_days(FIRST_DAY, 1, site.site.timezone, 15)
-    problem = build_problem(site, grid, expand_tariff(site.tariff, grid, site.site.holidays),
-                            ScheduleOptions())
+    site, grid, series = load_generated(generate_site(tmp_path / "site", 40, 5, 1, seed=1))
+    problem = build_problem(site, grid, series, ScheduleOptions())
     guide = lp_guide(problem, allow_drops=False, time_limit_s=30)
     incumbent = heuristic_plan(problem, 0, 300, 5.0)
     drops = any(place is None for place in incumbent.placement)
@@ -153,10 +148,7 @@ def test_guided_search_replans_from_a_trip():
 
 @pytest.mark.parametrize(("jobs", "units", "expected"), [(100, 10, "guided"), (20, 3, "highs")])
 def test_auto_picks_the_guided_search_for_large_days(tmp_path, jobs, units, expected):
-    folder = generate_site(tmp_path / "site", jobs, units, 1, seed=1)
-    site = load_site(folder)
-    grid = TimeGrid.for_days(FIRST_DAY, 1, site.site.timezone, 15)
-    series = expand_tariff(site.tariff, grid, site.site.holidays)
+    site, grid, series = load_generated(generate_site(tmp_path / "site", jobs, units, 1, seed=1))
     problem = build_problem(site, grid, series, ScheduleOptions())
     starts = sum(len(j.candidates) for j in problem.jobs)
     assert (starts >= GUIDED_MIN_STARTS) == (expected == "guided")

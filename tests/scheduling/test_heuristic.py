@@ -7,13 +7,10 @@ import time
 import numpy as np
 import pytest
 
-from benchmarks.scheduling.generate import FIRST_DAY, generate_site
-from heatcraft.intake.site_folder import load_site
+from benchmarks.scheduling.generate import generate_site, load_generated
 from heatcraft.scheduling import ScheduleOptions
 from heatcraft.scheduling.heuristic import InsertionSearch, insertion_order, lower_peaks
 from heatcraft.scheduling.problem import build_problem
-from heatcraft.tariffs import expand_tariff
-from heatcraft.timegrid import TimeGrid
 
 
 def _totals_match_placements(search: InsertionSearch) -> bool:
@@ -32,11 +29,8 @@ def test_target_descent_restores_its_best_plan_whole(tmp_path, seed):
     # (jobs per step, heat) must come back with the placements. Restoring the same snapshot
     # twice once brought back totals that later moves had changed: on a 500-job week the
     # search then let three jobs share a unit that takes two.
-    folder = generate_site(tmp_path / "s30", 30, 4, 1, 2)
-    site = load_site(folder)
-    grid = TimeGrid.for_days(FIRST_DAY, 1, site.site.timezone, 15)
-    problem = build_problem(site, grid, expand_tariff(site.tariff, grid, site.site.holidays),
-                            ScheduleOptions())
+    site, grid, series = load_generated(generate_site(tmp_path / "s30", 30, 4, 1, 2))
+    problem = build_problem(site, grid, series, ScheduleOptions())
     search = InsertionSearch(problem, seed)
     search.greedy(insertion_order(problem))
     lower_peaks(search, 20_000, float("inf"))
@@ -59,12 +53,9 @@ def test_the_move_budget_does_not_depend_on_when_the_search_begins(tmp_path):
     # so the 500-job week gave different plans from one run to the next.
     from heatcraft.scheduling.optimizer import _heuristic
 
-    folder = generate_site(tmp_path / "d100", 100, 10, 1, 1)
-    site = load_site(folder)
-    grid = TimeGrid.for_days(FIRST_DAY, 1, site.site.timezone, 15)
+    site, grid, series = load_generated(generate_site(tmp_path / "d100", 100, 10, 1, 1))
     options = ScheduleOptions(time_limit_s=6.0)
-    problem = build_problem(site, grid, expand_tariff(site.tariff, grid, site.site.holidays),
-                            options)
+    problem = build_problem(site, grid, series, options)
     plans = [_heuristic(problem, site, options, time.monotonic() - late, options.time_limit_s,
                         None, [], heuristic_only=True).placement
              for late in (0.0, 2.0)]
@@ -79,10 +70,7 @@ def test_a_job_that_may_not_be_dropped_is_never_left_out_to_save_its_energy(tmp_
     # against 22,620 $ at 10 s).
     from heatcraft.scheduling.heuristic import heuristic_plan
 
-    folder = generate_site(tmp_path / "s30", 30, 4, 1, 2)
-    site = load_site(folder)
-    grid = TimeGrid.for_days(FIRST_DAY, 1, site.site.timezone, 15)
-    tariff = expand_tariff(site.tariff, grid, site.site.holidays)
+    site, grid, tariff = load_generated(generate_site(tmp_path / "s30", 30, 4, 1, 2))
     required = build_problem(site, grid, tariff, ScheduleOptions(drop_penalty_per_priority=None))
     plan = heuristic_plan(required, seed, 2250, 60.0)
     assert all(place is not None for place in plan.placement)

@@ -56,16 +56,15 @@ def solve_cbc(model: LinearModel, *, time_limit_s: float, threads: int, seed: in
         # the same start it found better plans there (30-job day, 5 s: 35,087 against 36,540
         # in the model's units, bound 29,987 against 30,023).
         options.append("preprocess off")
-    scratch = tempfile.TemporaryDirectory(prefix="heatcraft-cbc-")
-    log_path = Path(scratch.name) / "cbc.log"
-    solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=max(time_limit_s, 1.0), threads=threads,
-                               gapRel=relative_gap, warmStart=bool(hint), options=options,
-                               logPath=str(log_path))
     parameters = {"timeLimit": round(time_limit_s, 3), "threads": threads, "gapRel": relative_gap,
                   "warmStart": bool(hint), "randomSeed": seed + 1,
                   "preprocess": "off" if hint else "sos"}
     version = f"CBC via PuLP {pulp.__version__}"
-    with scratch:
+    with tempfile.TemporaryDirectory(prefix="heatcraft-cbc-") as scratch:
+        log_path = Path(scratch) / "cbc.log"  # CBC's summary, for its bound (see below)
+        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=max(time_limit_s, 1.0), threads=threads,
+                                   gapRel=relative_gap, warmStart=bool(hint), options=options,
+                                   logPath=str(log_path))
         try:
             problem.solve(solver)
             failure = None
