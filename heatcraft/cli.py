@@ -7,9 +7,9 @@ import shlex
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, NoReturn, get_args
 
 import typer
 
@@ -34,7 +34,7 @@ def _emit(payload: Any, out: Path | None = None) -> None:
         typer.echo(f"wrote {out}", err=True)
 
 
-def _fail(reason: str) -> None:
+def _fail(reason: str) -> NoReturn:
     typer.echo(f"error: {reason}", err=True)
     raise typer.Exit(code=2)
 
@@ -57,6 +57,13 @@ RequestFile = Annotated[Path, typer.Argument(help="JSON request file", exists=Fa
 OutFile = Annotated[Path | None, typer.Option("--out", help="write JSON here instead of stdout")]
 
 
+def _moment(option: str, text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        _fail(f"{option} {text!r} is not an ISO 8601 moment (2026-06-16T12:00:00-05:00)")
+
+
 @app.command()
 def plan(
     site_dir: Annotated[Path, typer.Argument(help="site folder")],
@@ -66,16 +73,40 @@ def plan(
         str, typer.Option(help="auto|guided|highs|cpsat|scip|cbc|heuristic")] = "auto",
     time_limit: Annotated[float, typer.Option("--time-limit", help="seconds")] = 60.0,
     baseline_only: Annotated[bool, typer.Option(help="FIFO baseline only")] = False,
+    now: Annotated[str | None, typer.Option(
+        help="re-plan from this moment (ISO 8601 with offset); needs --previous")] = None,
+    previous: Annotated[Path | None, typer.Option(
+        help="the JSON report of the plan being re-planned (same site and horizon)")] = None,
+    tripped: Annotated[list[str] | None, typer.Option(
+        help="a unit that tripped at --now and is off from then (repeat for several)")] = None,
+    unavailable_until: Annotated[str | None, typer.Option(
+        "--unavailable-until", help="tripped units are back at this moment (ISO 8601)")] = None,
     out: OutFile = None,
 ) -> None:
-    """Plan a site's heating jobs; writes plan, costs, savings and the solver report as JSON."""
+    """Plan a site's heating jobs; writes plan, costs, savings and the solver report as JSON.
+
+    A rolling re-plan (--now, --previous, --tripped): jobs the previous plan started before
+    --now stay where they are, units keep their on/off history, tripped units are off from
+    --now and the jobs they were running start again elsewhere."""
     from heatcraft.errors import InputError
-    from heatcraft.planning import plan_report
+    from heatcraft.planning import ReplanRequest, plan_report
 
     try:
         first_day = date.fromisoformat(plan_date)
     except ValueError:
         _fail(f"--date {plan_date!r} is not YYYY-MM-DD")
+    replan = None
+    if now is None:
+        if previous is not None or tripped or unavailable_until is not None:
+            _fail("--previous, --tripped and --unavailable-until need --now (the re-plan's "
+                  "moment)")
+    elif previous is None:
+        _fail("--now needs --previous (the report of the plan being re-planned)")
+    else:
+        replan = ReplanRequest(now=_moment("--now", now), previous=previous,
+                               tripped=tuple(tripped or ()),
+                               unavailable_until=None if unavailable_until is None
+                               else _moment("--unavailable-until", unavailable_until))
     from heatcraft.scheduling.options import Backend
 
     backends = get_args(Backend)
@@ -89,6 +120,7 @@ def plan(
             backend=backend,
             time_limit_s=time_limit,
             optimize=not baseline_only,
+            replan=replan,
         )
     except InputError as exc:
         _fail(str(exc))

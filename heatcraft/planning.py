@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from heatcraft.costs.load_profile import LoadProfile, load_profile
 from heatcraft.costs.plan_cost import PlanCost, cost_plan
+from heatcraft.errors import InputError, InputIssue
 from heatcraft.intake.site_folder import SiteInputs
 from heatcraft.models import Plan
 from heatcraft.provenance import sha256_of
@@ -66,6 +67,100 @@ def _assignments_json(plan: Plan) -> list[dict[str, Any]]:
     ]
 
 
+@dataclass(frozen=True)
+class ReplanRequest:
+    """Re-plan from `now` (e.g. when a unit trips): `previous` is the report `heatcraft plan`
+    wrote for the same horizon; what it started before `now` stays, units in `tripped` are off
+    from `now` until `unavailable_until` (or the horizon's end)."""
+
+    now: datetime
+    previous: Path
+    tripped: tuple[str, ...] = ()
+    unavailable_until: datetime | None = None
+    source: dict[str, str] = field(default_factory=lambda: {
+        "now": "--now", "previous": "--previous", "tripped": "--tripped",
+        "unavailable_until": "--unavailable-until"})
+
+
+def frozen_state(request: ReplanRequest, inputs: SiteInputs, horizon: Horizon) -> Any:
+    """The optimizer's FrozenState for `request`, after checking that the previous plan belongs
+    to this site and horizon and that every unit and job it names is known."""
+    from heatcraft.intake.previous_plan import read_plan_report
+    from heatcraft.scheduling import FrozenState
+
+    name = request.source
+    issues: list[InputIssue] = []
+    grid = horizon.grid
+    for key, moment in (("now", request.now), ("unavailable_until", request.unavailable_until)):
+        if moment is not None and moment.utcoffset() is None:
+            issues.append(InputIssue(name[key], None, None, f"{moment.isoformat()} has no UTC "
+                                     "offset (write it as 2026-06-16T12:00:00-05:00)"))
+    if issues:
+        raise InputError(issues)
+    if not grid.start <= request.now < grid.end:
+        issues.append(InputIssue(name["now"], None, None, f"{request.now.isoformat()} lies outside "
+                                 f"the horizon {grid.start.isoformat()} .. {grid.end.isoformat()}"))
+    if request.unavailable_until is not None and request.unavailable_until <= request.now:
+        issues.append(InputIssue(name["unavailable_until"], None, None,
+                                 "must be after --now"))
+    units = {unit.equipment_id for unit in inputs.equipment}
+    for unit_id in request.tripped:
+        if unit_id not in units:
+            issues.append(InputIssue(name["tripped"], None, None, f"unknown unit {unit_id!r} "
+                                     f"(the site has {', '.join(sorted(units))})"))
+    previous = read_plan_report(request.previous)
+    file = request.previous.name
+    if previous.site_id != inputs.site.id:
+        issues.append(InputIssue(file, None, "site", f"plan of site {previous.site_id!r}, "
+                                 f"not {inputs.site.id!r}"))
+    if (previous.horizon_start, previous.horizon_end) != (grid.start, grid.end):
+        issues.append(InputIssue(file, None, "horizon_start", "the plan covers "
+                                 f"{previous.horizon_start.isoformat()} .. "
+                                 f"{previous.horizon_end.isoformat()}, the re-plan "
+                                 f"{grid.start.isoformat()} .. {grid.end.isoformat()}"))
+    jobs = {job.job_id for job in inputs.jobs}
+    for kind, records in (("assignments", previous.assignments), ("runs", previous.runs)):
+        for number, record in enumerate(records, start=1):
+            if record.equipment_id not in units:
+                issues.append(InputIssue(file, number, f"{kind}.equipment_id",
+                                         f"unknown unit {record.equipment_id!r}"))
+    for number, assignment in enumerate(previous.assignments, start=1):
+        if assignment.start < request.now and assignment.job_id not in jobs:
+            issues.append(InputIssue(file, number, "assignments.job_id",
+                                     f"job {assignment.job_id!r} started before --now but is "
+                                     "not in jobs.csv: its heat would be lost"))
+    if issues:
+        raise InputError(issues)
+    return FrozenState(now=request.now, previous=previous, tripped=frozenset(request.tripped),
+                       unavailable_until=request.unavailable_until)
+
+
+def _replan_json(frozen: Any, grid: TimeGrid, plan: Plan) -> dict[str, Any]:
+    """What the re-plan kept, what it planned again, and from which step."""
+    started = {a.job_id: a for a in frozen.previous.assignments if a.start < frozen.now}
+    restarted = sorted(job for job, a in started.items()
+                       if a.equipment_id in frozen.tripped and a.end > frozen.now)
+    kept = sorted(set(started) - set(restarted))
+    return {
+        "now": frozen.now.isoformat(),
+        "planned_from": grid.moment(frozen.now_step(grid)).isoformat(),
+        "tripped": sorted(frozen.tripped),
+        "unavailable_until": None if frozen.unavailable_until is None
+        else frozen.unavailable_until.isoformat(),
+        "kept": kept,
+        "restarted": restarted,
+        "replanned": sorted({a.job_id for a in plan.assignments} - set(kept)),
+    }
+
+
+def _runs_json(plan: Plan) -> list[dict[str, Any]]:
+    """When each unit is on: an operator switches units by these, and a re-plan keeps them."""
+    return [
+        {"equipment_id": r.equipment_id, "start": r.start.isoformat(), "end": r.end.isoformat()}
+        for r in sorted(plan.runs, key=lambda r: (r.start, r.equipment_id))
+    ]
+
+
 def plan_report(
     site_dir: Path,
     first_day: date,
@@ -74,8 +169,11 @@ def plan_report(
     backend: str = "auto",
     time_limit_s: float = 60.0,
     optimize: bool = True,
+    replan: ReplanRequest | None = None,
 ) -> dict[str, Any]:
-    """Everything `heatcraft plan` prints: plan, costs, baseline, savings, solver, verdict."""
+    """Everything `heatcraft plan` prints: plan, costs, baseline, savings, solver, verdict.
+    With `replan`, the plan starts from the previous plan at its moment (a rolling re-plan);
+    the report then also prices the previous plan, so the trip's cost shows."""
     from heatcraft.costs.plan_cost import savings
     from heatcraft.intake.site_folder import load_site
     from heatcraft.scheduling import verify_plan
@@ -84,12 +182,16 @@ def plan_report(
     inputs = load_site(site_dir)
     horizon = horizon_for(inputs, first_day, days)
     baseline = cost(fifo_plan(inputs, horizon.grid), inputs, horizon)
+    frozen = None if replan is None else frozen_state(replan, inputs, horizon)
     report: dict[str, Any] = {
         "site": inputs.site.id,
         "horizon_start": horizon.grid.start.isoformat(),
         "horizon_end": horizon.grid.end.isoformat(),
         "inputs_sha256": inputs.sha256,
     }
+    if not optimize and frozen is not None:
+        raise InputError([InputIssue("--baseline-only", None, None,
+                                     "a re-plan optimizes; leave out --baseline-only")])
     if not optimize:
         verdict = verify_plan(baseline.plan, inputs, horizon.grid, horizon.series)
         chosen, solver, status = baseline, None, "baseline_only"
@@ -102,6 +204,7 @@ def plan_report(
             horizon.grid,
             horizon.series,
             ScheduleOptions(backend=backend, time_limit_s=time_limit_s),
+            frozen=frozen,
         )
         chosen = cost(result.plan, inputs, horizon)
         verdict = result.verification
@@ -115,7 +218,10 @@ def plan_report(
             "verified": verdict.ok,
             "violations": [str(v) for v in verdict.violations],
             "solver": solver,
+            "plan_kind": chosen.plan.kind,
+            "step_minutes": chosen.plan.step_minutes,
             "assignments": _assignments_json(chosen.plan),
+            "runs": _runs_json(chosen.plan),
             "dropped_jobs": [d.model_dump(mode="json") for d in chosen.plan.dropped_jobs],
             "costs": chosen.cost.to_dict(),
             "baseline_costs": baseline.cost.to_dict(),
@@ -123,4 +229,11 @@ def plan_report(
             "output_sha256": chosen.sha256,
         }
     )
+    if frozen is not None:
+        before = cost(frozen.previous, inputs, horizon)
+        report["replan"] = _replan_json(frozen, horizon.grid, chosen.plan)
+        report["previous_costs"] = before.cost.to_dict()
+        # Positive: the re-plan costs less than the previous plan would have (had it stayed
+        # feasible); a trip usually makes it negative, and that is its price.
+        report["change_from_previous"] = savings(before.cost, chosen.cost)
     return report

@@ -1,0 +1,148 @@
+"""`heatcraft plan --now --previous --tripped`: a rolling re-plan when a unit trips.
+
+The re-plan keeps what the previous plan started before the moment, takes the tripped unit out
+from then on, starts its interrupted jobs again elsewhere, and prices the change."""
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from heatcraft.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = ROOT / "examples" / "plant_a"
+DAY = "2026-06-16"
+NOON = "2026-06-16T12:00:00-05:00"
+runner = CliRunner()
+
+
+def _plan(tmp_path: Path, name: str, *args: str) -> dict:
+    out = tmp_path / name
+    result = runner.invoke(app, ["plan", str(SITE), "--date", DAY, *args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return json.loads(out.read_text())
+
+
+def _error(*args: str) -> str:
+    result = runner.invoke(app, ["plan", str(SITE), "--date", DAY, *args])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def baseline_report(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("previous")
+    _plan(folder, "baseline.json", "--baseline-only")
+    return folder / "baseline.json"
+
+
+def test_a_trip_keeps_the_past_and_moves_the_tripped_units_jobs(tmp_path: Path):
+    first = _plan(tmp_path, "first.json", "--time-limit", "5")
+    now = datetime.fromisoformat(NOON)
+    running = [a for a in first["assignments"]
+               if datetime.fromisoformat(a["start"]) < now < datetime.fromisoformat(a["end"])]
+    # The unit running the most jobs at noon trips then.
+    unit = max(sorted({a["equipment_id"] for a in running}),
+               key=lambda u: sum(a["equipment_id"] == u for a in running))
+    interrupted = sorted(a["job_id"] for a in running if a["equipment_id"] == unit)
+    again = _plan(tmp_path, "again.json", "--time-limit", "5", "--now", NOON,
+                  "--previous", str(tmp_path / "first.json"), "--tripped", unit)
+
+    assert again["verified"] is True and again["status"] in ("optimal", "feasible")
+    assert again["dropped_jobs"] == []
+    new = {a["job_id"]: a for a in again["assignments"]}
+    for old in first["assignments"]:
+        if datetime.fromisoformat(old["start"]) < now and old["job_id"] not in interrupted:
+            assert new[old["job_id"]] == old  # done or running elsewhere: unchanged
+    for job in interrupted:  # started again from scratch, on another unit, after the trip
+        assert new[job]["equipment_id"] != unit
+        assert datetime.fromisoformat(new[job]["start"]) >= now
+    assert all(datetime.fromisoformat(a["end"]) <= now
+               for a in again["assignments"] if a["equipment_id"] == unit)
+    assert all(datetime.fromisoformat(r["end"]) <= now
+               for r in again["runs"] if r["equipment_id"] == unit)
+    replan = again["replan"]
+    assert replan["tripped"] == [unit] and replan["restarted"] == interrupted
+    assert replan["planned_from"] == NOON
+    assert set(replan["kept"]) | set(replan["replanned"]) == set(new)
+    assert again["previous_costs"]["total"] == pytest.approx(first["costs"]["total"], abs=0.01)
+    assert again["change_from_previous"]["total"] == pytest.approx(
+        again["previous_costs"]["total"] - again["costs"]["total"], abs=0.02)
+
+
+def test_a_unit_back_later_takes_jobs_again(tmp_path: Path, baseline_report: Path):
+    back = "2026-06-16T14:00:00-05:00"
+    report = _plan(tmp_path, "again.json", "--time-limit", "5", "--now", NOON,
+                   "--previous", str(baseline_report), "--tripped", "EB1",
+                   "--unavailable-until", back)
+    assert report["verified"] is True
+    assert report["replan"]["unavailable_until"] == back
+    for a in report["assignments"]:
+        if a["equipment_id"] == "EB1":
+            start, end = (datetime.fromisoformat(a[k]) for k in ("start", "end"))
+            assert end <= datetime.fromisoformat(NOON) or start >= datetime.fromisoformat(back)
+
+
+def test_replan_options_are_checked(baseline_report: Path):
+    previous = ["--previous", str(baseline_report)]
+    assert _error("--tripped", "EB1") == (
+        "error: --previous, --tripped and --unavailable-until need --now (the re-plan's moment)")
+    assert _error("--now", NOON) == (
+        "error: --now needs --previous (the report of the plan being re-planned)")
+    assert "is not an ISO 8601 moment" in _error("--now", "noon", *previous)
+    assert _error("--now", "2026-06-16T12:00:00", *previous).startswith(
+        "error: --now: 2026-06-16T12:00:00 has no UTC offset")
+    assert _error("--now", "2026-06-17T12:00:00-05:00", *previous).startswith(
+        "error: --now: 2026-06-17T12:00:00-05:00 lies outside the horizon")
+    assert _error("--now", NOON, *previous, "--tripped", "XX9").startswith(
+        "error: --tripped: unknown unit 'XX9' (the site has ")
+    assert _error("--now", NOON, *previous, "--tripped", "EB1", "--unavailable-until",
+                  "2026-06-16T11:00:00-05:00") == "error: --unavailable-until: must be after --now"
+    assert _error("--now", NOON, *previous, "--baseline-only") == (
+        "error: --baseline-only: a re-plan optimizes; leave out --baseline-only")
+
+
+def test_a_previous_plan_of_another_day_or_site_is_refused(tmp_path: Path,
+                                                            baseline_report: Path):
+    result = runner.invoke(app, ["plan", str(SITE), "--date", "2026-06-17", "--now",
+                                 "2026-06-17T12:00:00-05:00", "--previous", str(baseline_report)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "error: baseline.json, field 'horizon_start': the plan covers 2026-06-16T00:00:00-05:00 "
+        ".. 2026-06-17T00:00:00-05:00, the re-plan 2026-06-17T00:00:00-05:00 .. ")
+    report = json.loads(baseline_report.read_text())
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({**report, "site": "plant_b"}))
+    assert _error("--now", NOON, "--previous", str(other)) == (
+        "error: other.json, field 'site': plan of site 'plant_b', not 'plant_a'")
+
+
+def test_a_broken_previous_plan_names_the_record_and_field(tmp_path: Path,
+                                                           baseline_report: Path):
+    report = json.loads(baseline_report.read_text())
+    broken = tmp_path / "broken.json"
+    del report["assignments"][2]["start"]
+    broken.write_text(json.dumps(report))
+    assert _error("--now", NOON, "--previous", str(broken)) == (
+        "error: broken.json, row 3, field 'assignments.start': required value is missing")
+
+    report = json.loads(baseline_report.read_text())
+    first = min(report["assignments"], key=lambda a: a["start"])
+    first["job_id"] = "J999"
+    number = report["assignments"].index(first) + 1
+    broken.write_text(json.dumps(report))
+    assert _error("--now", NOON, "--previous", str(broken)) == (
+        f"error: broken.json, row {number}, field 'assignments.job_id': job 'J999' started "
+        "before --now but is not in jobs.csv: its heat would be lost")
+
+    broken.write_text(json.dumps({k: v for k, v in report.items() if k != "runs"}))
+    assert _error("--now", NOON, "--previous", str(broken)).startswith(
+        "error: broken.json, field 'runs': required by a re-plan")
+    broken.write_text("{not json")
+    assert _error("--now", NOON, "--previous", str(broken)).startswith(
+        "error: broken.json, row 1: invalid JSON: ")
