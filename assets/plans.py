@@ -8,7 +8,14 @@ import dagster as dg
 from assets.checks import cost_recomputed_result, plan_check_specs, verified_result
 from assets.metadata import provenance_metadata, provenance_row, table_metadata
 from assets.partitions import site_and_date, site_day_partitions
-from assets.tables import LOAD_PROFILE, PLAN_ASSIGNMENTS, PLAN_COSTS, PLAN_SAVINGS, PROVENANCE
+from assets.tables import (
+    LOAD_PROFILE,
+    PLAN_ASSIGNMENTS,
+    PLAN_COSTS,
+    PLAN_SAVINGS,
+    PROVENANCE,
+    UNIT_RUNS,
+)
 from resources.warehouse import WarehouseResource
 
 if TYPE_CHECKING:  # engine modules load at run time, keeping the code location fast to load
@@ -26,6 +33,7 @@ def _materialize_plan(
     horizon: "Horizon",
     plan_date: date,
     asset_name: str,
+    extra_metadata: dict | None = None,
 ) -> dg.MaterializeResult:
     """Verify, then write every table of the plan in one transaction, then re-check the bill.
 
@@ -38,6 +46,7 @@ def _materialize_plan(
             value=costed, check_results=[verified], metadata={"verified": False}
         )
     metadata = _write_costed_plan(context, warehouse, inputs, costed, plan_date, asset_name)
+    metadata.update(extra_metadata or {})
     recomputed = cost_recomputed_result(asset_name, warehouse, costed, inputs, horizon, plan_date)
     return dg.MaterializeResult(
         value=costed, metadata=metadata, check_results=[verified, recomputed]
@@ -53,7 +62,7 @@ def _write_costed_plan(
     asset_name: str,
 ) -> dict:
     """All tables of one plan, replaced in one transaction; returns the metadata."""
-    from heatcraft.tables import assignment_rows, cost_rows, load_profile_rows
+    from heatcraft.tables import assignment_rows, cost_rows, load_profile_rows, run_rows
 
     plan = costed.plan
     solver = plan.solver.model_dump(mode="json") if plan.solver else None
@@ -66,6 +75,7 @@ def _write_costed_plan(
     counts = warehouse.replace_partition(
         {
             PLAN_ASSIGNMENTS: assignment_rows(plan, plan_date),
+            UNIT_RUNS: run_rows(plan, plan_date),
             LOAD_PROFILE: load_profile_rows(plan, costed.profile, costed.cost, plan_date),
             PLAN_COSTS: cost_rows(plan, costed.cost, plan_date),
             PROVENANCE: [
@@ -86,6 +96,7 @@ def _write_costed_plan(
     cost = costed.cost
     metadata = {
         **table_metadata(PLAN_ASSIGNMENTS, counts[PLAN_ASSIGNMENTS.name]),
+        "unit_runs_rows": counts[UNIT_RUNS.name],
         "load_profile_rows": counts[LOAD_PROFILE.name],
         "total_cost": dg.MetadataValue.float(round(cost.total, 2)),
         "energy_cost": round(cost.energy, 2),
@@ -143,6 +154,12 @@ class OptimizerConfig(dg.Config):
     backend: OptimizerBackend = "auto"
     time_limit_s: float = 60.0
     seed: int = 0
+    # A rolling re-plan (e.g. a unit tripped): from this moment (ISO 8601 with offset), the
+    # partition's stored optimized plan stays as it was before it, these units are off from it
+    # (until `unavailable_until`, or the day's end) and their running jobs start again.
+    replan_at: str | None = None
+    tripped_units: list[str] = []
+    unavailable_until: str | None = None
 
 
 @dg.asset(
@@ -165,17 +182,90 @@ def optimized_plan(
 
     _, plan_date = site_and_date(context)
     horizon = horizon_for(site_inputs, plan_date)
+    frozen = None
+    if config.replan_at is not None:
+        frozen = _replan_state(config, warehouse, site_inputs, horizon, plan_date)
+    elif config.tripped_units or config.unavailable_until is not None:
+        raise dg.Failure("tripped_units and unavailable_until need replan_at (the re-plan's "
+                         "moment)")
     result = optimize_plan(
         site_inputs,
         horizon.grid,
         horizon.series,
         ScheduleOptions(backend=config.backend, time_limit_s=config.time_limit_s, seed=config.seed),
+        frozen=frozen,
     )
     for warning in result.warnings:
         context.log.warning(warning)
     costed = cost(result.plan, site_inputs, horizon)
+    extra = {}
+    if frozen is not None:
+        from heatcraft.planning import replan_summary
+
+        extra["replan"] = dg.MetadataValue.json(replan_summary(frozen, horizon.grid, result.plan))
     return _materialize_plan(
-        context, warehouse, site_inputs, costed, horizon, plan_date, "optimized_plan"
+        context, warehouse, site_inputs, costed, horizon, plan_date, "optimized_plan", extra
+    )
+
+
+def _replan_state(config: OptimizerConfig, warehouse: WarehouseResource,
+                  inputs: "SiteInputs", horizon: "Horizon", plan_date: date):
+    """The re-plan's starting point: the partition's stored optimized plan (assignments and
+    unit runs), checked against the site like the command line's --previous."""
+    from datetime import datetime
+
+    from heatcraft.errors import InputError
+    from heatcraft.planning import ReplanRequest, frozen_state
+
+    def moment(field: str, text: str | None) -> datetime | None:
+        if text is None:
+            return None
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise dg.Failure(f"{field} {text!r} is not an ISO 8601 moment") from exc
+
+    previous = _stored_plan(warehouse, inputs, horizon, plan_date)
+    if previous is None:
+        raise dg.Failure(f"no optimized plan of {inputs.site.id} on {plan_date} in the "
+                         "warehouse to re-plan from: materialize optimized_plan first")
+    request = ReplanRequest(
+        now=moment("replan_at", config.replan_at), previous=previous,
+        previous_source="the stored optimized plan", tripped=tuple(config.tripped_units),
+        unavailable_until=moment("unavailable_until", config.unavailable_until),
+        source={"now": "replan_at", "tripped": "tripped_units",
+                "unavailable_until": "unavailable_until"})
+    try:
+        return frozen_state(request, inputs, horizon)
+    except InputError as exc:
+        raise dg.Failure(f"cannot re-plan: {exc.report()}") from exc
+
+
+def _stored_plan(warehouse: WarehouseResource, inputs: "SiteInputs", horizon: "Horizon",
+                 plan_date: date):
+    from heatcraft.models import Assignment, Plan, UnitRun
+
+    keys = [inputs.site.id, plan_date, "optimized"]
+    where = "WHERE site_id = $1 AND plan_date = $2 AND plan_kind = $3"
+    try:
+        jobs = warehouse.query(f"SELECT * FROM {warehouse.qualified_name(PLAN_ASSIGNMENTS)} "
+                               f"{where} AND NOT dropped", keys)
+        runs = warehouse.query(f"SELECT * FROM {warehouse.qualified_name(UNIT_RUNS)} {where}",
+                               keys)
+    except Exception as exc:  # no warehouse or table yet, or it cannot be read: say which
+        raise dg.Failure(f"cannot read the stored optimized plan of {inputs.site.id} on "
+                         f"{plan_date} to re-plan from: {exc}") from exc
+    if not jobs:
+        return None
+    grid = horizon.grid
+    return Plan(
+        site_id=inputs.site.id, kind="optimized", horizon_start=grid.start,
+        horizon_end=grid.end, step_minutes=grid.step_minutes,
+        assignments=tuple(Assignment(**{k: row[k] for k in (
+            "job_id", "equipment_id", "start", "end", "heat_kw", "input_kw", "carrier")})
+            for row in jobs),
+        runs=tuple(UnitRun(**{k: row[k] for k in ("equipment_id", "start", "end")})
+                   for row in runs),
     )
 
 

@@ -65,6 +65,16 @@ PLAN_ASSIGNMENTS = TableSpec(
     ),
     partition_keys=PLAN_DAY,
 )
+UNIT_RUNS = TableSpec(
+    name="unit_runs",
+    columns=(
+        *_PLAN_KEYS,
+        ("equipment_id", "text"),
+        ("start", "timestamptz"),
+        ("end", "timestamptz"),
+    ),
+    partition_keys=PLAN_DAY,
+)
 LOAD_PROFILE = TableSpec(
     name="load_profile",
     columns=(

@@ -103,7 +103,14 @@ def plan(
     elif previous is None:
         _fail("--now needs --previous (the report of the plan being re-planned)")
     else:
-        replan = ReplanRequest(now=_moment("--now", now), previous=previous,
+        from heatcraft.intake.previous_plan import read_plan_report
+
+        try:
+            previous_plan = read_plan_report(previous)
+        except InputError as exc:
+            _fail(str(exc))
+        replan = ReplanRequest(now=_moment("--now", now), previous=previous_plan,
+                               previous_source=previous.name,
                                tripped=tuple(tripped or ()),
                                unavailable_until=None if unavailable_until is None
                                else _moment("--unavailable-until", unavailable_until))

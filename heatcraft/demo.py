@@ -15,6 +15,7 @@ RESULT_TABLES = (
     "jobs",
     "equipment",
     "plan_assignments",
+    "unit_runs",
     "load_profile",
     "plan_costs",
     "plan_savings",

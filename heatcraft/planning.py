@@ -69,12 +69,14 @@ def _assignments_json(plan: Plan) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class ReplanRequest:
-    """Re-plan from `now` (e.g. when a unit trips): `previous` is the report `heatcraft plan`
-    wrote for the same horizon; what it started before `now` stays, units in `tripped` are off
-    from `now` until `unavailable_until` (or the horizon's end)."""
+    """Re-plan from `now` (e.g. when a unit trips): `previous` is the plan of the same horizon
+    (from `heatcraft plan`'s report or the warehouse, named by `previous_source` in errors);
+    what it started before `now` stays, units in `tripped` are off from `now` until
+    `unavailable_until` (or the horizon's end)."""
 
     now: datetime
-    previous: Path
+    previous: Plan
+    previous_source: str
     tripped: tuple[str, ...] = ()
     unavailable_until: datetime | None = None
     source: dict[str, str] = field(default_factory=lambda: {
@@ -85,7 +87,6 @@ class ReplanRequest:
 def frozen_state(request: ReplanRequest, inputs: SiteInputs, horizon: Horizon) -> Any:
     """The optimizer's FrozenState for `request`, after checking that the previous plan belongs
     to this site and horizon and that every unit and job it names is known."""
-    from heatcraft.intake.previous_plan import read_plan_report
     from heatcraft.scheduling import FrozenState
 
     name = request.source
@@ -108,8 +109,7 @@ def frozen_state(request: ReplanRequest, inputs: SiteInputs, horizon: Horizon) -
         if unit_id not in units:
             issues.append(InputIssue(name["tripped"], None, None, f"unknown unit {unit_id!r} "
                                      f"(the site has {', '.join(sorted(units))})"))
-    previous = read_plan_report(request.previous)
-    file = request.previous.name
+    previous, file = request.previous, request.previous_source
     if previous.site_id != inputs.site.id:
         issues.append(InputIssue(file, None, "site", f"plan of site {previous.site_id!r}, "
                                  f"not {inputs.site.id!r}"))
@@ -128,14 +128,14 @@ def frozen_state(request: ReplanRequest, inputs: SiteInputs, horizon: Horizon) -
         if assignment.start < request.now and assignment.job_id not in jobs:
             issues.append(InputIssue(file, number, "assignments.job_id",
                                      f"job {assignment.job_id!r} started before --now but is "
-                                     "not in jobs.csv: its heat would be lost"))
+                                     "not in the jobs file: its heat would be lost"))
     if issues:
         raise InputError(issues)
     return FrozenState(now=request.now, previous=previous, tripped=frozenset(request.tripped),
                        unavailable_until=request.unavailable_until)
 
 
-def _replan_json(frozen: Any, grid: TimeGrid, plan: Plan) -> dict[str, Any]:
+def replan_summary(frozen: Any, grid: TimeGrid, plan: Plan) -> dict[str, Any]:
     """What the re-plan kept, what it planned again, and from which step."""
     started = {a.job_id: a for a in frozen.previous.assignments if a.start < frozen.now}
     restarted = sorted(job for job, a in started.items()
@@ -231,7 +231,7 @@ def plan_report(
     )
     if frozen is not None:
         before = cost(frozen.previous, inputs, horizon)
-        report["replan"] = _replan_json(frozen, horizon.grid, chosen.plan)
+        report["replan"] = replan_summary(frozen, horizon.grid, chosen.plan)
         report["previous_costs"] = before.cost.to_dict()
         # Positive: the re-plan costs less than the previous plan would have (had it stayed
         # feasible); a trip usually makes it negative, and that is its price.

@@ -1,4 +1,5 @@
-"""Rows of the result tables (jobs, equipment, plan_assignments, load_profile, plan_costs).
+"""Rows of the result tables (jobs, equipment, plan_assignments, unit_runs, load_profile,
+plan_costs).
 
 Pure functions from engine objects to plain dicts, so the Dagster layer, the CLI and analysts'
 tools all see the same columns. Times are aware datetimes; money in the site's currency.
@@ -99,6 +100,21 @@ def assignment_rows(plan: Plan, plan_date: date) -> list[Row]:
         for d in plan.dropped_jobs
     ]
     return rows
+
+
+def run_rows(plan: Plan, plan_date: date) -> list[Row]:
+    """When each unit is on: operators switch units by these, and a re-plan keeps them."""
+    return [
+        {
+            "site_id": plan.site_id,
+            "plan_date": plan_date,
+            "plan_kind": plan.kind,
+            "equipment_id": r.equipment_id,
+            "start": r.start,
+            "end": r.end,
+        }
+        for r in plan.runs
+    ]
 
 
 def load_profile_rows(

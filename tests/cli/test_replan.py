@@ -138,7 +138,7 @@ def test_a_broken_previous_plan_names_the_record_and_field(tmp_path: Path,
     broken.write_text(json.dumps(report))
     assert _error("--now", NOON, "--previous", str(broken)) == (
         f"error: broken.json, row {number}, field 'assignments.job_id': job 'J999' started "
-        "before --now but is not in jobs.csv: its heat would be lost")
+        "before --now but is not in the jobs file: its heat would be lost")
 
     broken.write_text(json.dumps({k: v for k, v in report.items() if k != "runs"}))
     assert _error("--now", NOON, "--previous", str(broken)).startswith(

@@ -1,0 +1,110 @@
+"""A rolling re-plan in Dagster: optimized_plan with replan_at and tripped_units starts from the
+partition's stored plan (assignments and unit runs), keeps its past and moves the tripped
+unit's jobs; bad requests fail the run before anything is written."""
+
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from assets import optimized_plan, site_inputs
+from assets.partitions import partition_key
+from resources import WarehouseResource
+from resources.sites import SiteFolderResource
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY = partition_key("plant_a", "2026-06-16")
+NOON = "2026-06-16T12:00:00-05:00"
+
+
+def _resources(db: Path | WarehouseResource) -> dict:
+    warehouse = db if isinstance(db, WarehouseResource) else WarehouseResource(duckdb_path=str(db))
+    return {"sites": SiteFolderResource(sites_dir=str(ROOT / "examples")), "warehouse": warehouse}
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def warehouse(request, tmp_path: Path):
+    if request.param == "duckdb":
+        yield WarehouseResource(duckdb_path=str(tmp_path / "w.duckdb"))
+        return
+    import psycopg
+
+    url = request.getfixturevalue("postgres_url")
+    schema = f"heatcraft_test_{uuid.uuid4().hex[:10]}"
+    yield WarehouseResource(postgres_url=url, db_schema=schema)
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def _optimize(resources: dict, **config) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        [site_inputs, optimized_plan], partition_key=KEY, resources=resources,
+        run_config={"ops": {"optimized_plan": {"config": {"time_limit_s": 5, **config}}}},
+        raise_on_error=False)
+
+
+def _stored(warehouse: WarehouseResource, table: str) -> list[dict]:
+    return warehouse.query(f"SELECT * FROM {warehouse.qualified_name(table)} "
+                           "WHERE plan_kind = 'optimized' ORDER BY start")
+
+
+def _failure(result: dg.ExecuteInProcessResult) -> str:
+    assert not result.success
+    return "\n".join(str(event.event_specific_data.error.message)
+                     for event in result.all_events if event.is_step_failure)
+
+
+def test_replan_after_a_trip_from_the_stored_plan(warehouse: WarehouseResource):
+    resources = _resources(warehouse)
+    assert _optimize(resources).success
+    before = [r for r in _stored(warehouse, "plan_assignments") if not r["dropped"]]
+    assert _stored(warehouse, "unit_runs")  # the runs are stored with the plan
+    now = datetime.fromisoformat(NOON)
+    running = [r for r in before if r["start"] < now < r["end"]]
+    unit = max(sorted({r["equipment_id"] for r in running}),
+               key=lambda u: sum(r["equipment_id"] == u for r in running))
+    interrupted = sorted(r["job_id"] for r in running if r["equipment_id"] == unit)
+
+    result = _optimize(resources, replan_at=NOON, tripped_units=[unit])
+    assert result.success
+    assert all(c.passed for c in result.get_asset_check_evaluations())
+    after = {r["job_id"]: r for r in _stored(warehouse, "plan_assignments")}
+    assert not any(r["dropped"] for r in after.values())
+    for old in before:
+        if old["start"] < now and old["job_id"] not in interrupted:
+            assert (after[old["job_id"]]["equipment_id"], after[old["job_id"]]["start"]) == (
+                old["equipment_id"], old["start"])
+    for job in interrupted:
+        assert after[job]["equipment_id"] != unit and after[job]["start"] >= now
+    assert all(r["end"] <= now for r in _stored(warehouse, "unit_runs")
+               if r["equipment_id"] == unit)
+    replan = result.asset_materializations_for_node("optimized_plan")[0].metadata["replan"].data
+    assert replan["tripped"] == [unit] and replan["restarted"] == interrupted
+
+
+def test_replan_needs_a_stored_plan_and_known_units(tmp_path: Path):
+    resources = _resources(tmp_path / "w.duckdb")
+    message = _failure(_optimize(resources, replan_at=NOON, tripped_units=["EB1"]))
+    assert "cannot read the stored optimized plan of plant_a on 2026-06-16" in message
+    tables = resources["warehouse"].query("SELECT table_name FROM information_schema.tables")
+    assert "plan_assignments" not in {t["table_name"] for t in tables}  # no plan written
+
+    assert _optimize(resources).success
+    stored = _stored(resources["warehouse"], "plan_assignments")
+    message = _failure(_optimize(resources, replan_at=NOON, tripped_units=["XX9"]))
+    assert "cannot re-plan: tripped_units: unknown unit 'XX9'" in message
+    message = _failure(_optimize(resources, tripped_units=["EB1"]))
+    assert "tripped_units and unavailable_until need replan_at" in message
+    message = _failure(_optimize(resources, replan_at="2026-06-17T12:00:00-05:00"))
+    assert "replan_at: 2026-06-17T12:00:00-05:00 lies outside the horizon" in message
+    assert _stored(resources["warehouse"], "plan_assignments") == stored  # left as it was
+
+
+@pytest.mark.parametrize("moment", ["noon", "2026-06-16T12:00:00"])
+def test_replan_moment_must_be_iso_with_offset(tmp_path: Path, moment: str):
+    resources = _resources(tmp_path / "w.duckdb")
+    assert _optimize(resources).success
+    message = _failure(_optimize(resources, replan_at=moment))
+    assert "replan_at" in message and ("ISO 8601" in message or "no UTC offset" in message)
