@@ -1,5 +1,6 @@
 """Baseline (FIFO) and optimized heating plans, their load profiles and their costs."""
 
+import dataclasses
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
@@ -157,6 +158,10 @@ class OptimizerConfig(dg.Config):
     # A rolling re-plan (e.g. a unit tripped): from this moment (ISO 8601 with offset), the
     # partition's stored optimized plan stays as it was before it, these units are off from it
     # (until `unavailable_until`, or the day's end) and their running jobs start again.
+    # What dropping a job costs by priority 1 (highest) .. 5 (None: the engine's amounts, far
+    # above any bill, so a job is dropped only when it cannot fit); never_drop forbids it.
+    drop_penalty_per_priority: list[float] | None = None
+    never_drop: bool = False
     replan_at: str | None = None
     tripped_units: list[str] = []
     unavailable_until: str | None = None
@@ -188,13 +193,11 @@ def optimized_plan(
     elif config.tripped_units or config.unavailable_until is not None:
         raise dg.Failure("tripped_units and unavailable_until need replan_at (the re-plan's "
                          "moment)")
-    result = optimize_plan(
-        site_inputs,
-        horizon.grid,
-        horizon.series,
-        ScheduleOptions(backend=config.backend, time_limit_s=config.time_limit_s, seed=config.seed),
-        frozen=frozen,
-    )
+    options = ScheduleOptions(backend=config.backend, time_limit_s=config.time_limit_s,
+                              seed=config.seed)
+    if config.never_drop or config.drop_penalty_per_priority is not None:
+        options = dataclasses.replace(options, drop_penalty_per_priority=_penalties(config))
+    result = optimize_plan(site_inputs, horizon.grid, horizon.series, options, frozen=frozen)
     for warning in result.warnings:
         context.log.warning(warning)
     costed = cost(result.plan, site_inputs, horizon)
@@ -206,6 +209,19 @@ def optimized_plan(
     return _materialize_plan(
         context, warehouse, site_inputs, costed, horizon, plan_date, "optimized_plan", extra
     )
+
+
+def _penalties(config: OptimizerConfig) -> tuple[float, ...] | None:
+    from heatcraft.scheduling.options import parse_drop_penalty
+
+    if config.never_drop:
+        if config.drop_penalty_per_priority is not None:
+            raise dg.Failure("give drop_penalty_per_priority or never_drop, not both")
+        return None
+    try:
+        return parse_drop_penalty(",".join(repr(v) for v in config.drop_penalty_per_priority))
+    except ValueError as exc:
+        raise dg.Failure(f"drop_penalty_per_priority: {exc}") from exc
 
 
 def _replan_state(config: OptimizerConfig, warehouse: WarehouseResource,

@@ -81,6 +81,10 @@ def plan(
         help="a unit that tripped at --now and is off from then (repeat for several)")] = None,
     unavailable_until: Annotated[str | None, typer.Option(
         "--unavailable-until", help="tripped units are back at this moment (ISO 8601)")] = None,
+    drop_penalty: Annotated[str | None, typer.Option(
+        "--drop-penalty", help="what dropping a job costs, by priority 1 (highest) .. 5, "
+        "comma-separated (the last applies to lower priorities), or 'never'; by default far "
+        "above any bill, so jobs are dropped only when they cannot fit")] = None,
     out: OutFile = None,
 ) -> None:
     """Plan a site's heating jobs; writes plan, costs, savings and the solver report as JSON.
@@ -95,6 +99,14 @@ def plan(
         first_day = date.fromisoformat(plan_date)
     except ValueError:
         _fail(f"--date {plan_date!r} is not YYYY-MM-DD")
+    from heatcraft.scheduling.options import parse_drop_penalty
+
+    penalties: tuple[float, ...] | None | str = "default"
+    if drop_penalty is not None:
+        try:
+            penalties = parse_drop_penalty(drop_penalty)
+        except ValueError as exc:
+            _fail(f"--drop-penalty {exc}")
     replan = None
     if now is None:
         if previous is not None or tripped or unavailable_until is not None:
@@ -128,6 +140,7 @@ def plan(
             time_limit_s=time_limit,
             optimize=not baseline_only,
             replan=replan,
+            drop_penalty_per_priority=penalties,
         )
     except InputError as exc:
         _fail(str(exc))

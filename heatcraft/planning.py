@@ -170,10 +170,13 @@ def plan_report(
     time_limit_s: float = 60.0,
     optimize: bool = True,
     replan: ReplanRequest | None = None,
+    drop_penalty_per_priority: tuple[float, ...] | None | str = "default",
 ) -> dict[str, Any]:
     """Everything `heatcraft plan` prints: plan, costs, baseline, savings, solver, verdict.
     With `replan`, the plan starts from the previous plan at its moment (a rolling re-plan);
-    the report then also prices the previous plan, so the trip's cost shows."""
+    the report then also prices the previous plan, so the trip's cost shows.
+    `drop_penalty_per_priority`: what dropping a job costs by priority (None: never drop);
+    "default" keeps ScheduleOptions' amounts, far above any bill."""
     from heatcraft.costs.plan_cost import savings
     from heatcraft.intake.site_folder import load_site
     from heatcraft.scheduling import verify_plan
@@ -203,7 +206,9 @@ def plan_report(
             inputs,
             horizon.grid,
             horizon.series,
-            ScheduleOptions(backend=backend, time_limit_s=time_limit_s),
+            ScheduleOptions(backend=backend, time_limit_s=time_limit_s,
+                            **({} if drop_penalty_per_priority == "default" else
+                               {"drop_penalty_per_priority": drop_penalty_per_priority})),
             frozen=frozen,
         )
         chosen = cost(result.plan, inputs, horizon)

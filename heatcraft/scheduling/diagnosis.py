@@ -55,8 +55,11 @@ def no_start_reason(problem: Problem, job: JobData) -> JobDiagnosis:
 
 
 def crowded_out_reason(search, job: JobData) -> JobDiagnosis:
-    """For a job with starts that the final plan left no room for: count what blocks each."""
+    """For a job with starts that the final plan left out: if it fits next to the other jobs
+    somewhere, its drop penalty was below what placing it adds to the bill (a choice, said with
+    both amounts); otherwise count what blocks each start."""
     counts: Counter[str] = Counter()
+    cheapest: tuple[float, int, int] | None = None
     for u, s in job.candidates:
         unit = search.p.units[u]
         cover = slice(s, s + job.steps)
@@ -69,8 +72,19 @@ def crowded_out_reason(search, job: JobData) -> JobDiagnosis:
             busy[cover] = True
             if search._commit(u, busy) is None:
                 counts["unit_commitment"] += 1
-            else:
+                continue
+            move = search._exact(job, u, s)
+            if move is None:  # capacity, parallelism and commitment hold: the contract does not
                 counts["contract_peak"] += 1
+            elif cheapest is None or move.delta < cheapest[0]:
+                cheapest = (move.delta, u, s)
+    if cheapest is not None and job.penalty is not None:
+        delta, u, s = cheapest
+        return JobDiagnosis(
+            job.job.job_id, "drop_penalty",
+            f"it fits, but its drop penalty ({job.penalty:,.2f}) is less than the "
+            f"{delta:,.2f} its cheapest start adds to the bill ("
+            f"{search.p.units[u].equipment_id} at {search.p.grid.moment(s).isoformat()})")
     constraint, _ = counts.most_common(1)[0] if counts else ("capacity", 0)
     detail = ", ".join(f"{name}: {n} of {len(job.candidates)} starts" for name, n in
                        counts.most_common())

@@ -315,9 +315,16 @@ class InsertionSearch:
             if job.fixed is not None:
                 self.place_fixed(job, *job.fixed)
                 continue
-            move = self.best_insertion(job)
-            if move is not None:
-                self.apply(job, move)
+            self._insert_or_leave_out(job)
+
+    def _insert_or_leave_out(self, job: JobData) -> _Move | None:
+        """Place `job` where it adds least, unless its drop penalty is less than that (a
+        planner who prices a lost job low means it); returns the move made."""
+        move = self.best_insertion(job)
+        if move is None or (job.penalty is not None and move.delta > job.penalty):
+            return None
+        self.apply(job, move)
+        return move
 
     def reinsertion_pass(self, jobs: list[JobData], budget: int, wall: float) -> bool:
         improved = False
@@ -332,9 +339,7 @@ class InsertionSearch:
                 snapshot = self._snapshot()
                 if not self.remove(job):
                     continue
-            move = self.best_insertion(job)
-            if move is not None:
-                self.apply(job, move)
+            move = self._insert_or_leave_out(job)
             if self._improves(before):
                 improved = True
             elif old is not None:

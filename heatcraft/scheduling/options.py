@@ -18,6 +18,26 @@ Backend = Literal["auto", "guided", "cpsat", "highs", "scip", "cbc", "heuristic"
 DEFAULT_DROP_PENALTY = (1_600_000.0, 800_000.0, 400_000.0, 200_000.0, 100_000.0)
 
 
+def parse_drop_penalty(text: str) -> tuple[float, ...] | None:
+    """'never' (no job may be dropped), or currency per dropped job for priority 1, 2, ...
+    comma-separated; priorities past the last value take the last. ValueError says why not."""
+    if text.strip().lower() == "never":
+        return None
+    try:
+        values = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise ValueError(f"{text!r} is not 'never' or comma-separated amounts per priority "
+                         "(e.g. 5000,2000,1000,500,200)") from None
+    if not 1 <= len(values) <= len(DEFAULT_DROP_PENALTY):
+        raise ValueError(f"{text!r}: give 1 to {len(DEFAULT_DROP_PENALTY)} amounts, one per "
+                         "priority from 1 (highest)")
+    if any(not math.isfinite(v) or v < 0 for v in values):
+        raise ValueError(f"{text!r}: every amount must be a finite number >= 0")
+    if any(b > a for a, b in zip(values, values[1:], strict=False)):
+        raise ValueError(f"{text!r}: a higher priority (earlier) may not cost less to drop")
+    return values
+
+
 @dataclass(frozen=True)
 class ScheduleOptions:
     backend: Backend = "auto"

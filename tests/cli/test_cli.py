@@ -176,3 +176,16 @@ def test_invalid_json_request_exits_2(tmp_path: Path):
     request.write_text("{not json")
     result = runner.invoke(app, ["procure", str(request)])
     assert result.exit_code == 2 and "invalid JSON" in result.stderr
+
+
+@pytest.mark.parametrize(("value", "rule"), [
+    ("abc", "'abc' is not 'never' or comma-separated amounts per priority"),
+    ("1,2,3,4,5,6", "'1,2,3,4,5,6': give 1 to 5 amounts"),
+    ("5,-1", "'5,-1': every amount must be a finite number >= 0"),
+    ("1,5", "'1,5': a higher priority (earlier) may not cost less to drop"),
+])
+def test_plan_bad_drop_penalty_is_one_line_and_exit_2(value, rule):
+    result = runner.invoke(app, ["plan", str(SITE), "--date", "2026-06-16",
+                                 "--drop-penalty", value])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [f"error: --drop-penalty {rule}"]

@@ -135,8 +135,26 @@ def test_lowest_priority_job_is_dropped_when_not_all_fit():
     result = optimize_plan(site, grid, series, FAST)
     assert result.verification.ok
     assert [d.job_id for d in result.plan.dropped_jobs] == ["LOW"]
-    assert result.plan.dropped_jobs[0].reason  # says which constraint crowded it out
+    assert result.plan.dropped_jobs[0].reason.startswith(
+        "capacity: no room next to the other jobs (capacity: ")
     assert any("dropped" in w for w in result.warnings)
+
+
+def test_a_job_dropped_for_its_penalty_says_so():
+    # Heating CHEAP costs at least 0.05 $/kWh x 40 kWh: with a 1 $ penalty dropping it pays, and
+    # the reason says that, not that something blocked it (H1 has room all day).
+    site = inputs([heater("H1")], [job("CHEAP", 40, 1, 0, 24, priority=5),
+                                   job("KEEP", 40, 1, 0, 24, priority=1)], tariff=tou_tariff())
+    grid, series = horizon(site)
+    options = ScheduleOptions(time_limit_s=5.0, backend="highs",
+                              drop_penalty_per_priority=(1e6, 1e6, 1e6, 1e6, 1.0))
+    result = optimize_plan(site, grid, series, options)
+    assert result.verification.ok
+    [dropped] = result.plan.dropped_jobs
+    assert dropped.job_id == "CHEAP"
+    assert dropped.reason.startswith("drop_penalty: it fits, but its drop penalty (1.00) is less "
+                                     "than the ")
+    assert " its cheapest start adds to the bill (H1 at 2026-" in dropped.reason
 
 
 def test_contract_peak_spreads_the_load():
