@@ -179,8 +179,9 @@ def test_invalid_json_request_exits_2(tmp_path: Path):
 
 
 @pytest.mark.parametrize(("value", "rule"), [
-    ("abc", "'abc' is not 'never' or comma-separated amounts per priority"),
-    ("1,2,3,4,5,6", "'1,2,3,4,5,6': give 1 to 5 amounts"),
+    ("abc", "'abc' is not 'never' or comma-separated amounts per priority (e.g. "
+            "5000,2000,1000,500,200)"),
+    ("1,2,3,4,5,6", "'1,2,3,4,5,6': give 1 to 5 amounts, one per priority from 1 (highest)"),
     ("5,-1", "'5,-1': every amount must be a finite number >= 0"),
     ("1,5", "'1,5': a higher priority (earlier) may not cost less to drop"),
 ])
