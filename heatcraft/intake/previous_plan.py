@@ -40,9 +40,7 @@ def read_plan_report(path: Path) -> Plan:
         "horizon_start": report["horizon_start"], "horizon_end": report["horizon_end"],
         "step_minutes": report["step_minutes"], "assignments": report["assignments"],
         "runs": report["runs"],
-        "dropped_jobs": [{key: d[key] for key in ("job_id", "priority", "reason") if key in d}
-                         if isinstance(d, dict) else d
-                         for d in report.get("dropped_jobs", [])],
+        "dropped_jobs": report.get("dropped_jobs", []),
     }
     try:
         return Plan.model_validate(fields)
