@@ -65,11 +65,13 @@ def expectations_result(asset: str, inputs: SiteInputs) -> dg.AssetCheckResult:
 
 
 def verified_result(
-    asset: str, costed: CostedPlan, inputs: SiteInputs, horizon: Horizon
+    asset: str, costed: CostedPlan, inputs: SiteInputs, horizon: Horizon, frozen=None
 ) -> dg.AssetCheckResult:
+    """`frozen`: a re-plan's state, so the verifier excuses a tripped unit's short run and
+    holds the plan to the past it keeps."""
     from heatcraft.scheduling import verify_plan
 
-    verdict = verify_plan(costed.plan, inputs, horizon.grid, horizon.series)
+    verdict = verify_plan(costed.plan, inputs, horizon.grid, horizon.series, frozen=frozen)
     return dg.AssetCheckResult(
         asset_key=asset,
         check_name="verified",

@@ -35,12 +35,13 @@ def _materialize_plan(
     plan_date: date,
     asset_name: str,
     extra_metadata: dict | None = None,
+    frozen=None,
 ) -> dg.MaterializeResult:
     """Verify, then write every table of the plan in one transaction, then re-check the bill.
 
     A plan the verifier rejects is not written: its check fails and blocks what depends on it.
     """
-    verified = verified_result(asset_name, costed, inputs, horizon)
+    verified = verified_result(asset_name, costed, inputs, horizon, frozen)
     if not verified.passed:
         context.log.error(f"{asset_name} failed verification: {verified.metadata}")
         return dg.MaterializeResult(
@@ -207,7 +208,8 @@ def optimized_plan(
 
         extra["replan"] = dg.MetadataValue.json(replan_summary(frozen, horizon.grid, result.plan))
     return _materialize_plan(
-        context, warehouse, site_inputs, costed, horizon, plan_date, "optimized_plan", extra
+        context, warehouse, site_inputs, costed, horizon, plan_date, "optimized_plan", extra,
+        frozen,
     )
 
 

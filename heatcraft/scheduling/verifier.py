@@ -60,7 +60,8 @@ def verify_plan(plan: Plan, inputs: Any, grid: TimeGrid, series: Any = None, *,
 
     `claimed_cost` (bill + fuel, no penalties) is compared with the recomputed cost.
     `frozen`: the plan is a rolling re-plan from this state; a unit in `frozen.tripped` may
-    stop at the trip moment before its min run (it tripped, nobody chose to stop it).
+    stop at the trip moment before its min run (it tripped, nobody chose to stop it), and the
+    re-plan must keep the past and the outage (`_check_replan`).
     """
     violations: list[Violation] = []
     units = inputs.equipment_by_id
@@ -91,6 +92,8 @@ def verify_plan(plan: Plan, inputs: Any, grid: TimeGrid, series: Any = None, *,
         violations += _check_concurrency(unit_assignments, unit)
         violations += _check_inside_runs(unit_assignments, runs)
         violations += _check_runs(runs, unit, grid, _trip_moments(frozen, unit_id, grid))
+    if frozen is not None:
+        violations += _check_replan(plan, frozen, grid)
     profile = None
     if not any(v.rule in _STRUCTURAL for v in violations):
         profile = load_profile(plan, inputs.equipment, grid, inputs.base_load_by_hour)
@@ -241,6 +244,61 @@ def _check_inside_runs(assignments: list[Assignment], runs: list[UnitRun]) -> li
 
 def _minutes(delta: timedelta) -> float:
     return delta.total_seconds() / 60.0
+
+
+def _check_replan(plan: Plan, frozen: FrozenState, grid: TimeGrid) -> list[Violation]:
+    """What a re-plan may not change: a job the previous plan started before `now` stays as it
+    was unless a trip interrupted it; no other job starts before the re-plan's first whole step;
+    each unit's on/off history before that step is the previous plan's; and a tripped unit is
+    off from that step until `unavailable_until` (or the horizon's end)."""
+    out = []
+    now, first = frozen.now, grid.moment(frozen.now_step(grid))
+    previous = {a.job_id: a for a in frozen.previous.assignments}
+    current = {a.job_id: a for a in plan.assignments}
+    kept = set()
+    for job_id, old in previous.items():
+        if old.start >= now or (old.equipment_id in frozen.tripped and old.end > now):
+            continue
+        kept.add(job_id)
+        new = current.get(job_id)
+        if new is None or (new.equipment_id, new.start, new.end) != (
+                old.equipment_id, old.start, old.end):
+            out.append(Violation("replan_kept", f"started on {old.equipment_id} at "
+                                 f"{old.start.isoformat()}, before the re-plan: it stays as it was",
+                                 job_id=job_id, equipment_id=old.equipment_id, at=old.start))
+    for job_id, new in current.items():
+        if job_id not in kept and new.start < first:
+            out.append(Violation("replan_past", "starts before the re-plan's first step "
+                                 f"{first.isoformat()}", job_id=job_id,
+                                 equipment_id=new.equipment_id, at=new.start))
+    for unit_id in sorted({r.equipment_id for r in (*plan.runs, *frozen.previous.runs)}):
+        if _on_between(plan.runs, unit_id, grid.start, first) != _on_between(
+                frozen.previous.runs, unit_id, grid.start, first):
+            out.append(Violation("replan_history", "on/off before the re-plan's first step "
+                                 f"{first.isoformat()} differs from the previous plan's",
+                                 equipment_id=unit_id, at=grid.start))
+    back = frozen.unavailable_until or grid.end
+    for run in plan.runs:
+        if run.equipment_id in frozen.tripped and run.start < back and first < run.end:
+            out.append(Violation("tripped_unit", f"on while tripped ({first.isoformat()} .. "
+                                 f"{back.isoformat()})", equipment_id=run.equipment_id,
+                                 at=max(run.start, first)))
+    return out
+
+
+def _on_between(runs: tuple[UnitRun, ...], unit_id: str, lo: datetime,
+                hi: datetime) -> list[tuple[datetime, datetime]]:
+    """A unit's on-intervals clipped to [lo, hi), touching ones merged."""
+    merged: list[tuple[datetime, datetime]] = []
+    for run in sorted((r for r in runs if r.equipment_id == unit_id), key=lambda r: r.start):
+        a, b = max(run.start, lo), min(run.end, hi)
+        if a >= b:
+            continue
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
 
 
 def _trip_moments(frozen: FrozenState | None, unit_id: str,

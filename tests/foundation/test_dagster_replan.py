@@ -2,9 +2,11 @@
 partition's stored plan (assignments and unit runs), keeps its past and moves the tripped
 unit's jobs; bad requests fail the run before anything is written."""
 
+import csv
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 import pytest
@@ -82,6 +84,26 @@ def test_replan_after_a_trip_from_the_stored_plan(warehouse: WarehouseResource):
                if r["equipment_id"] == unit)
     replan = result.asset_materializations_for_node("optimized_plan")[0].metadata["replan"].data
     assert replan["tripped"] == [unit] and replan["restarted"] == interrupted
+
+
+def test_a_trip_before_min_run_passes_the_blocking_check(tmp_path: Path):
+    # A unit that trips 15 min into a run it must hold for an hour or more stops short: it
+    # tripped, nobody chose it, and the verified check (blocking) must know the re-plan's state.
+    resources = _resources(tmp_path / "w.duckdb")
+    assert _optimize(resources).success
+    with (ROOT / "examples" / "plant_a" / "equipment.csv").open() as handle:
+        min_run = {row["equipment_id"]: int(row["min_run_minutes"] or 0)
+                   for row in csv.DictReader(handle)}
+    run = next(r for r in _stored(resources["warehouse"], "unit_runs")
+               if min_run[r["equipment_id"]] >= 60)
+    trip = (run["start"] + timedelta(minutes=15)).astimezone(ZoneInfo("America/Chicago"))
+    result = _optimize(resources, replan_at=trip.isoformat(), tripped_units=[run["equipment_id"]])
+    assert result.success
+    checks = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
+    assert checks == {"expectations": True, "verified": True, "cost_recomputed": True}
+    runs = [r for r in _stored(resources["warehouse"], "unit_runs")
+            if r["equipment_id"] == run["equipment_id"] and r["start"] <= trip]
+    assert [(r["start"], r["end"]) for r in runs][-1] == (run["start"], trip)
 
 
 def test_replan_needs_a_stored_plan_and_known_units(tmp_path: Path):

@@ -1,4 +1,5 @@
-"""A unit that trips in a rolling re-plan may stop before its min run; nothing else may."""
+"""A rolling re-plan: a unit that trips may stop before its min run (nothing else may), and the
+verifier holds the re-plan to the past it keeps and to the outage."""
 
 from __future__ import annotations
 
@@ -64,3 +65,48 @@ def test_short_runs_not_ending_at_the_trip_are_still_min_run_violations():
                           [("H1", 0, 1.25), ("H2", 0.25, 1.25), ("H2", 2, 7)])
     assert _min_run_at(verify_plan(untripped, other, grid, series, frozen=frozen)) == [
         ("H2", at(0.25))]
+
+
+def _rules(verification):
+    return sorted({(v.rule, v.job_id or v.equipment_id) for v in verification.violations})
+
+
+def test_the_verifier_holds_a_replan_to_its_past_and_to_the_outage():
+    site = _site()
+    grid, series = horizon(site)
+    previous = hand_plan(site, grid, [("A", "H1", 0), ("B", "H2", 6)], [("H1", 0, 4), ("H2", 6, 7)])
+    tripped = FrozenState(now=at(1), previous=previous, tripped=frozenset({"H1"}),
+                          unavailable_until=at(5))
+    # As the optimizer would: H1 cut at the trip, A again on H2 after it.
+    good = hand_plan(site, grid, [("A", "H2", 1), ("B", "H2", 6)],
+                     [("H1", 0, 1), ("H2", 1, 5), ("H2", 6, 7)])
+    assert verify_plan(good, site, grid, series, frozen=tripped).ok
+    # H1 carries on as if nothing happened: on during its outage, and A not restarted.
+    assert _rules(verify_plan(previous, site, grid, series, frozen=tripped)) == [
+        ("replan_past", "A"), ("tripped_unit", "H1")]
+    # Back at 05:00, H1 may run again from then.
+    back = hand_plan(site, grid, [("A", "H2", 1), ("B", "H1", 6)],
+                     [("H1", 0, 1), ("H2", 1, 5), ("H1", 6, 10)])
+    assert verify_plan(back, site, grid, series, frozen=tripped).ok
+    early = hand_plan(site, grid, [("A", "H2", 1), ("B", "H1", 6)],
+                      [("H1", 0, 1), ("H2", 1, 5), ("H1", 4, 10)])  # switched on at 04:00
+    assert _rules(verify_plan(early, site, grid, series, frozen=tripped)) == [
+        ("tripped_unit", "H1")]
+
+    later = FrozenState(now=at(6.5), previous=previous)  # no trip: A done, B running
+    moved = hand_plan(site, grid, [("A", "H1", 0), ("B", "H2", 7)], [("H1", 0, 4), ("H2", 7, 8)])
+    assert _rules(verify_plan(moved, site, grid, series, frozen=later)) == [
+        ("replan_history", "H2"), ("replan_kept", "B")]
+    rewritten = hand_plan(site, grid, [("A", "H2", 0), ("B", "H2", 6)],
+                          [("H2", 0, 4), ("H2", 6, 7)])
+    assert _rules(verify_plan(rewritten, site, grid, series, frozen=later)) == [
+        ("replan_history", "H1"), ("replan_history", "H2"), ("replan_kept", "A")]
+    waiting = hand_plan(site, grid, [("A", "H1", 2), ("B", "H2", 6)], [("H1", 2, 6), ("H2", 6, 7)])
+    fresh = FrozenState(now=at(1), previous=waiting)  # A not started yet: it may move, not back
+    assert verify_plan(hand_plan(site, grid, [("A", "H1", 3), ("B", "H2", 6)],
+                                 [("H1", 3, 7), ("H2", 6, 7)]),
+                       site, grid, series, frozen=fresh).ok
+    assert _rules(verify_plan(hand_plan(site, grid, [("A", "H1", 0.5), ("B", "H2", 6)],
+                                        [("H1", 0.5, 4.5), ("H2", 6, 7)]),
+                              site, grid, series, frozen=fresh)) == [
+        ("replan_history", "H1"), ("replan_past", "A")]
