@@ -158,7 +158,8 @@ class OptimizerConfig(dg.Config):
     seed: int = 0
     # A rolling re-plan (e.g. a unit tripped): from this moment (ISO 8601 with offset), the
     # partition's stored optimized plan stays as it was before it, these units are off from it
-    # (until `unavailable_until`, or the day's end) and their running jobs start again.
+    # (until `unavailable_until`, or the day's end; "UNIT@MOMENT" gives a unit its own return)
+    # and their running jobs start again.
     # What dropping a job costs by priority 1 (highest) .. 5 (None: the engine's amounts, far
     # above any bill, so a job is dropped only when it cannot fit); never_drop forbids it.
     drop_penalty_per_priority: list[float] | None = None

@@ -78,7 +78,8 @@ def plan(
     previous: Annotated[Path | None, typer.Option(
         help="the JSON report of the plan being re-planned (same site and horizon)")] = None,
     tripped: Annotated[list[str] | None, typer.Option(
-        help="a unit that tripped at --now and is off from then (repeat for several)")] = None,
+        help="a unit that is off from --now (it tripped; repeat for several); UNIT@T: it is "
+        "back at T (ISO 8601)")] = None,
     unavailable_until: Annotated[str | None, typer.Option(
         "--unavailable-until", help="tripped units are back at this moment (ISO 8601)")] = None,
     drop_penalty: Annotated[str | None, typer.Option(

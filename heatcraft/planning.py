@@ -72,7 +72,8 @@ class ReplanRequest:
     """Re-plan from `now` (e.g. when a unit trips): `previous` is the plan of the same horizon
     (from `heatcraft plan`'s report or the warehouse, named by `previous_source` in errors);
     what it started before `now` stays, units in `tripped` are off from `now` until
-    `unavailable_until` (or the horizon's end)."""
+    `unavailable_until` (or the horizon's end); an entry `UNIT@MOMENT` gives that unit its own
+    return (a unit tripped earlier, or repaired sooner)."""
 
     now: datetime
     previous: Plan
@@ -98,6 +99,7 @@ def frozen_state(request: ReplanRequest, inputs: SiteInputs, horizon: Horizon) -
                                      "offset (write it as 2026-06-16T12:00:00-05:00)"))
     if issues:
         raise InputError(issues)
+    tripped, back_at = _tripped_units(request.tripped, name["tripped"], request.now, issues)
     if not grid.start <= request.now < grid.end:
         issues.append(InputIssue(name["now"], None, None, f"{request.now.isoformat()} lies outside "
                                  f"the horizon {grid.start.isoformat()} .. {grid.end.isoformat()}"))
@@ -105,7 +107,7 @@ def frozen_state(request: ReplanRequest, inputs: SiteInputs, horizon: Horizon) -
         issues.append(InputIssue(name["unavailable_until"], None, None,
                                  "must be after --now"))
     units = {unit.equipment_id for unit in inputs.equipment}
-    for unit_id in request.tripped:
+    for unit_id in tripped:
         if unit_id not in units:
             issues.append(InputIssue(name["tripped"], None, None, f"unknown unit {unit_id!r} "
                                      f"(the site has {', '.join(sorted(units))})"))
@@ -131,8 +133,34 @@ def frozen_state(request: ReplanRequest, inputs: SiteInputs, horizon: Horizon) -
                                      "not in the jobs file: its heat would be lost"))
     if issues:
         raise InputError(issues)
-    return FrozenState(now=request.now, previous=previous, tripped=frozenset(request.tripped),
-                       unavailable_until=request.unavailable_until)
+    return FrozenState(now=request.now, previous=previous, tripped=frozenset(tripped),
+                       unavailable_until=request.unavailable_until, back_at=back_at)
+
+
+def _tripped_units(entries: tuple[str, ...], option: str, now: datetime,
+                   issues: list[InputIssue]) -> tuple[list[str], dict[str, datetime]]:
+    """`UNIT` or `UNIT@MOMENT` entries: the units, and the return moment of those that have
+    one (broken entries go to `issues`)."""
+    units, back_at = [], {}
+    for entry in entries:
+        unit_id, _, back = entry.partition("@")
+        units.append(unit_id)
+        if not back:
+            continue
+        try:
+            moment = datetime.fromisoformat(back)
+        except ValueError:
+            issues.append(InputIssue(option, None, None, f"{entry!r}: {back!r} is not an ISO "
+                                     "8601 moment (UNIT@2026-06-16T15:00:00-05:00)"))
+            continue
+        if moment.utcoffset() is None:
+            issues.append(InputIssue(option, None, None, f"{entry!r}: {back} has no UTC offset"))
+        elif moment <= now:
+            issues.append(InputIssue(option, None, None, f"{entry!r}: back before the re-plan "
+                                     "moment"))
+        else:
+            back_at[unit_id] = moment
+    return units, back_at
 
 
 def replan_summary(frozen: Any, grid: TimeGrid, plan: Plan) -> dict[str, Any]:
@@ -147,6 +175,8 @@ def replan_summary(frozen: Any, grid: TimeGrid, plan: Plan) -> dict[str, Any]:
         "tripped": sorted(frozen.tripped),
         "unavailable_until": None if frozen.unavailable_until is None
         else frozen.unavailable_until.isoformat(),
+        "back_at": {unit: frozen.outage_end(unit).isoformat() for unit in sorted(frozen.tripped)
+                    if frozen.outage_end(unit) is not None},
         "kept": kept,
         "restarted": restarted,
         "replanned": sorted({a.job_id for a in plan.assignments} - set(kept)),

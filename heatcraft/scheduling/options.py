@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
@@ -76,7 +77,8 @@ class FrozenState:
 
     Jobs of `previous` that started before `now` keep their unit and start (running or done);
     every unit keeps its on/off state of `previous` before `now`. Units in `tripped` are off
-    from `now` until `unavailable_until` (or the horizon end), and the jobs they were running
+    from `now` until their `back_at` moment, else `unavailable_until`, else the horizon's end
+    (a unit tripped earlier and still down has its own return), and the jobs they were running
     are planned again from `now` (an interrupted job restarts from scratch).
     """
 
@@ -84,6 +86,11 @@ class FrozenState:
     previous: Plan
     tripped: frozenset[str] = field(default_factory=frozenset)
     unavailable_until: datetime | None = None
+    back_at: Mapping[str, datetime] = field(default_factory=dict)
+
+    def outage_end(self, unit_id: str) -> datetime | None:
+        """When tripped unit `unit_id` may run again (None: not within the horizon)."""
+        return self.back_at.get(unit_id, self.unavailable_until)
 
     def now_step(self, grid: TimeGrid) -> int:
         """The first whole step at or after `now`: a unit is on for whole steps, so the re-plan

@@ -201,8 +201,8 @@ def _unit(unit: Any, index: int, inputs: Any, grid: TimeGrid, frozen: FrozenStat
         past = _on_steps_of(frozen.previous, unit.equipment_id, grid)
         fixed[:now_step] = past[:now_step].astype(np.int8)
         if unit.equipment_id in frozen.tripped:
-            until = n if frozen.unavailable_until is None else min(
-                n, math.ceil(grid.index_of(frozen.unavailable_until) - EPS))
+            back = frozen.outage_end(unit.equipment_id)
+            until = n if back is None else min(n, math.ceil(grid.index_of(back) - EPS))
             fixed[now_step:until] = 0
             exempt = now_step
     fuel_price = 0.0 if unit.is_electric else float(inputs.carrier_prices_per_kwh[unit.fuel.value])

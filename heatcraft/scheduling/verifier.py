@@ -277,9 +277,11 @@ def _check_replan(plan: Plan, frozen: FrozenState, grid: TimeGrid) -> list[Viola
             out.append(Violation("replan_history", "on/off before the re-plan's first step "
                                  f"{first.isoformat()} differs from the previous plan's",
                                  equipment_id=unit_id, at=grid.start))
-    back = frozen.unavailable_until or grid.end
     for run in plan.runs:
-        if run.equipment_id in frozen.tripped and run.start < back and first < run.end:
+        if run.equipment_id not in frozen.tripped:
+            continue
+        back = frozen.outage_end(run.equipment_id) or grid.end
+        if run.start < back and first < run.end:
             out.append(Violation("tripped_unit", f"on while tripped ({first.isoformat()} .. "
                                  f"{back.isoformat()})", equipment_id=run.equipment_id,
                                  at=max(run.start, first)))

@@ -88,6 +88,31 @@ def test_a_unit_back_later_takes_jobs_again(tmp_path: Path, baseline_report: Pat
             assert end <= datetime.fromisoformat(NOON) or start >= datetime.fromisoformat(back)
 
 
+def test_each_tripped_unit_may_have_its_own_return(tmp_path: Path, baseline_report: Path):
+    back = "2026-06-16T14:00:00-05:00"
+    report = _plan(tmp_path, "again.json", "--time-limit", "5", "--now", NOON,
+                   "--previous", str(baseline_report), "--tripped", "MF1",
+                   "--tripped", f"EB1@{back}")
+    assert report["verified"] is True
+    assert report["replan"]["back_at"] == {"EB1": back}
+    assert report["replan"]["tripped"] == ["EB1", "MF1"]
+    noon, after = datetime.fromisoformat(NOON), datetime.fromisoformat(back)
+    for run in report["runs"]:
+        start, end = (datetime.fromisoformat(run[k]) for k in ("start", "end"))
+        if run["equipment_id"] == "MF1":
+            assert end <= noon  # no return given: off to the end of the day
+        if run["equipment_id"] == "EB1":
+            assert end <= noon or start >= after
+    previous = ["--now", NOON, "--previous", str(baseline_report)]
+    assert _error(*previous, "--tripped", "EB1@2pm") == (
+        "error: --tripped: 'EB1@2pm': '2pm' is not an ISO 8601 moment "
+        "(UNIT@2026-06-16T15:00:00-05:00)")
+    assert _error(*previous, "--tripped", "EB1@2026-06-16T11:00:00-05:00") == (
+        "error: --tripped: 'EB1@2026-06-16T11:00:00-05:00': back before the re-plan moment")
+    assert _error(*previous, "--tripped", "EB1@2026-06-16T14:00:00") == (
+        "error: --tripped: 'EB1@2026-06-16T14:00:00': 2026-06-16T14:00:00 has no UTC offset")
+
+
 def test_replan_options_are_checked(baseline_report: Path):
     previous = ["--previous", str(baseline_report)]
     assert _error("--tripped", "EB1") == (

@@ -110,3 +110,22 @@ def test_the_verifier_holds_a_replan_to_its_past_and_to_the_outage():
                                         [("H1", 0.5, 4.5), ("H2", 6, 7)]),
                               site, grid, series, frozen=fresh)) == [
         ("replan_history", "H1"), ("replan_past", "A")]
+
+
+def test_a_units_own_return_time_comes_before_the_common_one():
+    site = _site()
+    grid, series = horizon(site)
+    previous = hand_plan(site, grid, [("A", "H1", 0), ("B", "H2", 6)], [("H1", 0, 4), ("H2", 6, 7)])
+    back = hand_plan(site, grid, [("A", "H2", 1), ("B", "H1", 6)],
+                     [("H1", 0, 1), ("H2", 1, 5), ("H1", 6, 10)])
+    common = FrozenState(now=at(1), previous=previous, tripped=frozenset({"H1"}),
+                         unavailable_until=at(8))
+    assert _rules(verify_plan(back, site, grid, series, frozen=common)) == [("tripped_unit", "H1")]
+    own = FrozenState(now=at(1), previous=previous, tripped=frozenset({"H1"}),
+                      unavailable_until=at(8), back_at={"H1": at(5)})
+    assert verify_plan(back, site, grid, series, frozen=own).ok
+    # The optimizer reads the same return: H1 is free again from 05:00 and nothing before.
+    result = optimize_plan(site, grid, series, FAST, frozen=own)
+    assert result.verification.ok, result.verification.violations
+    assert all(r.end <= at(1) or r.start >= at(5) for r in result.plan.runs
+               if r.equipment_id == "H1")
