@@ -231,29 +231,18 @@ def _replan_state(config: OptimizerConfig, warehouse: WarehouseResource,
                   inputs: "SiteInputs", horizon: "Horizon", plan_date: date):
     """The re-plan's starting point: the partition's stored optimized plan (assignments and
     unit runs), checked against the site like the command line's --previous."""
-    from datetime import datetime
-
     from heatcraft.errors import InputError
     from heatcraft.planning import ReplanRequest, frozen_state
-
-    def moment(field: str, text: str | None) -> datetime | None:
-        if text is None:
-            return None
-        try:
-            return datetime.fromisoformat(text)
-        except ValueError as exc:
-            raise dg.Failure(f"{field} {text!r} is not an ISO 8601 moment") from exc
 
     previous = _stored_plan(warehouse, inputs, horizon, plan_date)
     if previous is None:
         raise dg.Failure(f"no optimized plan of {inputs.site.id} on {plan_date} in the "
                          "warehouse to re-plan from: materialize optimized_plan first")
     request = ReplanRequest(
-        now=moment("replan_at", config.replan_at), previous=previous,
-        previous_source="the stored optimized plan", tripped=tuple(config.tripped_units),
-        unavailable_until=moment("unavailable_until", config.unavailable_until),
-        source={"now": "replan_at", "tripped": "tripped_units",
-                "unavailable_until": "unavailable_until"})
+        now=config.replan_at, previous=previous, previous_source="the stored optimized plan",
+        tripped=tuple(config.tripped_units), unavailable_until=config.unavailable_until,
+        options={"now": "replan_at", "tripped": "tripped_units",
+                 "unavailable_until": "unavailable_until"})
     try:
         return frozen_state(request, inputs, horizon)
     except InputError as exc:

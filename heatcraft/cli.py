@@ -7,7 +7,7 @@ import shlex
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, get_args
 
@@ -55,13 +55,6 @@ def _run_request(handler: Callable[[dict], dict], request_file: Path, out: Path 
 
 RequestFile = Annotated[Path, typer.Argument(help="JSON request file", exists=False)]
 OutFile = Annotated[Path | None, typer.Option("--out", help="write JSON here instead of stdout")]
-
-
-def _moment(option: str, text: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        _fail(f"{option} {text!r} is not an ISO 8601 moment (2026-06-16T12:00:00-05:00)")
 
 
 @app.command()
@@ -122,11 +115,8 @@ def plan(
             previous_plan = read_plan_report(previous)
         except InputError as exc:
             _fail(str(exc))
-        replan = ReplanRequest(now=_moment("--now", now), previous=previous_plan,
-                               previous_source=previous.name,
-                               tripped=tuple(tripped or ()),
-                               unavailable_until=None if unavailable_until is None
-                               else _moment("--unavailable-until", unavailable_until))
+        replan = ReplanRequest(now=now, previous=previous_plan, previous_source=previous.name,
+                               tripped=tuple(tripped or ()), unavailable_until=unavailable_until)
     from heatcraft.scheduling.options import Backend
 
     backends = get_args(Backend)

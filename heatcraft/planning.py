@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from heatcraft.costs.load_profile import LoadProfile, load_profile
 from heatcraft.costs.plan_cost import PlanCost, cost_plan
@@ -14,6 +14,9 @@ from heatcraft.intake.site_folder import SiteInputs
 from heatcraft.models import Plan
 from heatcraft.provenance import sha256_of
 from heatcraft.timegrid import TimeGrid
+
+if TYPE_CHECKING:
+    from heatcraft.scheduling.options import FrozenState
 
 
 @dataclass(frozen=True)
@@ -73,39 +76,40 @@ class ReplanRequest:
     (from `heatcraft plan`'s report or the warehouse, named by `previous_source` in errors);
     what it started before `now` stays, units in `tripped` are off from `now` until
     `unavailable_until` (or the horizon's end); an entry `UNIT@MOMENT` gives that unit its own
-    return (a unit tripped earlier, or repaired sooner)."""
+    return (a unit tripped earlier, or repaired sooner). Moments are ISO 8601 text with an
+    offset, checked by `frozen_state`; `options` names the fields in its errors."""
 
-    now: datetime
+    now: str
     previous: Plan
     previous_source: str
     tripped: tuple[str, ...] = ()
-    unavailable_until: datetime | None = None
-    source: dict[str, str] = field(default_factory=lambda: {
-        "now": "--now", "previous": "--previous", "tripped": "--tripped",
-        "unavailable_until": "--unavailable-until"})
+    unavailable_until: str | None = None
+    options: dict[str, str] = field(default_factory=lambda: {
+        "now": "--now", "tripped": "--tripped", "unavailable_until": "--unavailable-until"})
 
 
-def frozen_state(request: ReplanRequest, inputs: SiteInputs, horizon: Horizon) -> Any:
-    """The optimizer's FrozenState for `request`, after checking that the previous plan belongs
-    to this site and horizon and that every unit and job it names is known."""
+def frozen_state(request: ReplanRequest, inputs: SiteInputs, horizon: Horizon) -> FrozenState:
+    """The optimizer's FrozenState for `request`, after checking its moments and units, and
+    that the previous plan belongs to this site and horizon and names only known units and
+    jobs. Every broken rule goes into one InputError."""
     from heatcraft.scheduling import FrozenState
 
-    name = request.source
+    name = request.options
     issues: list[InputIssue] = []
     grid = horizon.grid
-    for key, moment in (("now", request.now), ("unavailable_until", request.unavailable_until)):
-        if moment is not None and moment.utcoffset() is None:
-            issues.append(InputIssue(name[key], None, None, f"{moment.isoformat()} has no UTC "
-                                     "offset (write it as 2026-06-16T12:00:00-05:00)"))
-    if issues:
+    now = _moment(request.now, name["now"], issues)
+    if now is None:
         raise InputError(issues)
-    tripped, back_at = _tripped_units(request.tripped, name["tripped"], request.now, issues)
-    if not grid.start <= request.now < grid.end:
-        issues.append(InputIssue(name["now"], None, None, f"{request.now.isoformat()} lies outside "
+    until = None
+    if request.unavailable_until is not None:
+        until = _moment(request.unavailable_until, name["unavailable_until"], issues)
+        if until is not None and until <= now:
+            issues.append(InputIssue(name["unavailable_until"], None, None,
+                                     f"must be after {name['now']}"))
+    tripped, back_at = _tripped_units(request.tripped, name["tripped"], now, issues)
+    if not grid.start <= now < grid.end:
+        issues.append(InputIssue(name["now"], None, None, f"{now.isoformat()} lies outside "
                                  f"the horizon {grid.start.isoformat()} .. {grid.end.isoformat()}"))
-    if request.unavailable_until is not None and request.unavailable_until <= request.now:
-        issues.append(InputIssue(name["unavailable_until"], None, None,
-                                 "must be after --now"))
     units = {unit.equipment_id for unit in inputs.equipment}
     for unit_id in tripped:
         if unit_id not in units:
@@ -127,14 +131,32 @@ def frozen_state(request: ReplanRequest, inputs: SiteInputs, horizon: Horizon) -
                 issues.append(InputIssue(file, number, f"{kind}.equipment_id",
                                          f"unknown unit {record.equipment_id!r}"))
     for number, assignment in enumerate(previous.assignments, start=1):
-        if assignment.start < request.now and assignment.job_id not in jobs:
+        if assignment.start < now and assignment.job_id not in jobs:
             issues.append(InputIssue(file, number, "assignments.job_id",
-                                     f"job {assignment.job_id!r} started before --now but is "
-                                     "not in the jobs file: its heat would be lost"))
+                                     f"job {assignment.job_id!r} started before "
+                                     f"{name['now']} but is not in the jobs file: its heat "
+                                     "would be lost"))
     if issues:
         raise InputError(issues)
-    return FrozenState(now=request.now, previous=previous, tripped=frozenset(tripped),
-                       unavailable_until=request.unavailable_until, back_at=back_at)
+    return FrozenState(now=now, previous=previous, tripped=frozenset(tripped),
+                       unavailable_until=until, back_at=back_at)
+
+
+def _moment(text: str, option: str, issues: list[InputIssue],
+            entry: str = "") -> datetime | None:
+    """An aware moment from ISO 8601 text, or None with the broken rule in `issues`."""
+    prefix = f"{entry!r}: " if entry else ""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        issues.append(InputIssue(option, None, None, f"{prefix}{text!r} is not an ISO 8601 "
+                                 "moment (e.g. 2026-06-16T12:00:00-05:00)"))
+        return None
+    if moment.utcoffset() is None:
+        issues.append(InputIssue(option, None, None, f"{prefix}{text} has no UTC offset (e.g. "
+                                 "2026-06-16T12:00:00-05:00)"))
+        return None
+    return moment
 
 
 def _tripped_units(entries: tuple[str, ...], option: str, now: datetime,
@@ -145,30 +167,19 @@ def _tripped_units(entries: tuple[str, ...], option: str, now: datetime,
     for entry in entries:
         unit_id, _, back = entry.partition("@")
         units.append(unit_id)
-        if not back:
-            continue
-        try:
-            moment = datetime.fromisoformat(back)
-        except ValueError:
-            issues.append(InputIssue(option, None, None, f"{entry!r}: {back!r} is not an ISO "
-                                     "8601 moment (UNIT@2026-06-16T15:00:00-05:00)"))
-            continue
-        if moment.utcoffset() is None:
-            issues.append(InputIssue(option, None, None, f"{entry!r}: {back} has no UTC offset"))
-        elif moment <= now:
+        moment = _moment(back, option, issues, entry) if back else None
+        if moment is not None and moment <= now:
             issues.append(InputIssue(option, None, None, f"{entry!r}: back before the re-plan "
                                      "moment"))
-        else:
+        elif moment is not None:
             back_at[unit_id] = moment
     return units, back_at
 
 
-def replan_summary(frozen: Any, grid: TimeGrid, plan: Plan) -> dict[str, Any]:
+def replan_summary(frozen: FrozenState, grid: TimeGrid, plan: Plan) -> dict[str, Any]:
     """What the re-plan kept, what it planned again, and from which step."""
-    started = {a.job_id: a for a in frozen.previous.assignments if a.start < frozen.now}
-    restarted = sorted(job for job, a in started.items()
-                       if a.equipment_id in frozen.tripped and a.end > frozen.now)
-    kept = sorted(set(started) - set(restarted))
+    kept = sorted(a.job_id for a in frozen.previous.assignments if frozen.keeps(a))
+    restarted = sorted(a.job_id for a in frozen.previous.assignments if frozen.interrupts(a))
     return {
         "now": frozen.now.isoformat(),
         "planned_from": grid.moment(frozen.now_step(grid)).isoformat(),
@@ -212,19 +223,19 @@ def plan_report(
     from heatcraft.scheduling import verify_plan
     from heatcraft.scheduling.baseline import fifo_plan
 
+    if not optimize and replan is not None:
+        raise InputError([InputIssue("--baseline-only", None, None,
+                                     "a re-plan optimizes; leave out --baseline-only")])
     inputs = load_site(site_dir)
     horizon = horizon_for(inputs, first_day, days)
-    baseline = cost(fifo_plan(inputs, horizon.grid), inputs, horizon)
     frozen = None if replan is None else frozen_state(replan, inputs, horizon)
+    baseline = cost(fifo_plan(inputs, horizon.grid), inputs, horizon)
     report: dict[str, Any] = {
         "site": inputs.site.id,
         "horizon_start": horizon.grid.start.isoformat(),
         "horizon_end": horizon.grid.end.isoformat(),
         "inputs_sha256": inputs.sha256,
     }
-    if not optimize and frozen is not None:
-        raise InputError([InputIssue("--baseline-only", None, None,
-                                     "a re-plan optimizes; leave out --baseline-only")])
     if not optimize:
         verdict = verify_plan(baseline.plan, inputs, horizon.grid, horizon.series)
         chosen, solver, status = baseline, None, "baseline_only"

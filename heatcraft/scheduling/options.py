@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
-from heatcraft.models import Plan
+from heatcraft.models import Assignment, Plan
 
 if TYPE_CHECKING:
     from heatcraft.timegrid import TimeGrid
@@ -87,6 +87,15 @@ class FrozenState:
     tripped: frozenset[str] = field(default_factory=frozenset)
     unavailable_until: datetime | None = None
     back_at: Mapping[str, datetime] = field(default_factory=dict)
+
+    def interrupts(self, assignment: Assignment) -> bool:
+        """`assignment` of `previous` was running on a unit that tripped: it starts again."""
+        return (assignment.start < self.now < assignment.end
+                and assignment.equipment_id in self.tripped)
+
+    def keeps(self, assignment: Assignment) -> bool:
+        """`assignment` of `previous` started before `now` and stays as it was."""
+        return assignment.start < self.now and not self.interrupts(assignment)
 
     def outage_end(self, unit_id: str) -> datetime | None:
         """When tripped unit `unit_id` may run again (None: not within the horizon)."""

@@ -135,12 +135,8 @@ def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOpt
         fixed = None
         earliest_step = now_step
         done = previous.get(job.job_id)
-        if done is not None and done.start < frozen.now:
-            unit = by_id[done.equipment_id]
-            start_step = int(round(grid.index_of(done.start)))
-            interrupted = done.equipment_id in frozen.tripped and done.end > frozen.now
-            if not interrupted:
-                fixed = (unit.index, start_step)
+        if done is not None and frozen.keeps(done):
+            fixed = (by_id[done.equipment_id].index, int(round(grid.index_of(done.start))))
         allowed = [u for u in units if not job.allowed_equipment
                    or u.equipment_id in job.allowed_equipment]
         candidates = [fixed] if fixed else [

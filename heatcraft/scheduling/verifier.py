@@ -14,6 +14,7 @@ from typing import Any
 
 from heatcraft.costs.load_profile import load_profile
 from heatcraft.models import Assignment, Equipment, Plan, UnitRun, UnitState
+from heatcraft.scheduling.commitment import merge
 from heatcraft.scheduling.options import FrozenState
 from heatcraft.scheduling.plan_bill import recompute_plan_cost
 from heatcraft.timegrid import TimeGrid
@@ -252,15 +253,12 @@ def _check_replan(plan: Plan, frozen: FrozenState, grid: TimeGrid) -> list[Viola
     each unit's on/off history before that step is the previous plan's; and a tripped unit is
     off from that step until `unavailable_until` (or the horizon's end)."""
     out = []
-    now, first = frozen.now, grid.moment(frozen.now_step(grid))
+    first = grid.moment(frozen.now_step(grid))
     previous = {a.job_id: a for a in frozen.previous.assignments}
     current = {a.job_id: a for a in plan.assignments}
-    kept = set()
-    for job_id, old in previous.items():
-        if old.start >= now or (old.equipment_id in frozen.tripped and old.end > now):
-            continue
-        kept.add(job_id)
-        new = current.get(job_id)
+    kept = {job_id for job_id, old in previous.items() if frozen.keeps(old)}
+    for job_id in sorted(kept):
+        old, new = previous[job_id], current.get(job_id)
         if new is None or (new.equipment_id, new.start, new.end) != (
                 old.equipment_id, old.start, old.end):
             out.append(Violation("replan_kept", f"started on {old.equipment_id} at "
@@ -291,16 +289,8 @@ def _check_replan(plan: Plan, frozen: FrozenState, grid: TimeGrid) -> list[Viola
 def _on_between(runs: tuple[UnitRun, ...], unit_id: str, lo: datetime,
                 hi: datetime) -> list[tuple[datetime, datetime]]:
     """A unit's on-intervals clipped to [lo, hi), touching ones merged."""
-    merged: list[tuple[datetime, datetime]] = []
-    for run in sorted((r for r in runs if r.equipment_id == unit_id), key=lambda r: r.start):
-        a, b = max(run.start, lo), min(run.end, hi)
-        if a >= b:
-            continue
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
-        else:
-            merged.append((a, b))
-    return merged
+    return merge([(max(r.start, lo), min(r.end, hi)) for r in runs
+                  if r.equipment_id == unit_id and r.start < hi and lo < r.end])
 
 
 def _trip_moments(frozen: FrozenState | None, unit_id: str,

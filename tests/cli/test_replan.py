@@ -106,11 +106,12 @@ def test_each_tripped_unit_may_have_its_own_return(tmp_path: Path, baseline_repo
     previous = ["--now", NOON, "--previous", str(baseline_report)]
     assert _error(*previous, "--tripped", "EB1@2pm") == (
         "error: --tripped: 'EB1@2pm': '2pm' is not an ISO 8601 moment "
-        "(UNIT@2026-06-16T15:00:00-05:00)")
+        "(e.g. 2026-06-16T12:00:00-05:00)")
     assert _error(*previous, "--tripped", "EB1@2026-06-16T11:00:00-05:00") == (
         "error: --tripped: 'EB1@2026-06-16T11:00:00-05:00': back before the re-plan moment")
     assert _error(*previous, "--tripped", "EB1@2026-06-16T14:00:00") == (
-        "error: --tripped: 'EB1@2026-06-16T14:00:00': 2026-06-16T14:00:00 has no UTC offset")
+        "error: --tripped: 'EB1@2026-06-16T14:00:00': 2026-06-16T14:00:00 has no UTC offset "
+        "(e.g. 2026-06-16T12:00:00-05:00)")
 
 
 def test_replan_options_are_checked(baseline_report: Path):
@@ -119,7 +120,8 @@ def test_replan_options_are_checked(baseline_report: Path):
         "error: --previous, --tripped and --unavailable-until need --now (the re-plan's moment)")
     assert _error("--now", NOON) == (
         "error: --now needs --previous (the report of the plan being re-planned)")
-    assert "is not an ISO 8601 moment" in _error("--now", "noon", *previous)
+    assert _error("--now", "noon", *previous) == (
+        "error: --now: 'noon' is not an ISO 8601 moment (e.g. 2026-06-16T12:00:00-05:00)")
     assert _error("--now", "2026-06-16T12:00:00", *previous).startswith(
         "error: --now: 2026-06-16T12:00:00 has no UTC offset")
     assert _error("--now", "2026-06-17T12:00:00-05:00", *previous).startswith(
