@@ -156,14 +156,14 @@ class OptimizerConfig(dg.Config):
     backend: OptimizerBackend = "auto"
     time_limit_s: float = 60.0
     seed: int = 0
-    # A rolling re-plan (e.g. a unit tripped): from this moment (ISO 8601 with offset), the
-    # partition's stored optimized plan stays as it was before it, these units are off from it
-    # (until `unavailable_until`, or the day's end; "UNIT@MOMENT" gives a unit its own return)
-    # and their running jobs start again.
     # What dropping a job costs by priority 1 (highest) .. 5 (None: the engine's amounts, far
     # above any bill, so a job is dropped only when it cannot fit); never_drop forbids it.
     drop_penalty_per_priority: list[float] | None = None
     never_drop: bool = False
+    # A rolling re-plan (e.g. a unit tripped): from this moment (ISO 8601 with offset), the
+    # partition's stored optimized plan stays as it was before it, these units are off from it
+    # (until `unavailable_until`, or the day's end; "UNIT@MOMENT" gives a unit its own return)
+    # and their running jobs start again.
     replan_at: str | None = None
     tripped_units: list[str] = []
     unavailable_until: str | None = None
@@ -215,14 +215,14 @@ def optimized_plan(
 
 
 def _penalties(config: OptimizerConfig) -> tuple[float, ...] | None:
-    from heatcraft.scheduling.options import parse_drop_penalty
+    from heatcraft.scheduling.options import check_drop_penalty
 
     if config.never_drop:
         if config.drop_penalty_per_priority is not None:
             raise dg.Failure("give drop_penalty_per_priority or never_drop, not both")
         return None
     try:
-        return parse_drop_penalty(",".join(repr(v) for v in config.drop_penalty_per_priority))
+        return check_drop_penalty(tuple(config.drop_penalty_per_priority))
     except ValueError as exc:
         raise dg.Failure(f"drop_penalty_per_priority: {exc}") from exc
 

@@ -93,14 +93,6 @@ def plan(
         first_day = date.fromisoformat(plan_date)
     except ValueError:
         _fail(f"--date {plan_date!r} is not YYYY-MM-DD")
-    from heatcraft.scheduling.options import parse_drop_penalty
-
-    penalties: tuple[float, ...] | None | str = "default"
-    if drop_penalty is not None:
-        try:
-            penalties = parse_drop_penalty(drop_penalty)
-        except ValueError as exc:
-            _fail(f"--drop-penalty {exc}")
     replan = None
     if now is None:
         if previous is not None or tripped or unavailable_until is not None:
@@ -131,7 +123,7 @@ def plan(
             time_limit_s=time_limit,
             optimize=not baseline_only,
             replan=replan,
-            drop_penalty_per_priority=penalties,
+            drop_penalty=drop_penalty,
         )
     except InputError as exc:
         _fail(str(exc))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -211,18 +212,26 @@ def plan_report(
     time_limit_s: float = 60.0,
     optimize: bool = True,
     replan: ReplanRequest | None = None,
-    drop_penalty_per_priority: tuple[float, ...] | None | str = "default",
+    drop_penalty: str | None = None,
 ) -> dict[str, Any]:
     """Everything `heatcraft plan` prints: plan, costs, baseline, savings, solver, verdict.
     With `replan`, the plan starts from the previous plan at its moment (a rolling re-plan);
     the report then also prices the previous plan, so the trip's cost shows.
-    `drop_penalty_per_priority`: what dropping a job costs by priority (None: never drop);
-    "default" keeps ScheduleOptions' amounts, far above any bill."""
+    `drop_penalty`: what dropping a job costs by priority, as `parse_drop_penalty` reads it
+    ('never', or amounts); None keeps ScheduleOptions' amounts, far above any bill."""
     from heatcraft.costs.plan_cost import savings
     from heatcraft.intake.site_folder import load_site
-    from heatcraft.scheduling import verify_plan
+    from heatcraft.scheduling import ScheduleOptions, verify_plan
     from heatcraft.scheduling.baseline import fifo_plan
+    from heatcraft.scheduling.options import parse_drop_penalty
 
+    options = ScheduleOptions(backend=backend, time_limit_s=time_limit_s)
+    if drop_penalty is not None:
+        try:
+            penalties = parse_drop_penalty(drop_penalty)
+        except ValueError as exc:
+            raise InputError([InputIssue("--drop-penalty", None, None, str(exc))]) from exc
+        options = dataclasses.replace(options, drop_penalty_per_priority=penalties)
     if not optimize and replan is not None:
         raise InputError([InputIssue("--baseline-only", None, None,
                                      "a re-plan optimizes; leave out --baseline-only")])
@@ -241,15 +250,13 @@ def plan_report(
         chosen, solver, status = baseline, None, "baseline_only"
         report["note"] = "baseline only: the FIFO plan, not optimized"
     else:
-        from heatcraft.scheduling import ScheduleOptions, optimize_plan
+        from heatcraft.scheduling import optimize_plan
 
         result = optimize_plan(
             inputs,
             horizon.grid,
             horizon.series,
-            ScheduleOptions(backend=backend, time_limit_s=time_limit_s,
-                            **({} if drop_penalty_per_priority == "default" else
-                               {"drop_penalty_per_priority": drop_penalty_per_priority})),
+            options,
             frozen=frozen,
         )
         chosen = cost(result.plan, inputs, horizon)

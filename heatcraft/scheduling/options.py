@@ -29,13 +29,20 @@ def parse_drop_penalty(text: str) -> tuple[float, ...] | None:
     except ValueError:
         raise ValueError(f"{text!r} is not 'never' or comma-separated amounts per priority "
                          "(e.g. 5000,2000,1000,500,200)") from None
+    return check_drop_penalty(values, text)
+
+
+def check_drop_penalty(values: tuple[float, ...], given: str | None = None) -> tuple[float, ...]:
+    """`values` if they can be ScheduleOptions.drop_penalty_per_priority; ValueError (quoting
+    `given`, or the values) says why not."""
+    quoted = repr(given) if given is not None else ",".join(f"{v:g}" for v in values)
     if not 1 <= len(values) <= len(DEFAULT_DROP_PENALTY):
-        raise ValueError(f"{text!r}: give 1 to {len(DEFAULT_DROP_PENALTY)} amounts, one per "
+        raise ValueError(f"{quoted}: give 1 to {len(DEFAULT_DROP_PENALTY)} amounts, one per "
                          "priority from 1 (highest)")
     if any(not math.isfinite(v) or v < 0 for v in values):
-        raise ValueError(f"{text!r}: every amount must be a finite number >= 0")
+        raise ValueError(f"{quoted}: every amount must be a finite number >= 0")
     if any(b > a for a, b in zip(values, values[1:], strict=False)):
-        raise ValueError(f"{text!r}: a higher priority (earlier) may not cost less to drop")
+        raise ValueError(f"{quoted}: a higher priority (earlier) may not cost less to drop")
     return values
 
 

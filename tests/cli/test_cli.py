@@ -189,4 +189,4 @@ def test_plan_bad_drop_penalty_is_one_line_and_exit_2(value, rule):
     result = runner.invoke(app, ["plan", str(SITE), "--date", "2026-06-16",
                                  "--drop-penalty", value])
     assert result.exit_code == 2
-    assert result.stderr.strip().splitlines() == [f"error: --drop-penalty {rule}"]
+    assert result.stderr.strip().splitlines() == [f"error: --drop-penalty: {rule}"]

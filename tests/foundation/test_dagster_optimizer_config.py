@@ -1,6 +1,9 @@
-"""A rolling re-plan in Dagster: optimized_plan with replan_at and tripped_units starts from the
-partition's stored plan (assignments and unit runs), keeps its past and moves the tripped
-unit's jobs; bad requests fail the run before anything is written."""
+"""optimized_plan's config in Dagster.
+
+A rolling re-plan: with replan_at and tripped_units it starts from the partition's stored plan
+(assignments and unit runs), keeps its past and moves the tripped unit's jobs; bad requests
+fail the run before anything is written. The drop penalty: a planner prices a lost job by
+priority, or forbids drops."""
 
 import csv
 import uuid
@@ -130,3 +133,29 @@ def test_replan_moment_must_be_iso_with_offset(tmp_path: Path, moment: str):
     assert _optimize(resources).success
     message = _failure(_optimize(resources, replan_at=moment))
     assert "replan_at" in message and ("ISO 8601" in message or "no UTC offset" in message)
+
+
+def test_a_cheap_priority_is_dropped_and_says_why(tmp_path: Path):
+    # Every priority-5 job costs more than 1 $ to heat: at 1 $ each, dropping them all pays.
+    resources = _resources(tmp_path / "w.duckdb")
+    result = _optimize(resources, drop_penalty_per_priority=[1e6, 1e6, 1e6, 1e6, 1.0])
+    assert result.success
+    with (ROOT / "examples" / "plant_a" / "jobs.csv").open() as handle:
+        lowest = {row["job_id"] for row in csv.DictReader(handle) if row["priority"] == "5"}
+    dropped = [row for row in _stored(resources["warehouse"], "plan_assignments")
+               if row["dropped"]]
+    assert {row["job_id"] for row in dropped} == lowest
+    assert all(row["reason"].startswith("drop_penalty: it fits, but its drop penalty (1.00)")
+               for row in dropped)
+    solver = result.asset_materializations_for_node("optimized_plan")[0].metadata["solver"].data
+    assert solver["parameters"]["drop_penalty_per_priority"] == "1e+06,1e+06,1e+06,1e+06,1"
+
+
+@pytest.mark.parametrize(("config", "message"), [
+    ({"drop_penalty_per_priority": [1.0, 5.0]},
+     "drop_penalty_per_priority: 1,5: a higher priority (earlier) may not cost less to drop"),
+    ({"drop_penalty_per_priority": [1.0], "never_drop": True},
+     "give drop_penalty_per_priority or never_drop, not both"),
+])
+def test_bad_drop_penalties_fail_the_run(tmp_path: Path, config: dict, message: str):
+    assert message in _failure(_optimize(_resources(tmp_path / "w.duckdb"), **config))
