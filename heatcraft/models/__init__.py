@@ -6,6 +6,7 @@ from heatcraft.models.equipment import (
     EquipmentType,
     MaintenanceWindow,
     UnitState,
+    UnitTrip,
 )
 from heatcraft.models.jobs import Job, TimeWindow
 from heatcraft.models.plan import Assignment, DroppedJob, Plan, PlanKind, SolverReport, UnitRun
@@ -26,4 +27,5 @@ __all__ = [
     "TimeWindow",
     "UnitRun",
     "UnitState",
+    "UnitTrip",
 ]

@@ -110,3 +110,31 @@ class MaintenanceWindow(BaseModel):
 
     def overlaps(self, start: datetime, end: datetime) -> bool:
         return self.start < end and start < self.end
+
+
+class UnitTrip(BaseModel):
+    """A unit that stopped unplanned at `tripped_at`; `back_at` is its expected or actual
+    return (None while nobody knows: it stays off for the rest of the day)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    equipment_id: str = Field(min_length=1)
+    tripped_at: AwareDatetime
+    back_at: AwareDatetime | None = None
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> UnitTrip:
+        if self.back_at is not None and self.back_at <= self.tripped_at:
+            raise ValueError(f"back_at: back_at ({self.back_at}) must be after tripped_at "
+                             f"({self.tripped_at})")
+        return self
+
+    @property
+    def key(self) -> str:
+        """The trip's identity: its unit and moment (a return filled in later is the same
+        trip)."""
+        return f"{self.equipment_id}@{self.tripped_at.isoformat()}"
+
+    def down_at(self, moment: datetime) -> bool:
+        return self.tripped_at <= moment and (self.back_at is None or moment < self.back_at)

@@ -1,0 +1,114 @@
+"""Unit trips: `equipment_trips.csv` in a site folder, and the re-plans they call for.
+
+An operator, or a bridge from the plant's control system, appends a row when a unit stops
+unplanned (equipment_id, tripped_at, optional back_at and reason) and fills in or changes
+`back_at` when the return is known. Each new trip calls for a re-plan from its moment with
+every unit then down kept off until its own return; a changed return calls for one from the
+earlier of the old and new returns (the plan's unit comes back sooner, or must stay off
+longer). Re-plans of one site run one at a time in moment order, each from the plan the one
+before it stored (the sensor in `sensors/` launches them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import partial
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from heatcraft.errors import InputError, InputIssue
+from heatcraft.intake.records import read_records
+from heatcraft.intake.tables import build_models
+from heatcraft.intake.values import to_aware
+from heatcraft.models import UnitTrip
+
+TRIPS_FILE = "equipment_trips.csv"
+TRIPS_REQUIRED = ("equipment_id", "tripped_at")
+TRIPS_OPTIONAL = ("back_at", "reason")
+
+
+def load_trips(path: Path, timezone: str, units: Iterable[str]) -> list[UnitTrip]:
+    """The file's trips in moment order; unknown units, a return before its trip, the same
+    trip twice and a unit tripping again before its return are errors with file and row."""
+    records = read_records(path, required=TRIPS_REQUIRED, optional=TRIPS_OPTIONAL)
+    when = partial(to_aware, timezone=timezone)
+    trips = build_models(records, UnitTrip, {"tripped_at": when, "back_at": when})
+    known = set(units)
+    issues: list[InputIssue] = []
+    rows = {id(trip): record.row for trip, record in zip(trips, records, strict=True)}
+    previous: dict[str, UnitTrip] = {}
+    for trip in sorted(trips, key=lambda t: (t.equipment_id, t.tripped_at)):
+        row = rows[id(trip)]
+        if trip.equipment_id not in known:
+            issues.append(InputIssue(path.name, row, "equipment_id", f"unknown unit "
+                                     f"{trip.equipment_id!r} (the site has "
+                                     f"{', '.join(sorted(known))})"))
+            continue
+        before = previous.get(trip.equipment_id)
+        if before is not None and before.down_at(trip.tripped_at):
+            back = "no return given" if before.back_at is None else \
+                f"back at {before.back_at.isoformat()}"
+            issues.append(InputIssue(path.name, row, "tripped_at", (
+                "the same trip is listed twice" if before.tripped_at == trip.tripped_at else
+                f"{trip.equipment_id} is still down from its trip at "
+                f"{before.tripped_at.isoformat()} (row {rows[id(before)]}, {back})")))
+        previous[trip.equipment_id] = trip
+    if issues:
+        raise InputError(sorted(issues, key=lambda issue: issue.row or 0))
+    return sorted(trips, key=lambda t: (t.tripped_at, t.equipment_id))
+
+
+@dataclass(frozen=True)
+class TripReplan:
+    """A re-plan a trip calls for: from `replan_at`, on the site's local day `plan_date`, with
+    `tripped` (`UNIT` or `UNIT@RETURN`, as `heatcraft plan --tripped` takes them) off."""
+
+    trip: UnitTrip
+    replan_at: datetime
+    plan_date: date
+    tripped: tuple[str, ...]
+    why: str
+
+    @property
+    def handled(self) -> tuple[str, str]:
+        """What the caller records once it has asked for this re-plan: the trip and the
+        return it knew."""
+        return self.trip.key, _return_text(self.trip)
+
+
+def pending_replans(trips: list[UnitTrip], handled: Mapping[str, str],
+                    timezone: str) -> list[TripReplan]:
+    """The re-plans `trips` call for that `handled` (trip key -> the return it was re-planned
+    with, "" for none) does not hold yet, in moment order."""
+    zone = ZoneInfo(timezone)
+    pending = []
+    for trip in trips:
+        known = handled.get(trip.key)
+        if known is None:
+            moment, why = trip.tripped_at, f"{trip.equipment_id} tripped at " \
+                f"{trip.tripped_at.isoformat()}"
+        elif known != _return_text(trip):
+            returns = [datetime.fromisoformat(known)] if known else []
+            returns += [trip.back_at] if trip.back_at is not None else []
+            moment = min(returns)
+            why = f"{trip.equipment_id}'s return changed from {known or 'unknown'} to " \
+                f"{_return_text(trip) or 'unknown'}"
+        else:
+            continue
+        pending.append(TripReplan(trip, moment, moment.astimezone(zone).date(),
+                                  units_down(trips, moment), why))
+    return sorted(pending, key=lambda r: (r.replan_at, r.trip.equipment_id))
+
+
+def units_down(trips: list[UnitTrip], moment: datetime) -> tuple[str, ...]:
+    """Every unit down at `moment`, as `UNIT@RETURN` (or `UNIT` with no return known)."""
+    return tuple(sorted(
+        trip.equipment_id if trip.back_at is None
+        else f"{trip.equipment_id}@{trip.back_at.isoformat()}"
+        for trip in trips if trip.down_at(moment)))
+
+
+def _return_text(trip: UnitTrip) -> str:
+    return "" if trip.back_at is None else trip.back_at.isoformat()
