@@ -10,6 +10,8 @@ from assets.partitions import discover_site_ids, partition_key, sites_dir
 from jobs import daily_plan_job
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from heatcraft.intake.equipment_trips import TripReplan
 
 JOB_FILES = ("jobs.csv", "jobs.xlsx", "jobs.json", "jobs.xml")
@@ -56,13 +58,16 @@ TRIP_SITE_TAG = "heatcraft/trip_site"
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.STOPPED,
     description="A unit trip (a new row of a site's equipment_trips.csv, or a changed return) "
-    "re-plans its day from that moment, one re-plan per site at a time.",
+    "re-plans its day from that moment, one re-plan per site at a time; a plan of the day made "
+    "afresh after its trips is re-planned for them again.",
 )
 def unit_trip_sensor(context: dg.SensorEvaluationContext):
     from heatcraft.errors import InputError
     from heatcraft.intake.equipment_trips import TRIPS_FILE, load_trips, pending_replans
     from heatcraft.intake.site_folder import load_equipment, load_site_yaml
 
+    # site -> trip key -> [the return it was re-planned with ("" none), its day, the run whose
+    # stored plan that re-plan started from]
     handled = json.loads(context.cursor) if context.cursor else {}
     requests = []
     for site_id in discover_site_ids():
@@ -76,31 +81,40 @@ def unit_trip_sensor(context: dg.SensorEvaluationContext):
         except InputError as exc:  # the trips wait, unhandled, until the file is mended
             context.log.error(f"{site_id}: cannot read its trips: {exc.report()}")
             continue
-        known = handled.get(site_id, {})  # trip key -> the return it was re-planned with
-        done = {trip.key: known[trip.key] for trip in trips if trip.key in known}
-        pending = pending_replans(trips, done, site.timezone)
-        if pending and _replan_running(context.instance, site_id):
-            context.log.info(f"{site_id}: {len(pending)} trip re-plan(s) wait for the running one")
-        else:
-            # The first of a day that has a plan (a day planned later is re-planned then); the
-            # next waits for this one's stored plan.
-            for replan in pending:
-                key = partition_key(site_id, replan.plan_date)
-                if _has_optimized_plan(context.instance, key):
-                    requests.append(_trip_run(site_id, key, replan))
-                    done[replan.handled[0]] = replan.handled[1]
-                    break
-                context.log.info(f"{site_id}: {replan.why}; {replan.plan_date} has no optimized "
-                                 "plan yet to re-plan")
-        handled[site_id] = done
+        known = {trip.key: handled[site_id][trip.key] for trip in trips
+                 if trip.key in handled.get(site_id, {})}
+        handled[site_id] = known
+        if _replan_running(context.instance, site_id):
+            context.log.info(f"{site_id}: trips wait for the re-plan that is running")
+            continue
+        plans = _PlansOfDays(context.instance, site_id)
+        # A plan of the day made afresh (not by a trip's re-plan) after a trip was handled
+        # knows nothing of it: the day's trips are pending again, from that plan.
+        current = {key: entry for key, entry in known.items()
+                   if not plans.superseded(entry[1], entry[2])}
+        pending = pending_replans(trips, {key: entry[0] for key, entry in current.items()},
+                                  site.timezone)
+        for replan in pending:  # the first of a day with a plan; the next waits for its plan
+            basis = plans.latest(replan.plan_date)
+            if basis is None:
+                context.log.info(f"{site_id}: {replan.why}; {replan.plan_date} has no "
+                                 "optimized plan yet to re-plan")
+                continue
+            requests.append(_trip_run(site_id, replan, basis))
+            trip_key, back = replan.handled
+            current[trip_key] = [back, replan.plan_date.isoformat(), basis]
+            break
+        handled[site_id] = current
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(handled, sort_keys=True))
 
 
-def _trip_run(site_id: str, key: dg.MultiPartitionKey, replan: "TripReplan") -> dg.RunRequest:
+def _trip_run(site_id: str, replan: "TripReplan", basis: str) -> dg.RunRequest:
     config = {"replan_at": replan.replan_at.isoformat(), "tripped_units": list(replan.tripped)}
+    trip_key, back = replan.handled
     return dg.RunRequest(
-        run_key=f"trip:{site_id}:{replan.handled[0]}:{replan.handled[1]}",
-        partition_key=key,
+        # The same trip, return and starting plan is asked for once (Dagster skips a known key).
+        run_key=f"trip:{site_id}:{trip_key}:{back}:{basis}",
+        partition_key=partition_key(site_id, replan.plan_date),
         run_config={"ops": {"optimized_plan": {"config": config}}},
         tags={TRIP_SITE_TAG: site_id, "heatcraft/replan_why": replan.why},
     )
@@ -112,11 +126,30 @@ def _replan_running(instance: dg.DagsterInstance, site_id: str) -> bool:
     return bool(runs)
 
 
-def _has_optimized_plan(instance: dg.DagsterInstance, key: dg.MultiPartitionKey) -> bool:
-    records = instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=dg.AssetKey("optimized_plan"), asset_partitions=[key]),
-        limit=1)
-    return bool(records.records)
+class _PlansOfDays:
+    """The run that stored each day's latest optimized plan of a site, looked up once."""
+
+    def __init__(self, instance: dg.DagsterInstance, site_id: str):
+        self.instance, self.site_id = instance, site_id
+        self._latest: dict[str, str | None] = {}
+
+    def latest(self, day: "date | str") -> str | None:
+        day = str(day)
+        if day not in self._latest:
+            records = self.instance.fetch_materializations(
+                dg.AssetRecordsFilter(asset_key=dg.AssetKey("optimized_plan"),
+                                      asset_partitions=[partition_key(self.site_id, day)]),
+                limit=1).records
+            self._latest[day] = records[0].event_log_entry.run_id if records else None
+        return self._latest[day]
+
+    def superseded(self, day: str, basis: str) -> bool:
+        """A plan other than `basis`, and not a trip's re-plan, is the day's latest."""
+        latest = self.latest(day)
+        if latest is None or latest == basis:
+            return False
+        run = self.instance.get_run_by_id(latest)
+        return run is None or TRIP_SITE_TAG not in run.tags
 
 
 sensors = [production_schedule_sensor, unit_trip_sensor]

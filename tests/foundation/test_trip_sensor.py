@@ -177,6 +177,18 @@ def test_trips_replan_their_day_one_at_a_time(plant: dict):
     assert _replan(_run(plant, request))["tripped"] == ["EB1"]
     assert _tick(plant, back.cursor).run_requests == []
 
+    # The day planned afresh (say its jobs file changed) knows nothing of the trips: they are
+    # re-planned again, in order, from that plan.
+    _run(plant)
+    again = _tick(plant, back.cursor)
+    [request] = again.run_requests
+    assert _config(request) == {"replan_at": "2026-06-16T12:00:00-05:00",
+                                "tripped_units": ["MF1@2026-06-16T15:00:00-05:00"]}
+    _run(plant, request)
+    [request] = _tick(plant, again.cursor).run_requests
+    assert _config(request) == {"replan_at": "2026-06-16T14:00:00-05:00", "tripped_units": [
+        "EB1@2026-06-16T16:00:00-05:00", "MF1@2026-06-16T15:00:00-05:00"]}
+
 
 def _config(request: dg.RunRequest) -> dict:
     return request.run_config["ops"]["optimized_plan"]["config"]
@@ -188,5 +200,17 @@ def test_a_bad_trips_file_is_left_unhandled_until_mended(plant: dict):
     result = _tick(plant, None)
     assert result.run_requests == []
     _trips(trips, "EB1,2026-06-16T12:00:00-05:00,,")
-    [request] = _tick(plant, result.cursor).run_requests
+    mended = _tick(plant, result.cursor)
+    [request] = mended.run_requests
     assert _config(request)["tripped_units"] == ["EB1"]
+
+    # Its run failed (no plan stored): it is not asked again, and the next trip goes on from
+    # the plan there is.
+    plant["instance"].create_run_for_job(
+        dg.GraphDefinition("noop").to_job(), status=dg.DagsterRunStatus.FAILURE,
+        tags=request.tags)
+    assert _tick(plant, mended.cursor).run_requests == []
+    _trips(trips, "EB1,2026-06-16T12:00:00-05:00,,", "GB1,2026-06-16T13:00:00-05:00,,")
+    [request] = _tick(plant, mended.cursor).run_requests
+    assert _config(request) == {"replan_at": "2026-06-16T13:00:00-05:00",
+                                "tripped_units": ["EB1", "GB1"]}
