@@ -37,24 +37,24 @@ def load_trips(path: Path, timezone: str, units: Iterable[str]) -> list[UnitTrip
     trips = build_models(records, UnitTrip, {"tripped_at": when, "back_at": when})
     known = set(units)
     issues: list[InputIssue] = []
-    rows = {id(trip): record.row for trip, record in zip(trips, records, strict=True)}
-    previous: dict[str, UnitTrip] = {}
-    for trip in sorted(trips, key=lambda t: (t.equipment_id, t.tripped_at)):
-        row = rows[id(trip)]
+    numbered = zip(trips, (record.row for record in records), strict=True)
+    previous: dict[str, tuple[UnitTrip, int]] = {}
+    for trip, row in sorted(numbered, key=lambda pair: (pair[0].equipment_id,
+                                                         pair[0].tripped_at)):
         if trip.equipment_id not in known:
             issues.append(InputIssue(path.name, row, "equipment_id", f"unknown unit "
                                      f"{trip.equipment_id!r} (the site has "
                                      f"{', '.join(sorted(known))})"))
             continue
-        before = previous.get(trip.equipment_id)
+        before, before_row = previous.get(trip.equipment_id, (None, 0))
         if before is not None and before.down_at(trip.tripped_at):
             back = "no return given" if before.back_at is None else \
                 f"back at {before.back_at.isoformat()}"
             issues.append(InputIssue(path.name, row, "tripped_at", (
                 "the same trip is listed twice" if before.tripped_at == trip.tripped_at else
                 f"{trip.equipment_id} is still down from its trip at "
-                f"{before.tripped_at.isoformat()} (row {rows[id(before)]}, {back})")))
-        previous[trip.equipment_id] = trip
+                f"{before.tripped_at.isoformat()} (row {before_row}, {back})")))
+        previous[trip.equipment_id] = (trip, row)
     if issues:
         raise InputError(sorted(issues, key=lambda issue: issue.row or 0))
     return sorted(trips, key=lambda t: (t.tripped_at, t.equipment_id))
