@@ -58,16 +58,22 @@ TRIP_SITE_TAG = "heatcraft/trip_site"
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.STOPPED,
     description="A unit trip (a new row of a site's equipment_trips.csv, or a changed return) "
-    "re-plans its day from that moment, one re-plan per site at a time; a plan of the day made "
-    "afresh after its trips is re-planned for them again.",
+    "re-plans its day from that moment and each later day its return reaches from the day's "
+    "start, one re-plan per site at a time; a day planned afresh after its trips is re-planned "
+    "for them again.",
 )
 def unit_trip_sensor(context: dg.SensorEvaluationContext):
     from heatcraft.errors import InputError
-    from heatcraft.intake.equipment_trips import TRIPS_FILE, load_trips, pending_replans
+    from heatcraft.intake.equipment_trips import (
+        TRIPS_FILE,
+        load_trips,
+        pending_replans,
+        trip_key_of,
+    )
     from heatcraft.intake.site_folder import load_equipment, load_site_yaml
 
-    # site -> trip key -> [the return it was re-planned with ("" none), its day, the run whose
-    # stored plan that re-plan started from]
+    # site -> a trip's day (handled_key) -> [the return it was re-planned with ("" none), the
+    # day, the run whose stored plan that re-plan started from]
     handled = json.loads(context.cursor) if context.cursor else {}
     requests = []
     for site_id in discover_site_ids():
@@ -81,8 +87,9 @@ def unit_trip_sensor(context: dg.SensorEvaluationContext):
         except InputError as exc:  # the trips wait, unhandled, until the file is mended
             context.log.error(f"{site_id}: cannot read its trips: {exc.report()}")
             continue
-        known = {trip.key: handled[site_id][trip.key] for trip in trips
-                 if trip.key in handled.get(site_id, {})}
+        listed = {trip.key for trip in trips}  # a row taken out of the file is forgotten
+        known = {key: entry for key, entry in handled.get(site_id, {}).items()
+                 if trip_key_of(key) in listed}
         handled[site_id] = known
         if _replan_running(context.instance, site_id):
             context.log.info(f"{site_id}: trips wait for the re-plan that is running")
@@ -101,8 +108,8 @@ def unit_trip_sensor(context: dg.SensorEvaluationContext):
                                  "optimized plan yet to re-plan")
                 continue
             requests.append(_trip_run(site_id, replan, basis))
-            trip_key, back = replan.handled
-            current[trip_key] = [back, replan.plan_date.isoformat(), basis]
+            key, back = replan.handled
+            current[key] = [back, replan.plan_date.isoformat(), basis]
             break
         handled[site_id] = current
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(handled, sort_keys=True))
@@ -110,10 +117,10 @@ def unit_trip_sensor(context: dg.SensorEvaluationContext):
 
 def _trip_run(site_id: str, replan: "TripReplan", basis: str) -> dg.RunRequest:
     config = {"replan_at": replan.replan_at.isoformat(), "tripped_units": list(replan.tripped)}
-    trip_key, back = replan.handled
+    key, back = replan.handled
     return dg.RunRequest(
-        # The same trip, return and starting plan is asked for once (Dagster skips a known key).
-        run_key=f"trip:{site_id}:{trip_key}:{back}:{basis}",
+        # A trip's day, return and starting plan is asked for once (Dagster skips a known key).
+        run_key=f"trip:{site_id}:{key}:{back}:{basis}",
         partition_key=partition_key(site_id, replan.plan_date),
         run_config={"ops": {"optimized_plan": {"config": config}}},
         tags={TRIP_SITE_TAG: site_id, "heatcraft/replan_why": replan.why},

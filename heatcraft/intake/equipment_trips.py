@@ -2,18 +2,19 @@
 
 An operator, or a bridge from the plant's control system, appends a row when a unit stops
 unplanned (equipment_id, tripped_at, optional back_at and reason) and fills in or changes
-`back_at` when the return is known. Each new trip calls for a re-plan from its moment with
-every unit then down kept off until its own return; a changed return calls for one from the
-earlier of the old and new returns (the plan's unit comes back sooner, or must stay off
-longer). Re-plans of one site run one at a time in moment order, each from the plan the one
-before it stored (the sensor in `sensors/` launches them).
+`back_at` when the return is known. Each new trip calls for a re-plan of its day from its
+moment, and of each later day its return reaches from that day's start, with every unit then
+down kept off until its own return; a changed return calls for one from the earlier of the old
+and new returns (the plan's unit comes back sooner, or must stay off longer). Re-plans of one
+site run one at a time in moment order, each from the plan the one before it stored (the
+sensor in `sensors/` launches them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -73,33 +74,70 @@ class TripReplan:
 
     @property
     def handled(self) -> tuple[str, str]:
-        """What the caller records once it has asked for this re-plan: the trip and the
-        return it knew."""
-        return self.trip.key, _return_text(self.trip)
+        """What the caller records once it has asked for this re-plan: the trip on this day,
+        and the return it knew."""
+        return handled_key(self.trip, self.plan_date), _return_text(self.trip.back_at)
+
+
+def handled_key(trip: UnitTrip, day: date) -> str:
+    """A trip's re-plan of one day (an outage into later days re-plans each of them)."""
+    return f"{trip.key}|{day.isoformat()}"
+
+
+def trip_key_of(key: str) -> str:
+    """The trip of a `handled_key`."""
+    return key.rpartition("|")[0]
 
 
 def pending_replans(trips: list[UnitTrip], handled: Mapping[str, str],
                     timezone: str) -> list[TripReplan]:
-    """The re-plans `trips` call for that `handled` (trip key -> the return it was re-planned
-    with, "" for none) does not hold yet, in moment order."""
+    """The re-plans `trips` call for that `handled` (`handled_key` -> the return that day was
+    re-planned with, "" for none) does not hold yet, in moment order.
+
+    A trip re-plans its own day from its moment, and each later day its known return reaches
+    from that day's start (a return not known yet reaches no later day). A changed return
+    re-plans each day the old or the new one reaches, from the earlier of the two (or the
+    day's start)."""
     zone = ZoneInfo(timezone)
     pending = []
     for trip in trips:
-        known = handled.get(trip.key)
-        if known is None:
-            moment, why = trip.tripped_at, f"{trip.equipment_id} tripped at " \
-                f"{trip.tripped_at.isoformat()}"
-        elif known != _return_text(trip):
-            returns = [datetime.fromisoformat(known)] if known else []
-            returns += [trip.back_at] if trip.back_at is not None else []
-            moment = min(returns)
-            why = f"{trip.equipment_id}'s return changed from {known or 'unknown'} to " \
-                f"{_return_text(trip) or 'unknown'}"
-        else:
-            continue
-        pending.append(TripReplan(trip, moment, moment.astimezone(zone).date(),
-                                  units_down(trips, moment), why))
+        now_back = _return_text(trip.back_at)
+        days = set(_days_reached(trip, trip.back_at, zone))
+        days |= {date.fromisoformat(key.rpartition("|")[2]) for key in handled
+                 if trip_key_of(key) == trip.key}
+        for day in sorted(days):
+            begins, ends = _day_bounds(day, zone)
+            known = handled.get(handled_key(trip, day))
+            if known is None:
+                if day not in _days_reached(trip, trip.back_at, zone):
+                    continue
+                moment = max(begins, trip.tripped_at)
+                why = f"{trip.equipment_id} tripped at {trip.tripped_at.isoformat()}"
+            elif known != now_back:
+                returns = [datetime.fromisoformat(known)] if known else []
+                returns += [trip.back_at] if trip.back_at is not None else []
+                moment = max(begins, trip.tripped_at, min(returns))
+                why = (f"{trip.equipment_id}'s return changed from {known or 'unknown'} to "
+                       f"{now_back or 'unknown'}")
+            else:
+                continue
+            if moment < ends:
+                pending.append(TripReplan(trip, moment, day, units_down(trips, moment), why))
     return sorted(pending, key=lambda r: (r.replan_at, r.trip.equipment_id))
+
+
+def _days_reached(trip: UnitTrip, back_at: datetime | None, zone: ZoneInfo) -> list[date]:
+    """The local days from the trip's to the last one `back_at` reaches into."""
+    first = trip.tripped_at.astimezone(zone).date()
+    if back_at is None:
+        return [first]
+    last = (back_at - timedelta(microseconds=1)).astimezone(zone).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    return (datetime.combine(day, time(0), tzinfo=zone),
+            datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone))
 
 
 def units_down(trips: list[UnitTrip], moment: datetime) -> tuple[str, ...]:
@@ -110,5 +148,5 @@ def units_down(trips: list[UnitTrip], moment: datetime) -> tuple[str, ...]:
         for trip in trips if trip.down_at(moment)))
 
 
-def _return_text(trip: UnitTrip) -> str:
-    return "" if trip.back_at is None else trip.back_at.isoformat()
+def _return_text(back_at: datetime | None) -> str:
+    return "" if back_at is None else back_at.isoformat()

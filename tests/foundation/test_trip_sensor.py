@@ -85,6 +85,28 @@ def test_a_changed_return_replans_from_the_earlier_return(tmp_path: Path):
         (15, ("EB1@2026-06-16T17:00:00-05:00",))]
 
 
+def test_an_outage_into_the_next_day_replans_it_from_its_start(tmp_path: Path):
+    path = tmp_path / "t.csv"
+    trip = "EB1,2026-06-16T22:00:00-05:00"
+    replans = pending_replans(load_trips(_trips(path, f"{trip},2026-06-17T10:00:00-05:00,"),
+                                         ZONE, UNITS), {}, ZONE)
+    assert [(str(r.plan_date), r.replan_at.isoformat(), r.tripped) for r in replans] == [
+        ("2026-06-16", "2026-06-16T22:00:00-05:00", ("EB1@2026-06-17T10:00:00-05:00",)),
+        ("2026-06-17", "2026-06-17T00:00:00-05:00", ("EB1@2026-06-17T10:00:00-05:00",))]
+    # Back before midnight after all: both days again, the next one with EB1 usable.
+    handled = dict(r.handled for r in replans)
+    sooner = pending_replans(load_trips(_trips(path, f"{trip},2026-06-16T23:00:00-05:00,"),
+                                        ZONE, UNITS), handled, ZONE)
+    assert [(str(r.plan_date), r.replan_at.isoformat(), r.tripped) for r in sooner] == [
+        ("2026-06-16", "2026-06-16T23:00:00-05:00", ()),
+        ("2026-06-17", "2026-06-17T00:00:00-05:00", ())]
+    # A return at midnight reaches no later day; an unknown one only the trip's own.
+    for back in ("2026-06-17T00:00:00-05:00", ""):
+        days = pending_replans(load_trips(_trips(path, f"{trip},{back},"), ZONE, UNITS), {},
+                               ZONE)
+        assert [str(r.plan_date) for r in days] == ["2026-06-16"]
+
+
 @pytest.fixture
 def plant(tmp_path: Path, monkeypatch) -> dict:
     sites = tmp_path / "sites"
