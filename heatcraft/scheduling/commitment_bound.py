@@ -7,15 +7,21 @@ on between them draws its min load. Here CP-SAT keeps every row of the exact mod
 min load, startup energy, demand) and searches with propagation alone (one worker, no LP:
 the LP is what is weak here); only the objective is relaxed, to small whole coefficients:
 
-- each start pays its job's input energy at the step prices (heat / efficiency), each startup
-  its energy, and the demand charges as in the model;
-- what a unit's min load adds while it runs below it is left out (it only costs more).
+- each start pays its job's input energy at the step prices (heat / efficiency; at least the
+  min load on a unit that runs one job at a time, where the job is alone), each startup its
+  energy, and the demand charges as in the model;
+- what the min load adds while a unit idles between jobs, or while jobs that share a unit
+  draw less than it together, is left out (it only costs more).
 
 Every plan of the exact model pays at least this objective (prices must not be negative), so
 its proven optimum is a bound of the exact model; the model's own objective, with the min-load
 energy on continuous outputs, scales CP-SAT's objective to 10^10 and leaves its search stuck.
 Measured on the 20-job day (one core, from seed 0's heuristic plan): proven 13,532.77 $ after
-2.8 units of work, 4.8 s on session 8's machine and 7.1-9.8 s on session 9's. Pricing the min
+2.8 units of work, 4.8 s on session 8's machine and 7.1-9.8 s on session 9's. With the min load
+of a job alone on its unit priced (2026-12-04, seeds 0-3 from the heuristic's plans): proven
+13,580.22 $, in 4.9-10.2 s alone with 30 units as against 4.7-8.3 s for 13,532.77 $; at 3
+units seed 0 proves it (2.84 units) and seed 2 falls just short (13,580.22 $ found, not
+proven), and the search's plans cost 13,666-14,820 $ against 13,685-15,188 $. Pricing the min
 load on the on-states instead (min_load * on + each job's heat above it, a bound for any
 parallelism) proves 13,607.43 $ against a plan of 13,635.56 $, but needs 21.9 units (58 s on
 session 9's machine). On the 30-job day neither proves anything in 10 s (the bound stays at
@@ -66,7 +72,7 @@ def commitment_bound(problem: Problem, hint: Solution, *, work: float, wall_seco
     if not problem.exact_tariff:
         return CommitmentBound(None, None, "the tariff is priced approximately")
     m, ix = build_model(problem, allow_drops=False)
-    objective = job_energy_objective(problem, m, ix)
+    objective = job_energy_objective(problem, m, ix, min_load_alone=True)
     if objective is None:
         return CommitmentBound(None, None, "a negative price")
     m.objective = objective

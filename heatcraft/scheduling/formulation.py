@@ -233,15 +233,19 @@ def _order_identical_units(m: LinearModel, ix: ModelIndex, problem: Problem) -> 
             m.add_row(terms, lower=0.0)
 
 
-def job_energy_objective(problem: Problem, m: LinearModel,
-                         ix: ModelIndex) -> dict[int, float] | None:
+def job_energy_objective(problem: Problem, m: LinearModel, ix: ModelIndex, *,
+                         min_load_alone: bool = False) -> dict[int, float] | None:
     """A search objective over the model's variables: each start pays its job's input energy
     at the step prices (heat / efficiency), each startup its energy, the demand charges and
     drop penalties as in the model; what a unit's min load adds while it runs below it is left
     out (the rows still hold it). Every plan pays at least this much, so its proven optimum is
     a bound (commitment_bound); and without the min-load energy on continuous outputs, whose
     tiny coefficients make CP-SAT scale its objective by up to 10^10, CP-SAT searches it
-    faster. None where a negative energy or fuel price would make it no lower bound."""
+    faster. None where a negative energy or fuel price would make it no lower bound.
+
+    `min_load_alone`: a job on a unit that runs one job at a time pays at least the unit's min
+    load (it is alone there, so the unit's output is exactly the larger of the two), still a
+    bound; the min load of a unit kept on between jobs stays left out."""
     if (problem.energy_price < 0).any() or any(u.fuel_price < 0 for u in problem.units):
         return None
     dt = problem.step_hours
@@ -251,7 +255,10 @@ def job_energy_objective(problem: Problem, m: LinearModel,
         steps = slice(s, s + job.steps)
         price = problem.energy_price[steps] if unit.electric \
             else np.full(job.steps, unit.fuel_price)
-        energy = float((price * job.heat_kw * job.energy_share).sum()) * dt / unit.efficiency
+        output = job.heat_kw * job.energy_share
+        if min_load_alone and unit.parallel == 1:
+            output = np.maximum(output, unit.min_load_kw)
+        energy = float((price * output).sum()) * dt / unit.efficiency
         if energy > 0:
             objective[var] = energy
     for (u, t), var in ix.start.items():

@@ -69,7 +69,11 @@ BOUND_WALL_SHARE = 0.5
 # 14,509 / 15,188 $), while 6 units were cut by the clock and made seeds 1 and 3 unrepeatable.
 # On session 9's machine (1.5x slower: 2.8 units in 7.1 s alone) the clock cut seeds 0 and 2 too;
 # running the search before the peak cuts lost the LP-with-cuts bound where it did not finish
-# (s20 gaps 22-26 %), so the order stays.
+# (s20 gaps 22-26 %), so the order stays. With the min load of a job alone on its unit priced
+# (2026-12-04) seed 0 proves 13,580.22 $ in 2.84 units (gap 0.67 %) and seed 2 falls just short
+# of 3 (gap 6.1 % from the LP instead of 1.1 %), while the plans fall to 13,671 / 13,782 /
+# 13,666 / 13,808 $ (13,685 / 14,509 / 13,688 / 13,808 $ before, paired runs); 0.35 gave the
+# clock the last word on seeds 2 and 3 (5.3 s of wall is what is left).
 COMMITMENT_WORK_SHARE = 0.3
 # The plan from the indivisible-job relaxation (relaxed_plan) on small days, on the
 # neighbourhoods' thread before them: CP-SAT deterministic time per second of limit, and the

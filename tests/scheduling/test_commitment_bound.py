@@ -66,6 +66,24 @@ def test_the_bound_sees_the_idle_min_load_and_stays_below_the_optimum():
     assert sum(evaluate(problem, found.solution)) == pytest.approx(check.recomputed_cost)
 
 
+@pytest.mark.parametrize("parallel", [1, 2])
+def test_a_job_below_the_min_load_pays_it_where_it_runs_alone(parallel: int):
+    # Two 40 kW jobs of 2 h on H1 (min load 100 kW), flat 0.10 $/kWh and 18 $/kW. On a unit
+    # that runs one job at a time each draws 100 kW, and the bound knows it (the optimum, less
+    # the 0.3 kW that the demand rows give up on CP-SAT's 0.1 kW grid: 5.41 $; priced at their
+    # heat it would miss 2 x 60 kW x 2 h x 0.10 $ = 24 $ more). Where two may share the unit
+    # the optimum runs them together at 100 kW, and pricing each job at the min load would put
+    # the bound 20 $ above it.
+    site = inputs([heater("H1", capacity=200, min_load_kw=100, max_parallel_jobs=parallel)],
+                  [job("A", 40, 2, 9, 15), job("B", 40, 2, 9, 15)], tariff=tou_tariff(flat=True))
+    problem = problem_of(site)
+    optimum = _optimum(problem)
+    found = _search(problem)
+    assert found.outcome.status == "optimal" and found.bound <= optimum + 1e-6
+    if parallel == 1:
+        assert found.bound >= optimum - 10.0
+
+
 def test_the_bound_holds_off_the_grid():
     # Powers, base load and demand rate off CP-SAT's 0.1 kW and cent grids.
     site = inputs([heater("H1", capacity=120.5, min_load_kw=30.3, max_starts_per_day=1,
