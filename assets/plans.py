@@ -256,6 +256,9 @@ def _stored_plan(warehouse: WarehouseResource, inputs: "SiteInputs", horizon: "H
     keys = [inputs.site.id, plan_date, "optimized"]
     where = "WHERE site_id = $1 AND plan_date = $2 AND plan_kind = $3"
     try:
+        # Every plan has its load profile, also a day with nothing placed (no assignments).
+        [stored] = warehouse.query("SELECT COUNT(*) AS steps FROM "
+                                   f"{warehouse.qualified_name(LOAD_PROFILE)} {where}", keys)
         jobs = warehouse.query(f"SELECT * FROM {warehouse.qualified_name(PLAN_ASSIGNMENTS)} "
                                f"{where} AND NOT dropped", keys)
         runs = warehouse.query(f"SELECT * FROM {warehouse.qualified_name(UNIT_RUNS)} {where}",
@@ -263,7 +266,7 @@ def _stored_plan(warehouse: WarehouseResource, inputs: "SiteInputs", horizon: "H
     except Exception as exc:  # no warehouse or table yet, or it cannot be read: say which
         raise dg.Failure(f"cannot read the stored optimized plan of {inputs.site.id} on "
                          f"{plan_date} to re-plan from: {exc}") from exc
-    if not jobs:
+    if not stored["steps"]:
         return None
     grid = horizon.grid
     return Plan(

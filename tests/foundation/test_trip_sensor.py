@@ -122,12 +122,13 @@ def _tick(plant: dict, cursor: str | None) -> dg.SensorResult:
     return unit_trip_sensor(context)
 
 
-def _run(plant: dict, request: dg.RunRequest | None = None) -> dg.ExecuteInProcessResult:
+def _run(plant: dict, request: dg.RunRequest | None = None,
+         partition: dg.MultiPartitionKey = KEY) -> dg.ExecuteInProcessResult:
     """A plan of the day, or the re-plan `request` asks for, as Dagster would run it (5 s)."""
     config = {"time_limit_s": 5}
     if request is not None:
         config.update(request.run_config["ops"]["optimized_plan"]["config"])
-    result = dg.materialize([site_inputs, optimized_plan], partition_key=KEY,
+    result = dg.materialize([site_inputs, optimized_plan], partition_key=partition,
                             instance=plant["instance"], resources=plant["resources"],
                             run_config={"ops": {"optimized_plan": {"config": config}}},
                             tags=request.tags if request is not None else None)
@@ -236,3 +237,21 @@ def test_a_bad_trips_file_is_left_unhandled_until_mended(plant: dict):
     [request] = _tick(plant, mended.cursor).run_requests
     assert _config(request) == {"replan_at": "2026-06-16T13:00:00-05:00",
                                 "tripped_units": ["EB1", "GB1"]}
+
+
+def test_an_outage_past_midnight_replans_the_next_day_from_its_start(plant: dict):
+    next_day = partition_key("plant_a", "2026-06-17")
+    for key in (KEY, next_day):
+        _run(plant, partition=key)
+    _trips(plant["folder"] / "equipment_trips.csv",
+           "EB1,2026-06-16T22:00:00-05:00,2026-06-17T10:00:00-05:00,")
+    first = _tick(plant, None)
+    [request] = first.run_requests
+    assert request.partition_key == KEY
+    _run(plant, request)
+    [request] = _tick(plant, first.cursor).run_requests
+    assert request.partition_key == next_day
+    assert _config(request) == {"replan_at": "2026-06-17T00:00:00-05:00",
+                                "tripped_units": ["EB1@2026-06-17T10:00:00-05:00"]}
+    replan = _replan(_run(plant, request, partition=next_day))
+    assert replan["planned_from"] == "2026-06-17T00:00:00-05:00" and replan["kept"] == []
