@@ -46,8 +46,8 @@ def production_schedule_sensor(context: dg.SensorEvaluationContext):
     context.update_cursor(json.dumps(seen, sort_keys=True))
 
 
-# A trip's re-plan reads the plan the one before it stored: runs of these states are still
-# to store theirs.
+# A trip's re-plan reads the plan the run before it stored (a trip's re-plan or any other
+# plan of the day): runs of these states are still to store theirs.
 IN_FLIGHT = [dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.QUEUED,
              dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 TRIP_SITE_TAG = "heatcraft/trip_site"
@@ -107,6 +107,10 @@ def unit_trip_sensor(context: dg.SensorEvaluationContext):
                 context.log.info(f"{site_id}: {replan.why}; {replan.plan_date} has no "
                                  "optimized plan yet to re-plan")
                 continue
+            if _partition_busy(context.instance, partition_key(site_id, replan.plan_date)):
+                context.log.info(f"{site_id}: {replan.why}; a run of {replan.plan_date} is "
+                                 "under way, the re-plan waits for the plan it stores")
+                break
             requests.append(_trip_run(site_id, replan, basis))
             key, back = replan.handled
             current[key] = [back, replan.plan_date.isoformat(), basis]
@@ -130,6 +134,12 @@ def _trip_run(site_id: str, replan: "TripReplan", basis: str) -> dg.RunRequest:
 def _replan_running(instance: dg.DagsterInstance, site_id: str) -> bool:
     runs = instance.get_runs(dg.RunsFilter(tags={TRIP_SITE_TAG: site_id}, statuses=IN_FLIGHT),
                              limit=1)
+    return bool(runs)
+
+
+def _partition_busy(instance: dg.DagsterInstance, key: dg.MultiPartitionKey) -> bool:
+    runs = instance.get_runs(dg.RunsFilter(tags={"dagster/partition": str(key)},
+                                           statuses=IN_FLIGHT), limit=1)
     return bool(runs)
 
 

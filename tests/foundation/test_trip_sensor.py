@@ -217,6 +217,20 @@ def _config(request: dg.RunRequest) -> dict:
     return request.run_config["ops"]["optimized_plan"]["config"]
 
 
+def test_a_trip_waits_while_another_run_plans_its_day(plant: dict):
+    # Say the production-schedule sensor's run: the re-plan must start from the plan it stores.
+    _run(plant)
+    _trips(plant["folder"] / "equipment_trips.csv", "EB1,2026-06-16T12:00:00-05:00,,")
+    running = plant["instance"].create_run_for_job(
+        dg.GraphDefinition("noop").to_job(), status=dg.DagsterRunStatus.STARTED,
+        tags={"dagster/partition": str(KEY)})
+    waiting = _tick(plant, None)
+    assert waiting.run_requests == []
+    plant["instance"].delete_run(running.run_id)
+    [request] = _tick(plant, waiting.cursor).run_requests
+    assert _config(request)["tripped_units"] == ["EB1"]
+
+
 def test_a_bad_trips_file_is_left_unhandled_until_mended(plant: dict):
     trips = _trips(plant["folder"] / "equipment_trips.csv", "XX9,2026-06-16T12:00:00-05:00,,")
     _run(plant)
