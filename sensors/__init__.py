@@ -1,6 +1,7 @@
 """Sensors: re-plan when a site's production schedule file changes, or a unit trips."""
 
 import json
+from datetime import date
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -10,8 +11,6 @@ from assets.partitions import discover_site_ids, partition_key, sites_dir
 from jobs import daily_plan_job
 
 if TYPE_CHECKING:
-    from datetime import date
-
     from heatcraft.intake.equipment_trips import TripReplan
 
 JOB_FILES = ("jobs.csv", "jobs.xlsx", "jobs.json", "jobs.xml")
@@ -68,12 +67,12 @@ def unit_trip_sensor(context: dg.SensorEvaluationContext):
         TRIPS_FILE,
         load_trips,
         pending_replans,
-        trip_key_of,
+        split_handled_key,
     )
     from heatcraft.intake.site_folder import load_equipment, load_site_yaml
 
     # site -> a trip's day (handled_key) -> [the return it was re-planned with ("" none), the
-    # day, the run whose stored plan that re-plan started from]
+    # run whose stored plan that re-plan started from]
     handled = json.loads(context.cursor) if context.cursor else {}
     requests = []
     for site_id in discover_site_ids():
@@ -89,7 +88,7 @@ def unit_trip_sensor(context: dg.SensorEvaluationContext):
             continue
         listed = {trip.key for trip in trips}  # a row taken out of the file is forgotten
         known = {key: entry for key, entry in handled.get(site_id, {}).items()
-                 if trip_key_of(key) in listed}
+                 if split_handled_key(key)[0] in listed}
         handled[site_id] = known
         if _replan_running(context.instance, site_id):
             context.log.info(f"{site_id}: trips wait for the re-plan that is running")
@@ -98,7 +97,7 @@ def unit_trip_sensor(context: dg.SensorEvaluationContext):
         # A plan of the day made afresh (not by a trip's re-plan) after a trip was handled
         # knows nothing of it: the day's trips are pending again, from that plan.
         current = {key: entry for key, entry in known.items()
-                   if not plans.superseded(entry[1], entry[2])}
+                   if not plans.superseded(split_handled_key(key)[1], entry[1])}
         pending = pending_replans(trips, {key: entry[0] for key, entry in current.items()},
                                   site.timezone)
         for replan in pending:  # the first of a day with a plan; the next waits for its plan
@@ -113,7 +112,7 @@ def unit_trip_sensor(context: dg.SensorEvaluationContext):
                 break
             requests.append(_trip_run(site_id, replan, basis))
             key, back = replan.handled
-            current[key] = [back, replan.plan_date.isoformat(), basis]
+            current[key] = [back, basis]
             break
         handled[site_id] = current
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(handled, sort_keys=True))
@@ -144,29 +143,35 @@ def _partition_busy(instance: dg.DagsterInstance, key: dg.MultiPartitionKey) -> 
 
 
 class _PlansOfDays:
-    """The run that stored each day's latest optimized plan of a site, looked up once."""
+    """Each day's latest optimized plan of a site: the run that stored it, and whether that run
+    was a trip's re-plan; looked up once per day."""
 
     def __init__(self, instance: dg.DagsterInstance, site_id: str):
         self.instance, self.site_id = instance, site_id
-        self._latest: dict[str, str | None] = {}
+        self._latest: dict[date, tuple[str, bool] | None] = {}
 
-    def latest(self, day: "date | str") -> str | None:
-        day = str(day)
+    def _lookup(self, day: date) -> tuple[str, bool] | None:
         if day not in self._latest:
             records = self.instance.fetch_materializations(
                 dg.AssetRecordsFilter(asset_key=dg.AssetKey("optimized_plan"),
                                       asset_partitions=[partition_key(self.site_id, day)]),
                 limit=1).records
-            self._latest[day] = records[0].event_log_entry.run_id if records else None
+            found = None
+            if records:
+                run_id = records[0].event_log_entry.run_id
+                run = self.instance.get_run_by_id(run_id)
+                found = (run_id, run is not None and TRIP_SITE_TAG in run.tags)
+            self._latest[day] = found
         return self._latest[day]
 
-    def superseded(self, day: str, basis: str) -> bool:
+    def latest(self, day: date) -> str | None:
+        found = self._lookup(day)
+        return None if found is None else found[0]
+
+    def superseded(self, day: date, basis: str) -> bool:
         """A plan other than `basis`, and not a trip's re-plan, is the day's latest."""
-        latest = self.latest(day)
-        if latest is None or latest == basis:
-            return False
-        run = self.instance.get_run_by_id(latest)
-        return run is None or TRIP_SITE_TAG not in run.tags
+        found = self._lookup(day)
+        return found is not None and found[0] != basis and not found[1]
 
 
 sensors = [production_schedule_sensor, unit_trip_sensor]

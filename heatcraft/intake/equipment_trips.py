@@ -84,9 +84,10 @@ def handled_key(trip: UnitTrip, day: date) -> str:
     return f"{trip.key}|{day.isoformat()}"
 
 
-def trip_key_of(key: str) -> str:
-    """The trip of a `handled_key`."""
-    return key.rpartition("|")[0]
+def split_handled_key(key: str) -> tuple[str, date]:
+    """The trip (`UnitTrip.key`) and the day of a `handled_key`."""
+    trip_key, _, day = key.rpartition("|")
+    return trip_key, date.fromisoformat(day)
 
 
 def pending_replans(trips: list[UnitTrip], handled: Mapping[str, str],
@@ -99,17 +100,19 @@ def pending_replans(trips: list[UnitTrip], handled: Mapping[str, str],
     re-plans each day the old or the new one reaches, from the earlier of the two (or the
     day's start)."""
     zone = ZoneInfo(timezone)
+    handled_days: dict[str, set[date]] = {}
+    for key in handled:
+        trip_key, day = split_handled_key(key)
+        handled_days.setdefault(trip_key, set()).add(day)
     pending = []
     for trip in trips:
         now_back = _return_text(trip.back_at)
-        days = set(_days_reached(trip, trip.back_at, zone))
-        days |= {date.fromisoformat(key.rpartition("|")[2]) for key in handled
-                 if trip_key_of(key) == trip.key}
-        for day in sorted(days):
+        reached = _days_reached(trip, zone)
+        for day in sorted(set(reached) | handled_days.get(trip.key, set())):
             begins, ends = _day_bounds(day, zone)
             known = handled.get(handled_key(trip, day))
             if known is None:
-                if day not in _days_reached(trip, trip.back_at, zone):
+                if day not in reached:
                     continue
                 moment = max(begins, trip.tripped_at)
                 why = f"{trip.equipment_id} tripped at {trip.tripped_at.isoformat()}"
@@ -126,12 +129,12 @@ def pending_replans(trips: list[UnitTrip], handled: Mapping[str, str],
     return sorted(pending, key=lambda r: (r.replan_at, r.trip.equipment_id))
 
 
-def _days_reached(trip: UnitTrip, back_at: datetime | None, zone: ZoneInfo) -> list[date]:
-    """The local days from the trip's to the last one `back_at` reaches into."""
+def _days_reached(trip: UnitTrip, zone: ZoneInfo) -> list[date]:
+    """The local days from the trip's to the last one its known return reaches into."""
     first = trip.tripped_at.astimezone(zone).date()
-    if back_at is None:
+    if trip.back_at is None:
         return [first]
-    last = (back_at - timedelta(microseconds=1)).astimezone(zone).date()
+    last = (trip.back_at - timedelta(microseconds=1)).astimezone(zone).date()
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 

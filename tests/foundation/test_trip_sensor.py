@@ -169,7 +169,7 @@ def test_trips_replan_their_day_one_at_a_time(plant: dict):
     # While that re-plan runs the next trip waits: it must start from its stored plan.
     running = plant["instance"].create_run_for_job(
         dg.GraphDefinition("noop").to_job(), status=dg.DagsterRunStatus.STARTED,
-        tags=request.tags)
+        tags={**request.tags, "dagster/partition": str(KEY)})
     assert _tick(plant, first.cursor).run_requests == []
     plant["instance"].delete_run(running.run_id)
 
@@ -241,11 +241,8 @@ def test_a_bad_trips_file_is_left_unhandled_until_mended(plant: dict):
     [request] = mended.run_requests
     assert _config(request)["tripped_units"] == ["EB1"]
 
-    # Its run failed (no plan stored): it is not asked again, and the next trip goes on from
-    # the plan there is.
-    plant["instance"].create_run_for_job(
-        dg.GraphDefinition("noop").to_job(), status=dg.DagsterRunStatus.FAILURE,
-        tags=request.tags)
+    # Its run never stored a plan (it failed, say): it is not asked again, and the next trip
+    # goes on from the plan there is.
     assert _tick(plant, mended.cursor).run_requests == []
     _trips(trips, "EB1,2026-06-16T12:00:00-05:00,,", "GB1,2026-06-16T13:00:00-05:00,,")
     [request] = _tick(plant, mended.cursor).run_requests
