@@ -251,7 +251,7 @@ def _check_replan(plan: Plan, frozen: FrozenState, grid: TimeGrid) -> list[Viola
     """What a re-plan may not change: a job the previous plan started before `now` stays as it
     was unless a trip interrupted it; no other job starts before the re-plan's first whole step;
     each unit's on/off history before that step is the previous plan's; and a tripped unit is
-    off from that step until `unavailable_until` (or the horizon's end)."""
+    off from that step until its return (`FrozenState.outage_end`, else the horizon's end)."""
     out = []
     first = grid.moment(frozen.now_step(grid))
     previous = {a.job_id: a for a in frozen.previous.assignments}

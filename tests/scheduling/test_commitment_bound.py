@@ -72,8 +72,8 @@ def test_a_job_below_the_min_load_pays_it_where_it_runs_alone(parallel: int):
     # that runs one job at a time each draws 100 kW, and the bound knows it (the optimum, less
     # the 0.3 kW that the demand rows give up on CP-SAT's 0.1 kW grid: 5.41 $; priced at their
     # heat it would miss 2 x 60 kW x 2 h x 0.10 $ = 24 $ more). Where two may share the unit
-    # the optimum runs them together at 100 kW, and pricing each job at the min load would put
-    # the bound 20 $ above it.
+    # the optimum runs them together at 100 kW (20 $ of energy); pricing each job at the min
+    # load would charge 40 $, above what that plan pays.
     site = inputs([heater("H1", capacity=200, min_load_kw=100, max_parallel_jobs=parallel)],
                   [job("A", 40, 2, 9, 15), job("B", 40, 2, 9, 15)], tariff=tou_tariff(flat=True))
     problem = problem_of(site)
