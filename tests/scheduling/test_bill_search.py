@@ -1,0 +1,164 @@
+"""The whole-bill search: its proven optimum is the linear model's, its plan keeps every limit."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from heatcraft.models import UnitState
+from heatcraft.scheduling import ScheduleOptions, optimize_plan
+from heatcraft.scheduling.backends import solve_with
+from heatcraft.scheduling.bill_search import bill_search, unsupported
+from heatcraft.scheduling.evaluation import evaluate
+from heatcraft.scheduling.formulation import build_model
+from heatcraft.scheduling.heuristic import heuristic_plan
+from heatcraft.scheduling.plan_builder import solution_to_plan
+from heatcraft.scheduling.verifier import verify_plan
+from tests.scheduling.sites import (
+    boiler,
+    heater,
+    horizon,
+    inputs,
+    job,
+    maintenance,
+    peaky_site,
+    problem_of,
+    tou_tariff,
+)
+
+
+def idle_site():
+    """H1 may start once a day and two jobs only it can heat sit at either end of the day, so
+    it idles at its 100 kW min load through the on-peak hours."""
+    return inputs([heater("H1", capacity=200, min_load_kw=100, max_starts_per_day=1),
+                   heater("H2", capacity=100)],
+                  [job("A", 150, 1, 1, 3, allowed_equipment=("H1",)),
+                   job("B", 150, 1, 21, 23, allowed_equipment=("H1",)),
+                   job("C", 60, 2, 6, 18)],
+                  billed_peak_kw=30, base_load_kw=20)
+
+
+def mixed_site():
+    """Every kind of limit at once: a unit on since the night before and still inside its min
+    run, min off, startup energy, a shared unit whose jobs together fall below its min load,
+    a gas boiler, maintenance and a contract peak."""
+    return inputs(
+        [heater("H1", capacity=150, min_load_kw=40, min_run_minutes=90, min_off_minutes=240,
+                startup_energy_kwh=10, initial_state=UnitState.ON, initial_state_minutes=30),
+         heater("HP", capacity=120, min_load_kw=70, type="heat_pump", efficiency=3.0,
+                max_parallel_jobs=2, startup_energy_kwh=5, max_starts_per_day=2),
+         boiler("GB", capacity=200, min_load_kw=50, min_run_minutes=60, startup_energy_kwh=20)],
+        [job("A", 90, 2, 0, 4), job("B", 30, 1, 2, 5, allowed_equipment=("HP",)),
+         job("C", 30, 1, 2, 5, allowed_equipment=("HP",)), job("D", 100, 3, 10, 15),
+         job("E", 60, 1, 8, 12, allowed_equipment=("H1", "HP")), job("F", 120, 2, 15, 19),
+         job("G", 50, 1.5, 19, 23)],
+        windows=(maintenance("GB", 12, 15), maintenance("H1", 15, 16)),
+        contract_peak_kw=180, billed_peak_kw=40, base_load_kw=20)
+
+
+def contract_site():
+    """Night energy is cheap and the demand charge tiny, so the three jobs would all run at
+    night together; the contract peak lets only two overlap."""
+    return inputs([heater("H1", capacity=200, max_parallel_jobs=2), heater("H2", capacity=200)],
+                  [job("A", 80, 8, 0, 16), job("B", 80, 8, 0, 16), job("C", 80, 8, 0, 16)],
+                  tariff=tou_tariff(0.1), contract_peak_kw=180, base_load_kw=20)
+
+
+def min_off_site():
+    """Two hours between H1's two jobs, four hours of min off: H1 idles between them; H2
+    must run five hours once started, at its min load after its one-hour job."""
+    return inputs([heater("H1", capacity=100, min_load_kw=50, min_off_minutes=240),
+                   heater("H2", capacity=100, min_load_kw=60, min_run_minutes=300)],
+                  [job("A", 80, 1, 1, 2, allowed_equipment=("H1",)),
+                   job("B", 80, 1, 4, 5, allowed_equipment=("H1",)),
+                   job("C", 70, 1, 12, 20, allowed_equipment=("H2",))], base_load_kw=20)
+
+
+def _optimum(problem) -> float:
+    model, _ = build_model(problem, allow_drops=False)
+    outcome = solve_with("highs", model, time_limit_s=60, threads=2, seed=0, relative_gap=1e-9)
+    assert outcome.status == "optimal"
+    return outcome.objective
+
+
+def _search(problem, work=20.0, seed=0):
+    start = heuristic_plan(problem, 0, 300, 2.0)
+    return bill_search(problem, start, None, work=work, wall_seconds=60.0, seed=seed)
+
+
+@pytest.mark.parametrize("site", [idle_site, peaky_site, mixed_site, contract_site,
+                                  min_off_site])
+def test_its_optimum_is_the_linear_models_and_its_plan_pays_it(site):
+    # Two models of the same bill: a row missing here would put the optimum below HiGHS's,
+    # a row too many above it. The objective rounds down by under a cent.
+    site_inputs = site()
+    problem = problem_of(site_inputs)
+    optimum = _optimum(problem)
+    found = _search(problem)
+    assert found.outcome.status == "optimal"
+    assert found.bound == pytest.approx(optimum, abs=0.05)
+    assert found.outcome.objective <= optimum + 1e-3  # HiGHS solves to its tolerances
+    grid, series = horizon(site_inputs)
+    plan = solution_to_plan(problem, found.solution, site_inputs, site_id="t")
+    check = verify_plan(plan, site_inputs, grid, series)
+    assert check.ok, check.violations
+    assert check.recomputed_cost == pytest.approx(optimum, abs=0.05)
+    assert evaluate(problem, found.solution)[0] == pytest.approx(check.recomputed_cost)
+
+
+def test_the_bound_holds_where_the_grids_round():
+    # Base load and demand rate off every grid, an efficiency of 0.87 (input on 1/87 kW):
+    # the rows and prices round down, so the bound may fall a little below, never above.
+    site = inputs([heater("H1", capacity=120, min_load_kw=30.5, max_starts_per_day=1,
+                          startup_energy_kwh=7.77, efficiency=0.87),
+                   heater("HP", capacity=100, type="heat_pump", efficiency=3.0)],
+                  [job("A", 90, 2, 0, 10), job("B", 80.5, 2, 0, 10),
+                   job("C", 61.3, 1, 6, 12), job("D", 45.5, 1, 14, 20)],
+                  base_load_kw=20.05, tariff=tou_tariff(12.345))
+    problem = problem_of(site)
+    optimum = _optimum(problem)
+    found = _search(problem)
+    assert found.outcome.status == "optimal"
+    assert optimum - 1.0 <= found.bound <= optimum + 1e-6
+
+
+def test_days_off_its_grids_are_left_to_the_other_engines():
+    problem = problem_of(idle_site())
+    off_grid = dataclasses.replace(problem.jobs[0], heat_kw=150.05)
+    assert "0.1 kW" in unsupported(dataclasses.replace(
+        problem, jobs=[off_grid, *problem.jobs[1:]]))
+    odd = dataclasses.replace(problem.units[0], efficiency=0.912345678)
+    assert "denominator" in unsupported(dataclasses.replace(
+        problem, units=[odd, *problem.units[1:]]))
+    prices = problem.energy_price.copy()
+    prices[0] = -0.01  # a job's energy could then pay: the objective would be no bound
+    found = _search(dataclasses.replace(problem, energy_price=prices))
+    assert found.outcome is None and found.solution is None and "negative" in found.note
+
+
+def test_a_counted_search_repeats():
+    problem = problem_of(mixed_site())
+    first, again = _search(problem, work=0.5), _search(problem, work=0.5)
+    assert first.outcome.parameters["stopped_by_clock"] is False
+    assert first.bound == again.bound
+    assert first.solution.placement == again.solution.placement
+    assert (first.solution.on == again.solution.on).all()
+
+
+def test_the_optimizer_proves_a_small_day_with_it():
+    # auto: the commitment search proves its relaxation, so the whole-bill search takes the
+    # engine's place; an engine the planner names keeps it.
+    site = idle_site()
+    grid, series = horizon(site)
+    result = optimize_plan(site, grid, series, ScheduleOptions(time_limit_s=10))
+    report = result.plan.solver
+    assert result.ok and report.status == "optimal"
+    assert report.engine == "CP-SAT (whole bill)"
+    assert report.parameters["engine.commitment.status"] == "optimal"
+    assert report.gap <= 1e-4
+    offered = [c for c in result.candidates if c["source"] == "whole-bill search"]
+    assert offered and offered[0]["verified"]
+    assert report.objective == pytest.approx(_optimum(problem_of(site)), abs=0.05)
+    named = optimize_plan(site, grid, series, ScheduleOptions(backend="highs", time_limit_s=10))
+    assert named.plan.solver.engine.startswith("HiGHS")
