@@ -6,7 +6,9 @@
 3. A second thread computes, on small days, valid demand-peak cuts from an indivisible-job
    CP-SAT relaxation (peak_bounds), the LP bound with those cuts, and a bound and plan from the
    commitment search (commitment_bound), then runs the exact engine with the best plan as its MIP
-   start, while on the other core a plan from the same relaxation (relaxed_plan, small days)
+   start (with `auto`, where the commitment search proved its relaxation, CP-SAT on the whole
+   bill as an integer model instead: bill_search), while on the other core a plan from the same
+   relaxation (relaxed_plan, small days)
    and then MIP neighbourhoods (free a few jobs, fix the rest) improve on the heuristic's.
    Larger days take the LP-guided search (_guided_search), the largest the heuristic alone
    (choose_backend).
@@ -152,7 +154,8 @@ class PlanResult:
 
 def choose_backend(problem: Problem, options: ScheduleOptions) -> str:
     """Where the time-indexed model fits: HiGHS on the whole model for small days (it proves
-    them; benchmark: it beats CBC and CP-SAT on the same model at every size we measured),
+    them; benchmark: it beats CBC and CP-SAT on the same model at every size we measured;
+    up to 40 jobs the whole-bill search may take its place, see _engine_search),
     the LP-guided search for larger ones; above that, the heuristic alone (the 500-job week)."""
     if options.backend != "auto":
         return options.backend
