@@ -19,11 +19,12 @@ continuous is left:
 
 Coefficients that are not whole on these grids round down, so every plan pays at least the
 model's objective and its proven bound holds for the exact model; the plan it finds is
-verified like any other. On the 20-job day (2026-12-05, one worker, LP on) it found a plan of
-13,633.77 $, below every plan of the other searches (13,642 $ or more), and proved it within
-0.1 % after 6-22 units of deterministic time (24-76 s of wall); it finds no proof on the
-30-job day in 120 s (bound 17,563 $ against 20,816 $), so the optimizer runs it only where the
-commitment search has proven its relaxation.
+verified like any other. On the 20-job day (2026-12-05) it finds 13,633.77 $, below every
+plan of the other searches (13,642 $ or more), and proves it optimal: in the optimizer at
+60 s on seeds 0 and 2 (54 s), at 120 s on seeds 1 and 3 (62-79 s); alone from that plan it
+needs 6.1 units of deterministic time (20-27 s of wall): the proof, not the search, takes the
+time. It proves nothing on the 30-job day in 120 s (bound 17,563 $ against 20,816 $), so the
+optimizer runs it only where the commitment search has proven its relaxation.
 
 Work is CP-SAT's deterministic time on one worker, so the same inputs give the same result;
 the wall clock is only a backstop, and the outcome says if it ended the search.
