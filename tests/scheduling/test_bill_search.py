@@ -162,3 +162,29 @@ def test_the_optimizer_proves_a_small_day_with_it():
     assert report.objective == pytest.approx(_optimum(problem_of(site)), abs=0.05)
     named = optimize_plan(site, grid, series, ScheduleOptions(backend="highs", time_limit_s=10))
     assert named.plan.solver.engine.startswith("HiGHS")
+
+
+def test_a_trip_replan_through_it_keeps_the_past_and_matches_highs():
+    # The past is fixed on-states and frozen jobs; H1 trips at 05:00 inside its two-hour min
+    # run (exempt) while a job runs on it. Both engines prove the same re-plan's optimum.
+    from heatcraft.scheduling import FrozenState
+    from tests.scheduling.sites import at
+
+    site = inputs([heater("H1", capacity=150, min_load_kw=30, min_run_minutes=120),
+                   heater("H2", capacity=150, min_load_kw=20, min_off_minutes=60)],
+                  [job("DONE", 50, 1, 0, 3, allowed_equipment=("H1",)),
+                   job("RUNNING", 80, 2, 4, 10), job("NEXT", 50, 2, 6, 20),
+                   job("LATER", 60, 2, 6, 20)], billed_peak_kw=40, base_load_kw=20)
+    grid, series = horizon(site)
+    first = optimize_plan(site, grid, series, ScheduleOptions(time_limit_s=10)).plan
+    frozen = FrozenState(now=at(5), previous=first, tripped=frozenset({"H1"}))
+    auto = optimize_plan(site, grid, series, ScheduleOptions(time_limit_s=10), frozen=frozen)
+    named = optimize_plan(site, grid, series, ScheduleOptions(time_limit_s=10, backend="highs"),
+                          frozen=frozen)
+    assert auto.ok and named.ok
+    assert auto.plan.solver.engine == "CP-SAT (whole bill)"
+    assert auto.plan.solver.status == named.plan.solver.status == "optimal"
+    assert auto.plan.solver.objective == pytest.approx(named.plan.solver.objective, abs=0.05)
+    by_job = {a.job_id: a for a in auto.plan.assignments}
+    assert by_job["DONE"] == next(a for a in first.assignments if a.job_id == "DONE")
+    assert all(a.equipment_id == "H2" for a in auto.plan.assignments if a.start >= at(5))
