@@ -34,12 +34,12 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
 from heatcraft.scheduling.backends import SolveOutcome
+from heatcraft.scheduling.commitment_bound import SearchBound
 from heatcraft.scheduling.evaluation import Solution, starts_of
 from heatcraft.scheduling.problem import Problem
 from heatcraft.tariffs import tiered_cost
@@ -58,18 +58,6 @@ MIN_MONEY_UNITS = 100_000
 # Linearization level 1: its LP is what proves the min load of idle units; level 0 left the
 # 20-job day's bound at 11.5 k$ after 60 s.
 LINEARIZATION = 1
-
-
-@dataclass
-class BillSearch:
-    solution: Solution | None  # the search's best plan (to verify)
-    outcome: SolveOutcome | None  # None: not searched (`note` says why)
-    note: str = ""
-
-    @property
-    def bound(self) -> float | None:
-        """Valid for the exact model when every job must be placed."""
-        return self.outcome.bound if self.outcome is not None else None
 
 
 def unsupported(problem: Problem) -> str | None:
@@ -105,7 +93,7 @@ def _denominator(problem: Problem) -> int | None:
 
 
 def bill_search(problem: Problem, hint: Solution, peak_kw: list[float] | None, *, work: float,
-                wall_seconds: float, seed: int, relative_gap: float = 0.0) -> BillSearch:
+                wall_seconds: float, seed: int, relative_gap: float = 0.0) -> SearchBound:
     """`peak_kw`: valid lower bounds of the demand terms' peaks (peak_bounds), or None.
     `work`: CP-SAT deterministic time (about seconds of one core); the wall is a backstop.
     `relative_gap`: of the whole bill (the search's objective leaves out the constant part,
@@ -116,9 +104,9 @@ def bill_search(problem: Problem, hint: Solution, peak_kw: list[float] | None, *
 
     why = unsupported(problem)
     if why is not None:
-        return BillSearch(None, None, why)
+        return SearchBound(None, None, why)
     began = time.monotonic()
-    model = _BillModel(problem, peak_kw)
+    model = _BillModel(problem, peak_kw, _denominator(problem))
     model.add_hint(hint)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
@@ -126,7 +114,7 @@ def bill_search(problem: Problem, hint: Solution, peak_kw: list[float] | None, *
     solver.parameters.linearization_level = LINEARIZATION
     solver.parameters.max_time_in_seconds = max(wall_seconds, 0.1)
     solver.parameters.max_deterministic_time = max(work, 0.01)
-    solver.parameters.relative_gap_limit = relative_gap if model.constant >= 0 else 0.0
+    solver.parameters.relative_gap_limit = relative_gap if problem.constant_cost >= 0 else 0.0
     code = solver.solve(model.cp)
     found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     status = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
@@ -144,16 +132,16 @@ def bill_search(problem: Problem, hint: Solution, peak_kw: list[float] | None, *
                            status, None,
                            model.currency(solver.objective_value) if found else None, bound,
                            time.monotonic() - began, parameters, solver.status_name(code))
-    return BillSearch(model.decode(solver) if found else None, outcome, solver.status_name(code))
+    return SearchBound(model.decode(solver) if found else None, outcome, solver.status_name(code))
 
 
 class _BillModel:
-    def __init__(self, problem: Problem, peak_kw: list[float] | None) -> None:
+    def __init__(self, problem: Problem, peak_kw: list[float] | None, denominator: int) -> None:
         from ortools.sat.python import cp_model
 
         self.problem = problem
         self.cp = cp = cp_model.CpModel()
-        self.denominator = d = _denominator(problem) or 1
+        self.denominator = d = denominator
         self.money = CENTS * d  # objective units per currency unit
         while self.money < MIN_MONEY_UNITS:
             self.money *= 10
@@ -178,7 +166,6 @@ class _BillModel:
             self._unit_limits(unit, covering)
         self.objective: list[tuple[int, cp_model.IntVar]] = []
         electric = [self._step_costs(t, covering, dt) for t in range(n)]
-        self.constant = problem.constant_cost
         self._demand(electric, peak_kw)
         cp.minimize(sum(c * v for c, v in self.objective if c))
 
@@ -215,12 +202,11 @@ class _BillModel:
 
     def _unit_limits(self, unit, covering) -> None:
         cp, u, jobs = self.cp, unit.index, self.problem.jobs
+        for t in range(self.problem.n_steps):
+            for _, var in covering.get((u, t), []):
+                cp.add_implication(var, self.on[u, t])
         items = [(var, s, jobs[j].steps, _grid(jobs[j].heat_kw))
                  for (j, uu, s), var in self.x.items() if uu == u]
-        for (j, uu, s), var in self.x.items():
-            if uu == u:
-                for t in range(s, s + jobs[j].steps):
-                    cp.add_implication(var, self.on[u, t])
         if not items:
             return
         intervals = [cp.new_optional_fixed_size_interval_var(s, d, var, "")
@@ -333,7 +319,7 @@ class _BillModel:
 
     # -- values --------------------------------------------------------------------------
     def currency(self, value: float) -> float:
-        return value / self.money + self.constant
+        return value / self.money + self.problem.constant_cost
 
     def add_hint(self, solution: Solution) -> None:
         for (j, u, s), var in self.x.items():

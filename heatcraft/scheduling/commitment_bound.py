@@ -52,7 +52,9 @@ OBJECTIVE_GRID_PER_CURRENCY = 100.0
 
 
 @dataclass
-class CommitmentBound:
+class SearchBound:
+    """A CP-SAT search's best plan and its proven bound (this one and bill_search)."""
+
     solution: Solution | None  # the search's best plan (to verify)
     outcome: SolveOutcome | None  # None: not searched (`note` says why)
     note: str = ""
@@ -64,21 +66,21 @@ class CommitmentBound:
 
 
 def commitment_bound(problem: Problem, hint: Solution, *, work: float, wall_seconds: float,
-                     seed: int) -> CommitmentBound:
+                     seed: int) -> SearchBound:
     """`work`: CP-SAT deterministic time (about seconds of one core); the wall is a backstop.
     The caller must know that every job is placed in an optimal plan (no drop variables)."""
     from heatcraft.scheduling.backends.cpsat import solve_cpsat
 
     if not problem.exact_tariff:
-        return CommitmentBound(None, None, "the tariff is priced approximately")
+        return SearchBound(None, None, "the tariff is priced approximately")
     m, ix = build_model(problem, allow_drops=False)
     objective = job_energy_objective(problem, m, ix, min_load_alone=True)
     if objective is None:
-        return CommitmentBound(None, None, "a negative price")
+        return SearchBound(None, None, "a negative price")
     m.objective = objective
     outcome = solve_cpsat(m, time_limit_s=wall_seconds, threads=1, seed=seed, relative_gap=0.0,
                           hint=hint_values(problem, ix, hint), deterministic_time=work,
                           linearization_level=0, rounding="relax",
                           objective_scale=OBJECTIVE_GRID_PER_CURRENCY, decisions=True)
     solution = decode(problem, ix, outcome.values) if outcome.values is not None else None
-    return CommitmentBound(solution, outcome, outcome.message)
+    return SearchBound(solution, outcome, outcome.message)

@@ -30,8 +30,8 @@ from typing import Any
 from heatcraft.models import Plan, SolverReport
 from heatcraft.scheduling.backends import SolveOutcome, solve_with
 from heatcraft.scheduling.backends.mathopt import solve_mathopt
-from heatcraft.scheduling.bill_search import BillSearch, bill_search
-from heatcraft.scheduling.commitment_bound import CommitmentBound, commitment_bound
+from heatcraft.scheduling.bill_search import bill_search
+from heatcraft.scheduling.commitment_bound import SearchBound, commitment_bound
 from heatcraft.scheduling.diagnosis import JobDiagnosis, crowded_out_reason, no_start_reason
 from heatcraft.scheduling.evaluation import Solution, evaluate
 from heatcraft.scheduling.formulation import ModelIndex, build_model, decode, hint_values
@@ -232,7 +232,7 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
     deadline = _deadline(problem, options, began)
 
     def bound_then_solve() -> tuple[ModelIndex, SolveOutcome, SolveOutcome | None,
-                                    CommitmentBound | None, BillSearch | None]:
+                                    SearchBound | None, SearchBound | None]:
         bounds, relaxation, commitment, hint = None, None, None, best
         if with_bounds:
             bounds = demand_bounds(problem, BOUND_WORK_SHARE * options.time_limit_s,
@@ -306,7 +306,7 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
 
 
 def _with_bounds(outcome: SolveOutcome, relaxation: SolveOutcome,
-                 commitment: CommitmentBound) -> SolveOutcome:
+                 commitment: SearchBound) -> SolveOutcome:
     """The engine's outcome with the best of its bound, the LP relaxation's (with the peak
     cuts) and the commitment search's, and what the last two did in the report."""
     parameters = dict(outcome.parameters)
