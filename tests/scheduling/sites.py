@@ -127,3 +127,26 @@ def problem_of(site_inputs: SiteInputs):
     grid, series = horizon(site_inputs)
     options = ScheduleOptions(backend="highs", time_limit_s=8, drop_penalty_per_priority=None)
     return build_problem(site_inputs, grid, series, options)
+
+
+def idle_site() -> SiteInputs:
+    """H1 may start once a day and two jobs only it can heat sit at either end of the day, so
+    it idles at its 100 kW min load through the on-peak hours: the peaks of the jobs alone do
+    not show that draw."""
+    return inputs([heater("H1", capacity=200, min_load_kw=100, max_starts_per_day=1),
+                   heater("H2", capacity=100)],
+                  [job("A", 150, 1, 1, 3, allowed_equipment=("H1",)),
+                   job("B", 150, 1, 21, 23, allowed_equipment=("H1",)),
+                   job("C", 60, 2, 6, 18)],
+                  billed_peak_kw=30, base_load_kw=20)
+
+
+def proven_optimum(problem) -> float:
+    """HiGHS's proven optimum of the linear model with every job placed."""
+    from heatcraft.scheduling.backends import solve_with
+    from heatcraft.scheduling.formulation import build_model
+
+    model, _ = build_model(problem, allow_drops=False)
+    outcome = solve_with("highs", model, time_limit_s=60, threads=2, seed=0, relative_gap=1e-9)
+    assert outcome.status == "optimal"
+    return outcome.objective

@@ -16,26 +16,16 @@ from heatcraft.scheduling.heuristic import heuristic_plan
 from heatcraft.scheduling.peak_bounds import demand_bounds
 from heatcraft.scheduling.plan_builder import solution_to_plan
 from heatcraft.scheduling.verifier import verify_plan
-from tests.scheduling.sites import heater, horizon, inputs, job, problem_of, tou_tariff
-
-
-def idle_site():
-    """H1 may start once a day and two jobs only it can heat sit at either end of the day, so
-    it idles at its 100 kW min load through the on-peak hours: the peaks of the jobs alone do
-    not show that draw."""
-    return inputs([heater("H1", capacity=200, min_load_kw=100, max_starts_per_day=1),
-                   heater("H2", capacity=100)],
-                  [job("A", 150, 1, 1, 3, allowed_equipment=("H1",)),
-                   job("B", 150, 1, 21, 23, allowed_equipment=("H1",)),
-                   job("C", 60, 2, 6, 18)],
-                  billed_peak_kw=30, base_load_kw=20)
-
-
-def _optimum(problem) -> float:
-    model, _ = build_model(problem, allow_drops=False)
-    outcome = solve_with("highs", model, time_limit_s=30, threads=2, seed=0, relative_gap=1e-9)
-    assert outcome.status == "optimal"
-    return outcome.objective
+from tests.scheduling.sites import (
+    heater,
+    horizon,
+    idle_site,
+    inputs,
+    job,
+    problem_of,
+    proven_optimum,
+    tou_tariff,
+)
 
 
 def _search(problem, seed=0):
@@ -43,10 +33,10 @@ def _search(problem, seed=0):
     return commitment_bound(problem, start, work=5.0, wall_seconds=30.0, seed=seed)
 
 
-def test_the_bound_sees_the_idle_min_load_and_stays_below_the_optimum():
+def test_the_bound_sees_the_idle_min_load_and_stays_below_theproven_optimum():
     site = idle_site()
     problem = problem_of(site)
-    optimum = _optimum(problem)
+    optimum = proven_optimum(problem)
     found = _search(problem)
     assert found.outcome.status == "optimal"
     assert found.bound <= optimum + 1e-6
@@ -77,7 +67,7 @@ def test_a_job_below_the_min_load_pays_it_where_it_runs_alone(parallel: int):
     site = inputs([heater("H1", capacity=200, min_load_kw=100, max_parallel_jobs=parallel)],
                   [job("A", 40, 2, 9, 15), job("B", 40, 2, 9, 15)], tariff=tou_tariff(flat=True))
     problem = problem_of(site)
-    optimum = _optimum(problem)
+    optimum = proven_optimum(problem)
     found = _search(problem)
     assert found.outcome.status == "optimal" and found.bound <= optimum + 1e-6
     if parallel == 1:
@@ -94,7 +84,7 @@ def test_the_bound_holds_off_the_grid():
                   base_load_kw=20.05, tariff=tou_tariff(12.345))
     problem = problem_of(site)
     found = _search(problem)
-    assert found.bound is not None and found.bound <= _optimum(problem) + 1e-6
+    assert found.bound is not None and found.bound <= proven_optimum(problem) + 1e-6
 
 
 def test_no_bound_where_a_price_is_negative():
