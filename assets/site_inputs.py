@@ -9,7 +9,7 @@ from assets.tables import EQUIPMENT, JOBS, PROVENANCE
 from resources.sites import SiteFolderResource
 from resources.warehouse import WarehouseResource
 
-CODE_VERSION = "1"
+CODE_VERSION = "2"  # 2: reads equipment_trips.csv
 
 
 @dg.asset(
@@ -18,8 +18,8 @@ CODE_VERSION = "1"
     code_version=CODE_VERSION,
     kinds={"python", "duckdb"},
     check_specs=input_check_specs("site_inputs"),
-    description="Site folder (site.yaml, equipment, maintenance, jobs, tariff, fuel prices) "
-    "loaded and validated; bad input fails here with file, row and field.",
+    description="Site folder (site.yaml, equipment, maintenance, unit trips, jobs, tariff, fuel "
+    "prices) loaded and validated; bad input fails here with file, row and field.",
 )
 def site_inputs(
     context: dg.AssetExecutionContext, sites: SiteFolderResource, warehouse: WarehouseResource
@@ -60,6 +60,7 @@ def site_inputs(
             **table_metadata(JOBS, counts[JOBS.name]),
             "equipment_rows": counts[EQUIPMENT.name],
             "maintenance_windows": len(inputs.maintenance),
+            "unit_trips": len(inputs.trips),  # equipment_trips.csv rows (plans keep them off)
             "site": inputs.site.name,
             "timezone": inputs.site.timezone,
             **provenance_metadata(

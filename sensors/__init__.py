@@ -95,7 +95,8 @@ def unit_trip_sensor(context: dg.SensorEvaluationContext):
             continue
         plans = _PlansOfDays(context.instance, site_id)
         # A plan of the day made afresh (not by a trip's re-plan) after a trip was handled
-        # knows nothing of it: the day's trips are pending again, from that plan.
+        # keeps the unit off (it reads the trips too) but plans the whole day anew: the day's
+        # trips are pending again, from that plan.
         current = {key: entry for key, entry in known.items()
                    if not plans.superseded(split_handled_key(key)[1], entry[1])}
         pending = pending_replans(trips, {key: entry[0] for key, entry in current.items()},

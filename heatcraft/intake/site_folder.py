@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -11,10 +13,11 @@ import yaml
 from pydantic import ValidationError
 
 from heatcraft.errors import InputError, InputIssue
+from heatcraft.intake.equipment_trips import TRIPS_FILE, load_trips
 from heatcraft.intake.records import read_records
 from heatcraft.intake.tables import build_models
 from heatcraft.intake.values import ValueProblem, to_aware, to_id_list, to_quantity
-from heatcraft.models import Equipment, Job, MaintenanceWindow, Site, TimeWindow
+from heatcraft.models import Equipment, Job, MaintenanceWindow, Site, TimeWindow, UnitTrip
 from heatcraft.provenance import sha256_of, sha256_of_file
 
 EQUIPMENT_REQUIRED = ("equipment_id", "name", "type", "capacity_kw", "efficiency", "fuel")
@@ -59,13 +62,15 @@ class SiteInputs:
     carrier_prices_per_kwh: dict[str, float]
     base_load_by_hour: tuple[float, ...]
     source_sha256: dict[str, str] = field(default_factory=dict)
+    # equipment_trips.csv: units that stopped unplanned (fresh plans keep them off too)
+    trips: tuple[UnitTrip, ...] = ()
 
     @property
     def equipment_by_id(self) -> dict[str, Equipment]:
         return {unit.equipment_id: unit for unit in self.equipment}
 
     def canonical(self) -> dict[str, Any]:
-        return {
+        content = {
             "site": self.site,
             "equipment": list(self.equipment),
             "maintenance": list(self.maintenance),
@@ -74,6 +79,30 @@ class SiteInputs:
             "carrier_prices_per_kwh": self.carrier_prices_per_kwh,
             "base_load_by_hour": list(self.base_load_by_hour),
         }
+        if self.trips:  # a site without trips keeps the fingerprint it had
+            content["trips"] = list(self.trips)
+        return content
+
+    def unavailable(self, start: datetime, end: datetime, *, after: datetime | None = None,
+                    left_to_caller: Collection[str] = ()) -> tuple[MaintenanceWindow, ...]:
+        """When units may not run within [start, end): the maintenance windows and each trip's
+        outage, from its moment (or `after`, a re-plan's moment: the past before it is what
+        happened) until its return, or `end` while the return is unknown. Units in
+        `left_to_caller` (a re-plan's tripped units, whose outage it sets itself) keep only
+        their maintenance."""
+        outages = []
+        for trip in self.trips:
+            if trip.equipment_id in left_to_caller:
+                continue
+            begins = max(trip.tripped_at, start if after is None else max(start, after))
+            ends = end if trip.back_at is None else min(trip.back_at, end)
+            if begins < ends:
+                back = ("return unknown" if trip.back_at is None
+                        else f"back at {trip.back_at.isoformat()}")
+                outages.append(MaintenanceWindow(
+                    equipment_id=trip.equipment_id, start=begins, end=ends,
+                    reason=f"tripped at {trip.tripped_at.isoformat()} ({back})"))
+        return self.maintenance + tuple(outages)
 
     @property
     def sha256(self) -> str:
@@ -109,6 +138,11 @@ def load_site(folder: Path) -> SiteInputs:
     used = [folder / "site.yaml", folder / "equipment.csv", jobs_path, tariff_path, *price_files]
     if maintenance_path.exists():
         used.append(maintenance_path)
+    trips: list[UnitTrip] = []
+    trips_path = folder / TRIPS_FILE
+    if trips_path.exists():
+        trips = load_trips(trips_path, site.timezone, [unit.equipment_id for unit in equipment])
+        used.append(trips_path)
     if site.base_load_profile:
         used.append(folder / site.base_load_profile)
     return SiteInputs(
@@ -121,6 +155,7 @@ def load_site(folder: Path) -> SiteInputs:
         carrier_prices_per_kwh=prices,
         base_load_by_hour=base_load,
         source_sha256={p.name: sha256_of_file(p) for p in sorted(used)},
+        trips=tuple(trips),
     )
 
 

@@ -16,7 +16,15 @@ import numpy as np
 
 from heatcraft.costs.load_profile import load_profile
 from heatcraft.intake.site_folder import SiteInputs
-from heatcraft.models import Assignment, DroppedJob, Equipment, Job, Plan, UnitRun
+from heatcraft.models import (
+    Assignment,
+    DroppedJob,
+    Equipment,
+    Job,
+    MaintenanceWindow,
+    Plan,
+    UnitRun,
+)
 from heatcraft.scheduling.commitment import CommitmentError, Interval, commit_unit
 from heatcraft.timegrid import TimeGrid
 
@@ -47,8 +55,9 @@ def fifo_plan(inputs: SiteInputs, grid: TimeGrid) -> Plan:
     placed: list[Assignment] = []
     runs: dict[str, list[Interval]] = {}
     dropped: list[DroppedJob] = []
+    windows = inputs.unavailable(grid.start, grid.end)  # maintenance and tripped units
     for job in jobs:
-        outcome = _place_first_fit(job, inputs, grid, placed, runs)
+        outcome = _place_first_fit(job, inputs, grid, placed, runs, windows)
         if isinstance(outcome, str):
             dropped.append(DroppedJob(job_id=job.job_id, priority=job.priority, reason=outcome))
         else:
@@ -85,6 +94,7 @@ def _place_first_fit(
     grid: TimeGrid,
     placed: list[Assignment],
     runs: dict[str, list[Interval]],
+    windows: tuple[MaintenanceWindow, ...],
 ) -> tuple[Assignment, list[Interval]] | str:
     units = allowed_units(job, inputs.equipment)
     starts = candidate_starts(job, grid)
@@ -94,13 +104,13 @@ def _place_first_fit(
     for start in starts:
         end = start + job.duration
         for unit in units:
-            reason = _blocked(job, unit, start, end, inputs, placed)
+            reason = _blocked(job, unit, start, end, windows, placed)
             if reason:
                 last_reason = reason
                 continue
             busy = [(a.start, a.end) for a in placed if a.equipment_id == unit.equipment_id]
             try:
-                unit_runs = commit_unit(unit, [*busy, (start, end)], grid, inputs.maintenance)
+                unit_runs = commit_unit(unit, [*busy, (start, end)], grid, list(windows))
             except CommitmentError as exc:
                 last_reason = str(exc)
                 continue
@@ -127,12 +137,12 @@ def _blocked(
     unit: Equipment,
     start: datetime,
     end: datetime,
-    inputs: SiteInputs,
+    windows: tuple[MaintenanceWindow, ...],
     placed: list[Assignment],
 ) -> str | None:
-    for window in inputs.maintenance:
+    for window in windows:
         if window.equipment_id == unit.equipment_id and window.overlaps(start, end):
-            return f"{unit.equipment_id} is in maintenance"
+            return f"{unit.equipment_id} is unavailable ({window.reason or 'maintenance'})"
     concurrent = [
         a for a in placed if a.equipment_id == unit.equipment_id and a.start < end and start < a.end
     ]

@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from heatcraft.models import Assignment, Plan
 
@@ -112,3 +112,14 @@ class FrozenState:
         """The first whole step at or after `now`: a unit is on for whole steps, so the re-plan
         (and a tripped unit's cut run) starts there."""
         return max(0, min(grid.n_steps, math.ceil(grid.index_of(self.now) - 1e-9)))
+
+
+def unavailable_windows(inputs: Any, grid: TimeGrid,
+                        frozen: FrozenState | None) -> tuple[Any, ...]:
+    """When each unit may not run within the horizon: maintenance and the trips' outages
+    (SiteInputs.unavailable). A re-plan sets its own tripped units' outage and keeps the past
+    before its moment as it was, so only what lies after that moment counts there."""
+    if frozen is None:
+        return inputs.unavailable(grid.start, grid.end)
+    return inputs.unavailable(grid.start, grid.end, after=frozen.now,
+                              left_to_caller=frozen.tripped)

@@ -15,7 +15,7 @@ import numpy as np
 
 from heatcraft.costs.load_profile import base_load_series
 from heatcraft.models import Job, UnitState
-from heatcraft.scheduling.options import FrozenState, ScheduleOptions
+from heatcraft.scheduling.options import FrozenState, ScheduleOptions, unavailable_windows
 from heatcraft.tariffs import tiered_cost
 from heatcraft.timegrid import TimeGrid
 
@@ -121,7 +121,9 @@ def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOpt
                   frozen: FrozenState | None = None) -> Problem:
     step_minutes = grid.step_minutes
     now_step = 0 if frozen is None else frozen.now_step(grid)
-    units = [_unit(u, i, inputs, grid, frozen, now_step) for i, u in enumerate(inputs.equipment)]
+    windows = unavailable_windows(inputs, grid, frozen)
+    units = [_unit(u, i, inputs, grid, frozen, now_step, windows)
+             for i, u in enumerate(inputs.equipment)]
     by_id = {u.equipment_id: u for u in units}
     previous = {} if frozen is None else {a.job_id: a for a in frozen.previous.assignments}
     jobs, outside = [], []
@@ -173,10 +175,10 @@ def _starts(job: Job, grid: TimeGrid, steps: int, earliest_step: int) -> range:
 
 
 def _unit(unit: Any, index: int, inputs: Any, grid: TimeGrid, frozen: FrozenState | None,
-          now_step: int) -> UnitData:
+          now_step: int, windows: tuple[Any, ...]) -> UnitData:
     n, step = grid.n_steps, grid.step_minutes
     fixed = np.full(n, -1, dtype=np.int8)
-    for window in inputs.maintenance:
+    for window in windows:
         if window.equipment_id != unit.equipment_id:
             continue
         # Every step that overlaps maintenance is off (a unit is on for whole steps).

@@ -15,7 +15,7 @@ from typing import Any
 from heatcraft.costs.load_profile import load_profile
 from heatcraft.models import Assignment, Equipment, Plan, UnitRun, UnitState
 from heatcraft.scheduling.commitment import merge
-from heatcraft.scheduling.options import FrozenState
+from heatcraft.scheduling.options import FrozenState, unavailable_windows
 from heatcraft.scheduling.plan_bill import recompute_plan_cost
 from heatcraft.timegrid import TimeGrid
 
@@ -85,10 +85,11 @@ def verify_plan(plan: Plan, inputs: Any, grid: TimeGrid, series: Any = None, *,
             continue
         runs_by_unit[run.equipment_id].append(run)
     assignments_by_unit = plan.by_equipment()
+    unavailable = unavailable_windows(inputs, grid, frozen)  # maintenance and trips
     for unit_id, unit in units.items():
         runs = sorted(runs_by_unit.get(unit_id, []), key=lambda r: r.start)
         unit_assignments = [a for a in assignments_by_unit.get(unit_id, []) if a.job_id in jobs]
-        windows = [w for w in inputs.maintenance if w.equipment_id == unit_id]
+        windows = [w for w in unavailable if w.equipment_id == unit_id]
         violations += _check_maintenance(unit_assignments, runs, windows, grid, unit_id)
         violations += _check_concurrency(unit_assignments, unit)
         violations += _check_inside_runs(unit_assignments, runs)
@@ -190,7 +191,8 @@ def _check_maintenance(assignments: list[Assignment], runs: list[UnitRun], windo
     for window in windows:
         for a in assignments:
             if window.overlaps(a.start, a.end):
-                out.append(Violation("maintenance", f"job runs during maintenance "
+                out.append(Violation("maintenance", f"job runs while the unit is out "
+                                     f"({window.reason or 'maintenance'}) "
                                      f"{window.start.isoformat()}/{window.end.isoformat()}",
                                      job_id=a.job_id, equipment_id=unit_id, at=a.start))
         for run in runs:
@@ -199,7 +201,8 @@ def _check_maintenance(assignments: list[Assignment], runs: list[UnitRun], windo
             first, last = _step_span(grid, run.start, run.end)
             if window.overlaps(first, last):
                 out.append(Violation("maintenance", f"unit on (run {run.start.isoformat()}/"
-                                     f"{run.end.isoformat()}) during maintenance "
+                                     f"{run.end.isoformat()}) while it is out "
+                                     f"({window.reason or 'maintenance'}) "
                                      f"{window.start.isoformat()}/{window.end.isoformat()}",
                                      equipment_id=unit_id, at=run.start))
     return out

@@ -200,8 +200,9 @@ def test_trips_replan_their_day_one_at_a_time(plant: dict):
     assert _replan(_run(plant, request))["tripped"] == ["EB1"]
     assert _tick(plant, back.cursor).run_requests == []
 
-    # The day planned afresh (say its jobs file changed) knows nothing of the trips: they are
-    # re-planned again, in order, from that plan.
+    # The day planned afresh (say its jobs file changed) keeps the tripped units off over
+    # their outages, but plans the whole day anew: the trips are re-planned again, in order,
+    # from that plan, so that each keeps what was planned before its moment.
     _run(plant)
     again = _tick(plant, back.cursor)
     [request] = again.run_requests
@@ -232,8 +233,8 @@ def test_a_trip_waits_while_another_run_plans_its_day(plant: dict):
 
 
 def test_a_bad_trips_file_is_left_unhandled_until_mended(plant: dict):
+    _run(plant)  # the day's plan (a bad trips file would stop it: tests/cli/test_trip_outages)
     trips = _trips(plant["folder"] / "equipment_trips.csv", "XX9,2026-06-16T12:00:00-05:00,,")
-    _run(plant)
     result = _tick(plant, None)
     assert result.run_requests == []
     _trips(trips, "EB1,2026-06-16T12:00:00-05:00,,")
