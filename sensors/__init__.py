@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from assets.partitions import discover_site_ids, partition_key, sites_dir
+from assets.partitions import discover_site_ids, partition_key, site_day_partitions, sites_dir
 from jobs import daily_plan_job
 
 if TYPE_CHECKING:
@@ -58,8 +58,8 @@ TRIP_SITE_TAG = "heatcraft/trip_site"
     default_status=dg.DefaultSensorStatus.STOPPED,
     description="A unit trip (a new row of a site's equipment_trips.csv, or a changed return) "
     "re-plans its day from that moment and each later day its return reaches from the day's "
-    "start, one re-plan per site at a time; a day planned afresh after its trips is re-planned "
-    "for them again.",
+    "start (with no return known, each later day that has a plan), one re-plan per site at a "
+    "time; a day planned afresh after its trips is re-planned for them again.",
 )
 def unit_trip_sensor(context: dg.SensorEvaluationContext):
     from heatcraft.errors import InputError
@@ -100,7 +100,7 @@ def unit_trip_sensor(context: dg.SensorEvaluationContext):
         current = {key: entry for key, entry in known.items()
                    if not plans.superseded(split_handled_key(key)[1], entry[1])}
         pending = pending_replans(trips, {key: entry[0] for key, entry in current.items()},
-                                  site.timezone)
+                                  site.timezone, plans.days())
         for replan in pending:  # the first of a day with a plan; the next waits for its plan
             basis = plans.latest(replan.plan_date)
             if basis is None:
@@ -164,6 +164,17 @@ class _PlansOfDays:
                 found = (run_id, run is not None and TRIP_SITE_TAG in run.tags)
             self._latest[day] = found
         return self._latest[day]
+
+    def days(self) -> set[date]:
+        """Every day of the site with an optimized plan (a trip with no return known
+        re-plans the later ones)."""
+        keys = self.instance.get_materialized_partitions(dg.AssetKey("optimized_plan"))
+        found = set()
+        for key in keys:
+            dimensions = site_day_partitions.get_partition_key_from_str(key).keys_by_dimension
+            if dimensions["site"] == self.site_id:
+                found.add(date.fromisoformat(dimensions["date"]))
+        return found
 
     def latest(self, day: date) -> str | None:
         found = self._lookup(day)

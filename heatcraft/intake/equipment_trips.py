@@ -12,7 +12,7 @@ sensor in `sensors/` launches them).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
@@ -90,15 +90,16 @@ def split_handled_key(key: str) -> tuple[str, date]:
     return trip_key, date.fromisoformat(day)
 
 
-def pending_replans(trips: list[UnitTrip], handled: Mapping[str, str],
-                    timezone: str) -> list[TripReplan]:
+def pending_replans(trips: list[UnitTrip], handled: Mapping[str, str], timezone: str,
+                    planned_days: Collection[date] = ()) -> list[TripReplan]:
     """The re-plans `trips` call for that `handled` (`handled_key` -> the return that day was
     re-planned with, "" for none) does not hold yet, in moment order.
 
     A trip re-plans its own day from its moment, and each later day its known return reaches
-    from that day's start (a return not known yet reaches no later day). A changed return
-    re-plans each day the old or the new one reaches, from the earlier of the two (or the
-    day's start)."""
+    from that day's start; a return not known yet reaches every later day of `planned_days`
+    (the days that have a plan: one made before the trip would use the unit). A changed
+    return re-plans each day the old or the new one reaches, from the earlier of the two (or
+    the day's start)."""
     zone = ZoneInfo(timezone)
     handled_days: dict[str, set[date]] = {}
     for key in handled:
@@ -107,7 +108,7 @@ def pending_replans(trips: list[UnitTrip], handled: Mapping[str, str],
     pending = []
     for trip in trips:
         now_back = _return_text(trip.back_at)
-        reached = _days_reached(trip, zone)
+        reached = _days_reached(trip, zone, planned_days)
         for day in sorted(set(reached) | handled_days.get(trip.key, set())):
             begins, ends = _day_bounds(day, zone)
             known = handled.get(handled_key(trip, day))
@@ -129,11 +130,12 @@ def pending_replans(trips: list[UnitTrip], handled: Mapping[str, str],
     return sorted(pending, key=lambda r: (r.replan_at, r.trip.equipment_id))
 
 
-def _days_reached(trip: UnitTrip, zone: ZoneInfo) -> list[date]:
-    """The local days from the trip's to the last one its known return reaches into."""
+def _days_reached(trip: UnitTrip, zone: ZoneInfo, planned_days: Collection[date]) -> list[date]:
+    """The local days from the trip's to the last one its known return reaches into; with no
+    return known, the trip's day and the later planned days."""
     first = trip.tripped_at.astimezone(zone).date()
     if trip.back_at is None:
-        return [first]
+        return [first, *sorted(day for day in set(planned_days) if day > first)]
     last = (trip.back_at - timedelta(microseconds=1)).astimezone(zone).date()
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 

@@ -5,7 +5,7 @@ tags, on the same instance), so each re-plan really starts from the plan the one
 stored."""
 
 import shutil
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -100,11 +100,27 @@ def test_an_outage_into_the_next_day_replans_it_from_its_start(tmp_path: Path):
     assert [(str(r.plan_date), r.replan_at.isoformat(), r.tripped) for r in sooner] == [
         ("2026-06-16", "2026-06-16T23:00:00-05:00", ()),
         ("2026-06-17", "2026-06-17T00:00:00-05:00", ())]
-    # A return at midnight reaches no later day; an unknown one only the trip's own.
+    # A return at midnight reaches no later day; an unknown one only the trip's own...
     for back in ("2026-06-17T00:00:00-05:00", ""):
         days = pending_replans(load_trips(_trips(path, f"{trip},{back},"), ZONE, UNITS), {},
                                ZONE)
         assert [str(r.plan_date) for r in days] == ["2026-06-16"]
+    # ... and every later day that already has a plan, from its start.
+    planned = {date(2026, 6, 15), date(2026, 6, 16), date(2026, 6, 17), date(2026, 6, 19)}
+    unknown = pending_replans(load_trips(_trips(path, f"{trip},,"), ZONE, UNITS), {}, ZONE,
+                              planned)
+    assert [(str(r.plan_date), r.replan_at.isoformat(), r.tripped) for r in unknown] == [
+        ("2026-06-16", "2026-06-16T22:00:00-05:00", ("EB1",)),
+        ("2026-06-17", "2026-06-17T00:00:00-05:00", ("EB1",)),
+        ("2026-06-19", "2026-06-19T00:00:00-05:00", ("EB1",))]
+    # Its return becomes known (the 17th, 10:00): the 17th again from then, with EB1 usable;
+    # the 19th again from its start (planned with EB1 off, it may use it now).
+    handled = dict(r.handled for r in unknown)
+    known = pending_replans(load_trips(_trips(path, f"{trip},2026-06-17T10:00:00-05:00,"),
+                                       ZONE, UNITS), handled, ZONE, planned)
+    assert [(str(r.plan_date), r.replan_at.isoformat(), r.tripped) for r in known] == [
+        ("2026-06-17", "2026-06-17T10:00:00-05:00", ()),
+        ("2026-06-19", "2026-06-19T00:00:00-05:00", ())]
 
 
 @pytest.fixture
@@ -249,6 +265,25 @@ def test_a_bad_trips_file_is_left_unhandled_until_mended(plant: dict):
     [request] = _tick(plant, mended.cursor).run_requests
     assert _config(request) == {"replan_at": "2026-06-16T13:00:00-05:00",
                                 "tripped_units": ["EB1", "GB1"]}
+
+
+def test_a_trip_with_no_return_replans_the_next_days_plan_from_its_start(plant: dict):
+    next_day = partition_key("plant_a", "2026-06-17")
+    for key in (KEY, next_day):
+        _run(plant, partition=key)
+    _trips(plant["folder"] / "equipment_trips.csv", "EB1,2026-06-16T20:00:00-05:00,,")
+    first = _tick(plant, None)
+    [request] = first.run_requests
+    assert request.partition_key == KEY
+    _run(plant, request)
+    second = _tick(plant, first.cursor)
+    [request] = second.run_requests
+    assert request.partition_key == next_day
+    assert _config(request) == {"replan_at": "2026-06-17T00:00:00-05:00",
+                                "tripped_units": ["EB1"]}
+    _run(plant, request, partition=next_day)
+    assert _runs_after(plant, "EB1", "2026-06-16T20:00:00-05:00") == []
+    assert _tick(plant, second.cursor).run_requests == []
 
 
 def test_an_outage_past_midnight_replans_the_next_day_from_its_start(plant: dict):
