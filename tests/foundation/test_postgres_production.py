@@ -11,6 +11,7 @@ from assets import baseline_plan, site_inputs
 from assets.partitions import partition_key
 from resources import WarehouseResource
 from resources.sites import SiteFolderResource
+from tests.foundation.test_run_queue import PER_PARTITION, partition_limits
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,6 +33,9 @@ def test_baseline_on_postgres_instance_and_warehouse(postgres_url, monkeypatch, 
     shutil.copy(ROOT / "deploy" / "postgres" / "dagster.yaml", tmp_path / "dagster.yaml")
     instance = dg.DagsterInstance.from_config(str(tmp_path))
     try:
+        # One run per site and day at a time, at most two runs at once.
+        assert partition_limits(instance) == [PER_PARTITION]
+        assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 2
         result = dg.materialize(
             [site_inputs, baseline_plan],
             partition_key=partition_key("plant_a", "2026-06-16"),
