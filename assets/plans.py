@@ -184,7 +184,7 @@ def optimized_plan(
     warehouse: WarehouseResource,
     site_inputs,
 ):
-    from heatcraft.planning import cost, horizon_for
+    from heatcraft.planning import cost, horizon_for, unavailable_json
     from heatcraft.scheduling import ScheduleOptions, optimize_plan
 
     _, plan_date = site_and_date(context)
@@ -203,7 +203,8 @@ def optimized_plan(
     for warning in result.warnings:
         context.log.warning(warning)
     costed = cost(result.plan, site_inputs, horizon)
-    extra = {}
+    # Why a unit sits idle: its maintenance and trips in the day, as the plan was held to them.
+    extra = {"unavailable": dg.MetadataValue.json(unavailable_json(site_inputs, horizon, frozen))}
     if frozen is not None:
         from heatcraft.planning import replan_summary
 

@@ -195,6 +195,22 @@ def replan_summary(frozen: FrozenState, grid: TimeGrid, plan: Plan) -> dict[str,
     }
 
 
+def unavailable_json(inputs: SiteInputs, horizon: Horizon,
+                     frozen: FrozenState | None = None) -> list[dict[str, Any]]:
+    """When units may not run in the horizon and why: maintenance and the trips' outages, as
+    the plan was held to them (a re-plan's own tripped units are in its `replan` entry)."""
+    from heatcraft.scheduling.options import unavailable_windows
+
+    grid = horizon.grid
+    return [
+        {"equipment_id": w.equipment_id, "start": w.start.isoformat(), "end": w.end.isoformat(),
+         "reason": w.reason}
+        for w in sorted(unavailable_windows(inputs, grid, frozen),
+                        key=lambda w: (w.start, w.equipment_id))
+        if w.start < grid.end and grid.start < w.end
+    ]
+
+
 def _runs_json(plan: Plan) -> list[dict[str, Any]]:
     """When each unit is on: an operator switches units by these, and a re-plan keeps them."""
     return [
@@ -282,6 +298,7 @@ def plan_report(
             "output_sha256": chosen.sha256,
         }
     )
+    report["unavailable"] = unavailable_json(inputs, horizon, frozen)
     if frozen is not None:
         before = cost(frozen.previous, inputs, horizon)
         report["replan"] = replan_summary(frozen, horizon.grid, chosen.plan)

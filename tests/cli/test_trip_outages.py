@@ -71,6 +71,9 @@ def test_a_unit_down_since_yesterday_with_no_return_stays_off_all_day(tmp_path: 
     assert any(w.startswith(f"{unit_in_use} is kept off from {start} to "
                             "2026-06-17T00:00:00-05:00: tripped at 2026-06-15T21:30:00-05:00 "
                             "(return unknown)") for w in report["warnings"])
+    assert {"equipment_id": unit_in_use, "start": start, "end": "2026-06-17T00:00:00-05:00",
+            "reason": "tripped at 2026-06-15T21:30:00-05:00 (return unknown)"} in \
+        report["unavailable"]
 
 
 def test_a_unit_back_at_noon_runs_only_after_it(tmp_path: Path, unit_in_use: str):

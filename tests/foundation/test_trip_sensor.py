@@ -284,6 +284,14 @@ def test_a_trip_with_no_return_replans_the_next_days_plan_from_its_start(plant: 
     _run(plant, request, partition=next_day)
     assert _runs_after(plant, "EB1", "2026-06-16T20:00:00-05:00") == []
     assert _tick(plant, second.cursor).run_requests == []
+    # A fresh plan of the next day reads the trip itself, and says why EB1 is idle.
+    fresh = _run(plant, partition=next_day)
+    assert _runs_after(plant, "EB1", "2026-06-16T20:00:00-05:00") == []
+    metadata = fresh.asset_materializations_for_node("optimized_plan")[0].metadata
+    assert {"equipment_id": "EB1", "start": "2026-06-17T00:00:00-05:00",
+            "end": "2026-06-18T00:00:00-05:00",
+            "reason": "tripped at 2026-06-16T20:00:00-05:00 (return unknown)"} in \
+        metadata["unavailable"].data
 
 
 def test_an_outage_past_midnight_replans_the_next_day_from_its_start(plant: dict):
