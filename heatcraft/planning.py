@@ -207,7 +207,7 @@ def unavailable_json(inputs: SiteInputs, horizon: Horizon,
          "reason": w.reason}
         for w in sorted(unavailable_windows(inputs, grid, frozen),
                         key=lambda w: (w.start, w.equipment_id))
-        if w.start < grid.end and grid.start < w.end
+        if w.overlaps(grid.start, grid.end)
     ]
 
 

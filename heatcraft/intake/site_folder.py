@@ -85,16 +85,22 @@ class SiteInputs:
 
     def unavailable(self, start: datetime, end: datetime, *, after: datetime | None = None,
                     left_to_caller: Collection[str] = ()) -> tuple[MaintenanceWindow, ...]:
-        """When units may not run within [start, end): the maintenance windows and each trip's
-        outage, from its moment (or `after`, a re-plan's moment: the past before it is what
-        happened) until its return, or `end` while the return is unknown. Units in
-        `left_to_caller` (a re-plan's tripped units, whose outage it sets itself) keep only
-        their maintenance."""
+        """When units may not run within [start, end): the maintenance windows, then the trips'
+        outages (`outages`)."""
+        return self.maintenance + self.outages(start, end, after=after,
+                                               left_to_caller=left_to_caller)
+
+    def outages(self, start: datetime, end: datetime, *, after: datetime | None = None,
+                left_to_caller: Collection[str] = ()) -> tuple[MaintenanceWindow, ...]:
+        """Each trip's outage within [start, end): from its moment (or `after`, a re-plan's
+        moment: the past before it is what happened) until its return, or `end` while the
+        return is unknown. Units in `left_to_caller` (a re-plan's tripped units, whose outage
+        it sets itself) are left out."""
         outages = []
         for trip in self.trips:
             if trip.equipment_id in left_to_caller:
                 continue
-            begins = max(trip.tripped_at, start if after is None else max(start, after))
+            begins = max(trip.tripped_at, start, after or start)
             ends = end if trip.back_at is None else min(trip.back_at, end)
             if begins < ends:
                 back = ("return unknown" if trip.back_at is None
@@ -102,7 +108,7 @@ class SiteInputs:
                 outages.append(MaintenanceWindow(
                     equipment_id=trip.equipment_id, start=begins, end=ends,
                     reason=f"tripped at {trip.tripped_at.isoformat()} ({back})"))
-        return self.maintenance + tuple(outages)
+        return tuple(outages)
 
     @property
     def sha256(self) -> str:

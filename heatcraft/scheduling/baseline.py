@@ -55,7 +55,7 @@ def fifo_plan(inputs: SiteInputs, grid: TimeGrid) -> Plan:
     placed: list[Assignment] = []
     runs: dict[str, list[Interval]] = {}
     dropped: list[DroppedJob] = []
-    windows = inputs.unavailable(grid.start, grid.end)  # maintenance and tripped units
+    windows = list(inputs.unavailable(grid.start, grid.end))  # maintenance and tripped units
     for job in jobs:
         outcome = _place_first_fit(job, inputs, grid, placed, runs, windows)
         if isinstance(outcome, str):
@@ -94,7 +94,7 @@ def _place_first_fit(
     grid: TimeGrid,
     placed: list[Assignment],
     runs: dict[str, list[Interval]],
-    windows: tuple[MaintenanceWindow, ...],
+    windows: list[MaintenanceWindow],
 ) -> tuple[Assignment, list[Interval]] | str:
     units = allowed_units(job, inputs.equipment)
     starts = candidate_starts(job, grid)
@@ -110,7 +110,7 @@ def _place_first_fit(
                 continue
             busy = [(a.start, a.end) for a in placed if a.equipment_id == unit.equipment_id]
             try:
-                unit_runs = commit_unit(unit, [*busy, (start, end)], grid, list(windows))
+                unit_runs = commit_unit(unit, [*busy, (start, end)], grid, windows)
             except CommitmentError as exc:
                 last_reason = str(exc)
                 continue
@@ -137,7 +137,7 @@ def _blocked(
     unit: Equipment,
     start: datetime,
     end: datetime,
-    windows: tuple[MaintenanceWindow, ...],
+    windows: list[MaintenanceWindow],
     placed: list[Assignment],
 ) -> str | None:
     for window in windows:

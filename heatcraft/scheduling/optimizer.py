@@ -38,7 +38,7 @@ from heatcraft.scheduling.formulation import ModelIndex, build_model, decode, hi
 from heatcraft.scheduling.heuristic import InsertionSearch, heuristic_plan
 from heatcraft.scheduling.lp_support import lp_guide, search_support
 from heatcraft.scheduling.mip_neighbourhood import NeighbourhoodReport, improve_by_neighbourhoods
-from heatcraft.scheduling.options import FrozenState, ScheduleOptions, unavailable_windows
+from heatcraft.scheduling.options import FrozenState, ScheduleOptions, trip_outages
 from heatcraft.scheduling.peak_bounds import demand_bounds
 from heatcraft.scheduling.plan_builder import plan_to_solution, solution_to_plan
 from heatcraft.scheduling.problem import Problem, build_problem
@@ -187,11 +187,9 @@ def optimize_plan(inputs: Any, grid: TimeGrid, series: Any,
     if problem.outside:
         warnings.append(f"{len(problem.outside)} job(s) lie outside the horizon and are not "
                         "planned: " + ", ".join(j.job_id for j, _ in problem.outside[:20]))
-    for window in unavailable_windows(inputs, grid, frozen):
-        if window not in inputs.maintenance:  # a trip's outage (equipment_trips.csv)
-            warnings.append(f"{window.equipment_id} is kept off from "
-                            f"{window.start.isoformat()} to {window.end.isoformat()}: "
-                            f"{window.reason}")
+    for window in trip_outages(inputs, grid, frozen):  # equipment_trips.csv
+        warnings.append(f"{window.equipment_id} is kept off from {window.start.isoformat()} "
+                        f"to {window.end.isoformat()}: {window.reason}")
     if not problem.exact_tariff:
         warnings.append("the tariff has parts the model prices approximately (energy tiers, "
                         "minimum charges, ratchets or decreasing demand tiers): the plan's cost "

@@ -117,9 +117,15 @@ class FrozenState:
 def unavailable_windows(inputs: Any, grid: TimeGrid,
                         frozen: FrozenState | None) -> tuple[Any, ...]:
     """When each unit may not run within the horizon: maintenance and the trips' outages
-    (SiteInputs.unavailable). A re-plan sets its own tripped units' outage and keeps the past
-    before its moment as it was, so only what lies after that moment counts there."""
+    (`trip_outages`)."""
+    return tuple(inputs.maintenance) + trip_outages(inputs, grid, frozen)
+
+
+def trip_outages(inputs: Any, grid: TimeGrid, frozen: FrozenState | None) -> tuple[Any, ...]:
+    """The trips' outages within the horizon (SiteInputs.outages). A re-plan sets its own
+    tripped units' outage and keeps the past before its moment as it was, so only what lies
+    after that moment counts there."""
     if frozen is None:
-        return inputs.unavailable(grid.start, grid.end)
-    return inputs.unavailable(grid.start, grid.end, after=frozen.now,
-                              left_to_caller=frozen.tripped)
+        return inputs.outages(grid.start, grid.end)
+    return inputs.outages(grid.start, grid.end, after=frozen.now,
+                          left_to_caller=frozen.tripped)

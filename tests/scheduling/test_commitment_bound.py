@@ -33,7 +33,7 @@ def _search(problem, seed=0):
     return commitment_bound(problem, start, work=5.0, wall_seconds=30.0, seed=seed)
 
 
-def test_the_bound_sees_the_idle_min_load_and_stays_below_theproven_optimum():
+def test_the_bound_sees_the_idle_min_load_and_stays_below_the_optimum():
     site = idle_site()
     problem = problem_of(site)
     optimum = proven_optimum(problem)
