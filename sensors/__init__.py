@@ -75,6 +75,7 @@ def unit_trip_sensor(context: dg.SensorEvaluationContext):
     # run whose stored plan that re-plan started from]
     handled = json.loads(context.cursor) if context.cursor else {}
     requests = []
+    planned: dict[str, set[date]] | None = None
     for site_id in discover_site_ids():
         folder = sites_dir() / site_id
         if not (folder / TRIPS_FILE).is_file():
@@ -99,8 +100,10 @@ def unit_trip_sensor(context: dg.SensorEvaluationContext):
         # trips are pending again, from that plan.
         current = {key: entry for key, entry in known.items()
                    if not plans.superseded(split_handled_key(key)[1], entry[1])}
+        if planned is None:  # once per tick, and only if some site has trips
+            planned = _planned_days(context.instance)
         pending = pending_replans(trips, {key: entry[0] for key, entry in current.items()},
-                                  site.timezone, plans.days())
+                                  site.timezone, planned.get(site_id, set()))
         for replan in pending:  # the first of a day with a plan; the next waits for its plan
             basis = plans.latest(replan.plan_date)
             if basis is None:
@@ -143,6 +146,16 @@ def _partition_busy(instance: dg.DagsterInstance, key: dg.MultiPartitionKey) -> 
     return bool(runs)
 
 
+def _planned_days(instance: dg.DagsterInstance) -> dict[str, set[date]]:
+    """Each site's days with an optimized plan (a trip with no return known re-plans the
+    later ones)."""
+    days: dict[str, set[date]] = {}
+    for key in instance.get_materialized_partitions(dg.AssetKey("optimized_plan")):
+        dimensions = site_day_partitions.get_partition_key_from_str(key).keys_by_dimension
+        days.setdefault(dimensions["site"], set()).add(date.fromisoformat(dimensions["date"]))
+    return days
+
+
 class _PlansOfDays:
     """Each day's latest optimized plan of a site: the run that stored it, and whether that run
     was a trip's re-plan; looked up once per day."""
@@ -164,17 +177,6 @@ class _PlansOfDays:
                 found = (run_id, run is not None and TRIP_SITE_TAG in run.tags)
             self._latest[day] = found
         return self._latest[day]
-
-    def days(self) -> set[date]:
-        """Every day of the site with an optimized plan (a trip with no return known
-        re-plans the later ones)."""
-        keys = self.instance.get_materialized_partitions(dg.AssetKey("optimized_plan"))
-        found = set()
-        for key in keys:
-            dimensions = site_day_partitions.get_partition_key_from_str(key).keys_by_dimension
-            if dimensions["site"] == self.site_id:
-                found.add(date.fromisoformat(dimensions["date"]))
-        return found
 
     def latest(self, day: date) -> str | None:
         found = self._lookup(day)
