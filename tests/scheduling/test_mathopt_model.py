@@ -62,3 +62,16 @@ def test_highs_options_reach_highs_by_name():
     unknown = solve_mathopt(_small_model(), "highs", time_limit_s=10, threads=1, seed=0,
                             relative_gap=0.0, hint=None, highs_options={"no_such_option": 1})
     assert unknown.status == "error"
+
+
+def test_an_invalid_model_reports_the_engines_own_reason():
+    # MathOpt rejects two variables of one name; pybind11_abseil's broken StatusNotOk used to
+    # turn that into "'StatusNotOk' object has no attribute 'canonical_code'".
+    model = LinearModel()
+    first = model.add_variable("twin", 0.0, 1.0, False)
+    second = model.add_variable("twin", 0.0, 1.0, False)
+    model.add_row({first: 1.0, second: 1.0}, lower=1.0)
+    outcome = solve_mathopt(model, "highs", time_limit_s=5, threads=1, seed=0,
+                            relative_gap=0.0, hint=None)
+    assert outcome.status == "error"
+    assert "duplicate name" in outcome.message and "canonical_code" not in outcome.message

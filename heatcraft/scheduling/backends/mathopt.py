@@ -96,7 +96,7 @@ def solve_mathopt(model: LinearModel, backend: str, *, time_limit_s: float, thre
         result = mathopt.solve(built, _SOLVERS[backend], params=params, model_params=model_params)
     except Exception as exc:  # engine failure is reported, not raised
         return SolveOutcome(engine, version, "error", None, None, None,
-                            time.monotonic() - began, parameters, str(exc))
+                            time.monotonic() - began, parameters, _error_text(exc))
     reason = result.termination.reason
     name = reason.name.lower()
     # A search the clock ended gives a result that depends on the machine's speed.
@@ -118,6 +118,17 @@ def solve_mathopt(model: LinearModel, backend: str, *, time_limit_s: float, thre
     return SolveOutcome(engine, version, status, values, objective, bound,
                         time.monotonic() - began, parameters, result.termination.detail,
                         _iterations(result))
+
+
+def _error_text(exc: BaseException) -> str:
+    """The engine's own message. MathOpt turns a status it gets back (an invalid model, say)
+    into an exception through pybind11_abseil, whose StatusNotOk has no `canonical_code` in
+    this build (google/or-tools#4606): the AttributeError that follows hides the status, which
+    it keeps as its context."""
+    cause = exc.__context__
+    if isinstance(exc, AttributeError) and "canonical_code" in str(exc) and cause is not None:
+        return str(cause)
+    return str(exc)
 
 
 def _highs_proto(options: Mapping[str, bool | int | float | str]) -> highs_pb2.HighsOptionsProto:
