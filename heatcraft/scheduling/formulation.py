@@ -20,7 +20,7 @@ import numpy as np
 from heatcraft.scheduling.evaluation import Solution, electric_kw, starts_of, unit_heat
 from heatcraft.scheduling.linear_model import LinearModel
 from heatcraft.scheduling.peak_bounds import DemandBounds
-from heatcraft.scheduling.problem import Problem
+from heatcraft.scheduling.problem import JobData, Problem, UnitData
 from heatcraft.scheduling.redundant_cumulatives import add_redundant_cumulatives
 from heatcraft.tariffs import tiered_cost
 
@@ -248,17 +248,11 @@ def job_energy_objective(problem: Problem, m: LinearModel, ix: ModelIndex, *,
     bound; the min load of a unit kept on between jobs stays left out."""
     if (problem.energy_price < 0).any() or any(u.fuel_price < 0 for u in problem.units):
         return None
-    dt = problem.step_hours
     objective: dict[int, float] = {}
     for (j, u, s), var in ix.x.items():
         job, unit = problem.jobs[j], problem.units[u]
-        steps = slice(s, s + job.steps)
-        price = problem.energy_price[steps] if unit.electric \
-            else np.full(job.steps, unit.fuel_price)
-        output = job.heat_kw * job.energy_share
-        if min_load_alone and unit.parallel == 1:
-            output = np.maximum(output, unit.min_load_kw)
-        energy = float((price * output).sum()) * dt / unit.efficiency
+        energy = start_energy_cost(problem, job, unit, s,
+                                   least_input_kw(job, unit, min_load_alone=min_load_alone))
         if energy > 0:
             objective[var] = energy
     for (u, t), var in ix.start.items():
@@ -271,6 +265,26 @@ def job_energy_objective(problem: Problem, m: LinearModel, ix: ModelIndex, *,
     for var in ix.drop.values():
         objective[var] = m.objective.get(var, 0.0)
     return objective
+
+
+def least_input_kw(job: JobData, unit: UnitData, *, min_load_alone: bool) -> np.ndarray:
+    """The least average input kW the job makes its unit draw in each step it covers (the
+    same for every start): its heat (times the share of the step it covers) over the unit's
+    efficiency; with `min_load_alone`, at least the unit's min load where it runs one job at a
+    time (the job is alone there, and the unit is on for the whole step)."""
+    output = job.heat_kw * job.energy_share
+    if min_load_alone and unit.parallel == 1:
+        output = np.maximum(output, unit.min_load_kw)
+    return output / unit.efficiency
+
+
+def start_energy_cost(problem: Problem, job: JobData, unit: UnitData, start: int,
+                      input_kw: np.ndarray) -> float:
+    """What `input_kw` (least_input_kw) costs from `start`: step prices for an electric unit,
+    the fuel price for a fuel unit."""
+    steps = slice(start, start + job.steps)
+    price = problem.energy_price[steps] if unit.electric else np.full(job.steps, unit.fuel_price)
+    return float((price * input_kw).sum()) * problem.step_hours
 
 
 def hint_values(problem: Problem, ix: ModelIndex, solution: Solution) -> dict[int, float]:

@@ -44,6 +44,7 @@ from heatcraft.scheduling.plan_builder import plan_to_solution, solution_to_plan
 from heatcraft.scheduling.problem import Problem, build_problem
 from heatcraft.scheduling.relaxed_plan import RelaxedPlan, relaxed_plan
 from heatcraft.scheduling.verifier import Verification, verify_plan
+from heatcraft.scheduling.window_bound import WindowBound, window_bound
 from heatcraft.timegrid import TimeGrid
 
 # Heuristic work per second of budget, measured on the benchmark machine (2 cores); work is
@@ -226,10 +227,16 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
     if backend != "heuristic":  # the exact engine and its neighbourhoods pay more per second
         share_seconds = min(share_seconds, (0.05 if small else HEURISTIC_SECONDS_PER_JOB)
                             * len(problem.jobs))
-    best = _heuristic(problem, inputs, options, began, share_seconds, fifo_solution, candidates,
-                      heuristic_only=backend == "heuristic")
     if backend == "heuristic":
-        return None
+        # Too large for the whole model's LP (the week's takes 226 s): LPs of day windows
+        # bound the bill on the other core while the heuristic plans (window_bound).
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            bounding = pool.submit(window_bound, problem,
+                                   deadline=_deadline(problem, options, began))
+            _heuristic(problem, inputs, options, began, share_seconds, fifo_solution,
+                       candidates, heuristic_only=True)
+            return _heuristic_outcome(bounding.result())
+    best = _heuristic(problem, inputs, options, began, share_seconds, fifo_solution, candidates)
     allow_drops = _drops_may_pay(problem, best)
     with_bounds = small and not allow_drops and problem.exact_tariff
     deadline = _deadline(problem, options, began)
@@ -306,6 +313,21 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
     if outcome.status == "error":
         warnings.append(f"{outcome.engine} failed: {outcome.message}")
     return _with_neighbourhoods(outcome, neighbourhoods, relaxed)
+
+
+def _heuristic_outcome(windows: WindowBound) -> SolveOutcome:
+    """The heuristic's report: the window LPs' bound and what they did."""
+    parameters = {"bound.windows": ", ".join(windows.windows) or None,
+                  "bound.windows_planned": windows.planned,
+                  "bound.best_window": windows.best,
+                  "bound.seconds": round(windows.seconds, 3),
+                  "bound.stopped_by_clock": windows.stopped_by_clock}
+    engine = windows.outcomes[0].version if windows.outcomes else "HiGHS"
+    return SolveOutcome("heatcraft-heuristic",
+                        f"insertion + local search; bound: LP of day windows ({engine})",
+                        "feasible", None, None, windows.bound, windows.seconds,
+                        _clock_summary(parameters),
+                        windows.note or f"{len(windows.windows)} of {windows.planned} windows")
 
 
 def _with_bounds(outcome: SolveOutcome, relaxation: SolveOutcome,
