@@ -75,3 +75,14 @@ def test_an_invalid_model_reports_the_engines_own_reason():
                             relative_gap=0.0, hint=None)
     assert outcome.status == "error"
     assert "duplicate name" in outcome.message and "canonical_code" not in outcome.message
+
+
+def test_a_search_a_limit_ends_says_which_limit():
+    # HiGHS gives no detail when a limit stops it; the optimizer's warnings quote the message.
+    from heatcraft.scheduling.formulation import build_model
+    from tests.scheduling.sites import peaky_site, problem_of
+
+    model, _ = build_model(problem_of(peaky_site()))
+    outcome = solve_mathopt(model, "highs", time_limit_s=30, threads=1, seed=0,
+                            relative_gap=0.0, hint=None, node_limit=1)
+    assert outcome.message == "feasible: node limit reached"

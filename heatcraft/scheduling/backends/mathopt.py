@@ -116,8 +116,20 @@ def solve_mathopt(model: LinearModel, backend: str, *, time_limit_s: float, thre
     bound = None if bound in (INF, -INF) else float(bound)
     objective = float(result.objective_value()) if feasible else None
     return SolveOutcome(engine, version, status, values, objective, bound,
-                        time.monotonic() - began, parameters, result.termination.detail,
+                        time.monotonic() - began, parameters, _termination_text(result),
                         _iterations(result))
+
+
+def _termination_text(result: mathopt.SolveResult) -> str:
+    """The engine's detail, or (HiGHS stopped by a limit says nothing) the reason and limit:
+    a warning quotes it."""
+    termination = result.termination
+    if termination.detail:
+        return termination.detail
+    text = termination.reason.name.lower().replace("_", " ")
+    if termination.limit is not None and termination.limit != mathopt.Limit.UNDETERMINED:
+        text += f": {termination.limit.name.lower().replace('_', ' ')} limit reached"
+    return text
 
 
 def _error_text(exc: BaseException) -> str:
