@@ -205,6 +205,10 @@ def optimized_plan(
     costed = cost(result.plan, site_inputs, horizon)
     # Why a unit sits idle: its maintenance and trips in the day, as the plan was held to them.
     extra = {"unavailable": dg.MetadataValue.json(unavailable_json(site_inputs, horizon, frozen))}
+    if site_inputs.trips:  # the trip sensor does not repeat a fresh plan that read its trip
+        from heatcraft.intake.equipment_trips import trip_read
+
+        extra["trips_read"] = dg.MetadataValue.json([trip_read(t) for t in site_inputs.trips])
     if frozen is not None:
         from heatcraft.planning import replan_summary
 

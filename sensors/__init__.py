@@ -59,7 +59,8 @@ TRIP_SITE_TAG = "heatcraft/trip_site"
     description="A unit trip (a new row of a site's equipment_trips.csv, or a changed return) "
     "re-plans its day from that moment and each later day its return reaches from the day's "
     "start (with no return known, each later day that has a plan), one re-plan per site at a "
-    "time; a day planned afresh after its trips is re-planned for them again.",
+    "time; a day planned afresh after its trips is re-planned for them again from their "
+    "moments, but not from its start for a trip that plan read (it keeps the unit off too).",
 )
 def unit_trip_sensor(context: dg.SensorEvaluationContext):
     from heatcraft.errors import InputError
@@ -67,6 +68,7 @@ def unit_trip_sensor(context: dg.SensorEvaluationContext):
         TRIPS_FILE,
         load_trips,
         pending_replans,
+        repeats_fresh_plan,
         split_handled_key,
     )
     from heatcraft.intake.site_folder import load_equipment, load_site_yaml
@@ -109,6 +111,12 @@ def unit_trip_sensor(context: dg.SensorEvaluationContext):
             if basis is None:
                 context.log.info(f"{site_id}: {replan.why}; {replan.plan_date} has no "
                                  "optimized plan yet to re-plan")
+                continue
+            if repeats_fresh_plan(replan, site.timezone, plans.fresh_plan_read(replan.plan_date)):
+                context.log.info(f"{site_id}: {replan.why}; the plan of {replan.plan_date} "
+                                 "was made afresh with it, from the day's start")
+                key, back = replan.handled
+                current[key] = [back, basis]
                 continue
             if _partition_busy(context.instance, partition_key(site_id, replan.plan_date)):
                 context.log.info(f"{site_id}: {replan.why}; a run of {replan.plan_date} is "
@@ -157,14 +165,14 @@ def _planned_days(instance: dg.DagsterInstance) -> dict[str, set[date]]:
 
 
 class _PlansOfDays:
-    """Each day's latest optimized plan of a site: the run that stored it, and whether that run
-    was a trip's re-plan; looked up once per day."""
+    """Each day's latest optimized plan of a site: the run that stored it, whether that run
+    was a trip's re-plan, and the trips it read; looked up once per day."""
 
     def __init__(self, instance: dg.DagsterInstance, site_id: str):
         self.instance, self.site_id = instance, site_id
-        self._latest: dict[date, tuple[str, bool] | None] = {}
+        self._latest: dict[date, tuple[str, bool, frozenset[str]] | None] = {}
 
-    def _lookup(self, day: date) -> tuple[str, bool] | None:
+    def _lookup(self, day: date) -> tuple[str, bool, frozenset[str]] | None:
         if day not in self._latest:
             records = self.instance.fetch_materializations(
                 dg.AssetRecordsFilter(asset_key=dg.AssetKey("optimized_plan"),
@@ -174,7 +182,10 @@ class _PlansOfDays:
             if records:
                 run_id = records[0].event_log_entry.run_id
                 run = self.instance.get_run_by_id(run_id)
-                found = (run_id, run is not None and TRIP_SITE_TAG in run.tags)
+                materialization = records[0].asset_materialization
+                read = materialization.metadata.get("trips_read") if materialization else None
+                found = (run_id, run is not None and TRIP_SITE_TAG in run.tags,
+                         frozenset(read.data) if read is not None else frozenset())
             self._latest[day] = found
         return self._latest[day]
 
@@ -186,6 +197,11 @@ class _PlansOfDays:
         """A plan other than `basis`, and not a trip's re-plan, is the day's latest."""
         found = self._lookup(day)
         return found is not None and found[0] != basis and not found[1]
+
+    def fresh_plan_read(self, day: date) -> frozenset[str]:
+        """The trips (`trip_read`) the day's latest plan read, if it was made afresh."""
+        found = self._lookup(day)
+        return found[2] if found is not None and not found[1] else frozenset()
 
 
 sensors = [production_schedule_sensor, unit_trip_sensor]

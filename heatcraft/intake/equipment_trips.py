@@ -79,6 +79,19 @@ class TripReplan:
         return handled_key(self.trip, self.plan_date), _return_text(self.trip.back_at)
 
 
+def trip_read(trip: UnitTrip) -> str:
+    """The trip with the return a plan read it with (a fresh plan lists what it read, so that
+    a re-plan that would only repeat it is not asked for)."""
+    return f"{trip.key}|{_return_text(trip.back_at)}"
+
+
+def repeats_fresh_plan(replan: TripReplan, timezone: str, fresh_plan_read: Collection[str]) -> bool:
+    """A re-plan from the day's start (nothing planned before it is kept) of a day whose
+    latest plan was made afresh with this trip and return: it would plan the same day again."""
+    begins, _ = _day_bounds(replan.plan_date, ZoneInfo(timezone))
+    return replan.replan_at == begins and trip_read(replan.trip) in fresh_plan_read
+
+
 def handled_key(trip: UnitTrip, day: date) -> str:
     """A trip's re-plan of one day (an outage into later days re-plans each of them)."""
     return f"{trip.key}|{day.isoformat()}"

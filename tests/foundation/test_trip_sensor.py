@@ -14,7 +14,13 @@ import pytest
 from assets import optimized_plan, site_inputs
 from assets.partitions import partition_key
 from heatcraft.errors import InputError
-from heatcraft.intake.equipment_trips import load_trips, pending_replans, units_down
+from heatcraft.intake.equipment_trips import (
+    load_trips,
+    pending_replans,
+    repeats_fresh_plan,
+    trip_read,
+    units_down,
+)
 from resources import WarehouseResource
 from resources.sites import SiteFolderResource
 from sensors import TRIP_SITE_TAG, unit_trip_sensor
@@ -121,6 +127,20 @@ def test_an_outage_into_the_next_day_replans_it_from_its_start(tmp_path: Path):
     assert [(str(r.plan_date), r.replan_at.isoformat(), r.tripped) for r in known] == [
         ("2026-06-17", "2026-06-17T10:00:00-05:00", ()),
         ("2026-06-19", "2026-06-19T00:00:00-05:00", ())]
+
+
+def test_only_a_replan_from_the_days_start_repeats_a_fresh_plan_that_read_the_trip(
+        tmp_path: Path):
+    path = _trips(tmp_path / "t.csv", "EB1,2026-06-16T22:00:00-05:00,2026-06-17T10:00:00-05:00,")
+    [trip] = load_trips(path, ZONE, UNITS)
+    own_day, next_day = pending_replans([trip], {}, ZONE)
+    read = {trip_read(trip)}
+    assert repeats_fresh_plan(next_day, ZONE, read)
+    # The trip's own day keeps what was planned before the trip: a fresh plan does not.
+    assert not repeats_fresh_plan(own_day, ZONE, read)
+    # A plan that read another return, or no trip, is planned again.
+    assert not repeats_fresh_plan(next_day, ZONE, {"EB1@2026-06-16T22:00:00-05:00|"})
+    assert not repeats_fresh_plan(next_day, ZONE, set())
 
 
 @pytest.fixture
@@ -292,6 +312,16 @@ def test_a_trip_with_no_return_replans_the_next_days_plan_from_its_start(plant: 
             "end": "2026-06-18T00:00:00-05:00",
             "reason": "tripped at 2026-06-16T20:00:00-05:00 (return unknown)"} in \
         metadata["unavailable"].data
+    # That plan read the trip: a re-plan of the day from its start would only repeat it.
+    assert metadata["trips_read"].data == ["EB1@2026-06-16T20:00:00-05:00|"]
+    settled = _tick(plant, second.cursor)
+    assert settled.run_requests == []
+    # The return filled in (06:00) re-plans the next day from then, from the fresh plan.
+    _trips(plant["folder"] / "equipment_trips.csv",
+           "EB1,2026-06-16T20:00:00-05:00,2026-06-17T06:00:00-05:00,")
+    [request] = _tick(plant, settled.cursor).run_requests
+    assert request.partition_key == next_day
+    assert _config(request) == {"replan_at": "2026-06-17T06:00:00-05:00", "tripped_units": []}
 
 
 def test_an_outage_past_midnight_replans_the_next_day_from_its_start(plant: dict):
