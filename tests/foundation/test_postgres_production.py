@@ -11,7 +11,7 @@ from assets import baseline_plan, site_inputs
 from assets.partitions import partition_key
 from resources import WarehouseResource
 from resources.sites import SiteFolderResource
-from tests.foundation.test_run_queue import PER_PARTITION, partition_limits
+from tests.foundation.run_queue_limits import PER_PARTITION, partition_limits
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,15 +11,9 @@ from pathlib import Path
 
 import dagster as dg
 
+from tests.foundation.run_queue_limits import PER_PARTITION, partition_limits
+
 ROOT = Path(__file__).resolve().parents[2]
-PER_PARTITION = {"key": "dagster/partition", "value": {"applyLimitPerUniqueValue": True},
-                 "limit": 1}
-
-
-def partition_limits(instance: dg.DagsterInstance) -> list[dict]:
-    """The run queue's limits on the partition tag."""
-    limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
-    return [limit for limit in limits if limit["key"] == "dagster/partition"]
 
 
 def _run(instance: dg.DagsterInstance, status: dg.DagsterRunStatus, partition: str):
