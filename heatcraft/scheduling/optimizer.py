@@ -321,7 +321,8 @@ def _heuristic_outcome(windows: WindowBound) -> SolveOutcome:
                   "bound.windows_planned": windows.planned,
                   "bound.best_window": windows.best,
                   "bound.seconds": round(windows.seconds, 3),
-                  "bound.stopped_by_clock": windows.stopped_by_clock}
+                  "bound.stopped_by_clock": windows.stopped_by_clock,
+                  "bound.note": windows.note or None}
     engine = windows.outcomes[0].version if windows.outcomes else "HiGHS"
     return SolveOutcome("heatcraft-heuristic",
                         f"insertion + local search; bound: LP of day windows ({engine})",

@@ -48,7 +48,7 @@ class WindowBound:
     planned: int  # windows there are
     best: str | None  # the window that gave the bound (None: every job at its least energy)
     seconds: float
-    stopped_by_clock: bool  # the deadline came before every window was solved
+    stopped_by_clock: bool  # the deadline came before every window's LP was solved
     outcomes: list[SolveOutcome] = field(default_factory=list)
     note: str = ""
 
@@ -83,7 +83,10 @@ def window_bound(problem: Problem, *, deadline: float,
     windows = _windows(problem, days_per_window)
     inside = [_jobs_inside(problem, lo, hi) for _, lo, hi in windows]
     order = sorted(range(len(windows)), key=lambda w: (-float(least[inside[w]].sum()), w))
-    best_value, best_window, solved, outcomes = anywhere, None, [], []
+    best_value, best_window = anywhere, None
+    solved: list[str] = []
+    outcomes: list[SolveOutcome] = []
+    notes: list[str] = []
     for w in order:
         left = deadline - time.monotonic()
         if left < 1.0:
@@ -91,15 +94,19 @@ def window_bound(problem: Problem, *, deadline: float,
         days, lo, hi = windows[w]
         outcome = _window_lp(problem, inputs, inside[w], lo, hi, left)
         outcomes.append(outcome)
-        if outcome.bound is None:  # the clock stopped the LP: no bound from it
+        if outcome.status == "error":
+            notes.append(f"{days}: the LP failed: {outcome.message}")
+        if outcome.bound is None:  # stopped by the clock, or failed: no bound from it
             continue
         solved.append(days)
         value = outcome.bound + anywhere - float(least[inside[w]].sum())
         if value > best_value:
             best_value, best_window = value, days
     bound = best_value if ceiling is None else min(best_value, ceiling)
+    clocked = len(outcomes) < len(windows) or any(
+        o.parameters.get("stopped_by_clock") for o in outcomes)
     return WindowBound(bound, solved, len(windows), best_window, time.monotonic() - began,
-                       len(solved) < len(windows), outcomes)
+                       clocked, outcomes, "; ".join(notes))
 
 
 def _windows(problem: Problem, days_per_window: int) -> list[tuple[str, int, int]]:

@@ -55,7 +55,9 @@ def test_every_window_size_bounds_the_proven_optimum_from_below(optimum, days_pe
 def test_the_windows_price_the_demand_and_the_jobs_that_cross_midnight(optimum):
     problem = problem_of(three_days())
     # No time for any window: every job at its least energy, no demand charge.
-    least = window_bound(problem, deadline=time.monotonic()).bound
+    late = window_bound(problem, deadline=time.monotonic())
+    assert late.windows == [] and late.stopped_by_clock and late.best is None
+    least = late.bound
     one_day = window_bound(problem, deadline=time.monotonic() + 30, days_per_window=1)
     two_days = window_bound(problem, deadline=time.monotonic() + 30, days_per_window=2)
     whole = window_bound(problem, deadline=time.monotonic() + 30, days_per_window=DAYS)
