@@ -20,8 +20,8 @@ the smaller of the two.
 
 Measured on the benchmark week (2026-12-05): windows of one day give 9.0-14.9 k$ in 1.7-2.4 s
 each (141 of the 500 jobs cross a midnight and only pay their least energy); windows of two
-days give 10.5-17.2 k$ in 8-11 s each (6 windows, 56 s in all, 560 MB), against 17,704 $ for
-the whole LP and plans of 22-23 k$.
+days give 10.5-17.2 k$ in 6-11 s each (6 windows, 50-56 s in all, 560 MB), against 17,704 $
+for the whole LP and plans of 22-23 k$; the busiest window, solved first, gives the bound.
 """
 
 from __future__ import annotations
