@@ -72,11 +72,12 @@ def window_bound(problem: Problem, *, deadline: float,
     why = unsupported(problem)
     if why is not None:
         return WindowBound(None, [], 0, None, 0.0, False, note=why)
-    inputs = [{u: least_input_kw(job, problem.units[u], min_load_alone=True)
-               for u in {u for u, _ in job.candidates}} for job in problem.jobs]
-    least = np.array([min(start_energy_cost(problem, job, problem.units[u], s, inputs[j][u])
-                          for u, s in job.candidates)
-                      for j, job in enumerate(problem.jobs)])
+    input_kw = [{u: least_input_kw(job, problem.units[u], min_load_alone=True)
+                 for u in {u for u, _ in job.candidates}} for job in problem.jobs]
+    # Each start's energy cost, once: a job's starts are priced again in every window it is in.
+    costs = [{(u, s): start_energy_cost(problem, job, problem.units[u], s, input_kw[j][u])
+              for u, s in job.candidates} for j, job in enumerate(problem.jobs)]
+    least = np.array([min(job_costs.values()) for job_costs in costs])
     anywhere = problem.constant_cost + float(least.sum())  # every job at its least energy
     penalties = [j.penalty for j in problem.jobs if j.penalty is not None]
     ceiling = problem.constant_cost + min(penalties) if penalties else None
@@ -92,7 +93,7 @@ def window_bound(problem: Problem, *, deadline: float,
         if left < 1.0:
             break
         days, lo, hi = windows[w]
-        outcome = _window_lp(problem, inputs, inside[w], lo, hi, left)
+        outcome = _window_lp(problem, input_kw, costs, inside[w], lo, hi, left)
         outcomes.append(outcome)
         if outcome.status == "error":
             notes.append(f"{days}: the LP failed: {outcome.message}")
@@ -130,8 +131,9 @@ def _jobs_inside(problem: Problem, lo: int, hi: int) -> list[int]:
             if all(lo <= s and s + job.steps <= hi for _, s in job.candidates)]
 
 
-def _window_lp(problem: Problem, inputs: list[dict[int, np.ndarray]], jobs: list[int],
-               lo: int, hi: int, seconds: float) -> SolveOutcome:
+def _window_lp(problem: Problem, input_kw: list[dict[int, np.ndarray]],
+               costs: list[dict[tuple[int, int], float]], jobs: list[int], lo: int, hi: int,
+               seconds: float) -> SolveOutcome:
     """The window's LP: its jobs' energy and the demand charges of its blocks (the charges
     above each term's floor, as the exact model prices them)."""
     m = LinearModel()
@@ -141,16 +143,16 @@ def _window_lp(problem: Problem, inputs: list[dict[int, np.ndarray]], jobs: list
         job = problem.jobs[j]
         choice = {}
         for u, s in job.candidates:
-            unit, input_kw = problem.units[u], inputs[j][u]
+            unit, draw = problem.units[u], input_kw[j][u]
             var = m.add_variable(f"x[{j},{u},{s}]", 0.0, 1.0, False)
             choice[var] = 1.0
-            m.add_objective(var, start_energy_cost(problem, job, unit, s, input_kw))
+            m.add_objective(var, costs[j][u, s])
             for k in range(job.steps):
                 covering.setdefault((u, s + k), []).append((var, job.heat_kw
                                                             * float(job.energy_share[k])))
                 if unit.electric:
                     step = electric.setdefault(s + k, {})
-                    step[var] = step.get(var, 0.0) + float(input_kw[k])
+                    step[var] = step.get(var, 0.0) + float(draw[k])
         m.add_row(choice, 1.0, 1.0)
     for (u, _), items in sorted(covering.items()):
         unit = problem.units[u]
