@@ -71,7 +71,11 @@ def verified_result(
     holds the plan to the past it keeps."""
     from heatcraft.scheduling import verify_plan
 
-    verdict = verify_plan(costed.plan, inputs, horizon.grid, horizon.series, frozen=frozen)
+    # The options the plan was made with (its solver report) say whether a job may end late.
+    solver = costed.plan.solver
+    allow_late = solver is not None and solver.parameters.get("late_penalty_per_hour") is not None
+    verdict = verify_plan(costed.plan, inputs, horizon.grid, horizon.series, frozen=frozen,
+                          allow_late=allow_late)
     return dg.AssetCheckResult(
         asset_key=asset,
         check_name="verified",

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # engine modules load at run time, keeping the code location 
     from heatcraft.intake.site_folder import SiteInputs
     from heatcraft.planning import CostedPlan, Horizon
 
-CODE_VERSION = "1"
+CODE_VERSION = "2"  # 2: late_penalty_per_hour; a heuristic plan reports its window bound
 
 
 def _materialize_plan(
@@ -160,6 +160,10 @@ class OptimizerConfig(dg.Config):
     # above any bill, so a job is dropped only when it cannot fit); never_drop forbids it.
     drop_penalty_per_priority: list[float] | None = None
     never_drop: bool = False
+    # What a job ending after its deadline costs per hour late, by priority 1 .. 5 (None: no
+    # job ends late); a job that cannot meet its deadline is then delayed where that costs
+    # less than dropping it. A job with a must-run window is never late.
+    late_penalty_per_hour: list[float] | None = None
     # A rolling re-plan (e.g. a unit tripped): from this moment (ISO 8601 with offset), the
     # partition's stored optimized plan stays as it was before it, these units are off from it
     # (until `unavailable_until`, or the day's end; "UNIT@MOMENT" gives a unit its own return)
@@ -199,12 +203,16 @@ def optimized_plan(
                               seed=config.seed)
     if config.never_drop or config.drop_penalty_per_priority is not None:
         options = dataclasses.replace(options, drop_penalty_per_priority=_penalties(config))
+    if config.late_penalty_per_hour is not None:
+        options = dataclasses.replace(options, late_penalty_per_hour=_late_penalties(config))
     result = optimize_plan(site_inputs, horizon.grid, horizon.series, options, frozen=frozen)
     for warning in result.warnings:
         context.log.warning(warning)
     costed = cost(result.plan, site_inputs, horizon)
     # Why a unit sits idle: its maintenance and trips in the day, as the plan was held to them.
     extra = {"unavailable": dg.MetadataValue.json(unavailable_json(site_inputs, horizon, frozen))}
+    if result.late_jobs:
+        extra["late_jobs"] = dg.MetadataValue.json(result.late_jobs)
     if site_inputs.trips:  # the trip sensor does not repeat a fresh plan that read its trip
         from heatcraft.intake.equipment_trips import trip_read
 
@@ -230,6 +238,15 @@ def _penalties(config: OptimizerConfig) -> tuple[float, ...] | None:
         return check_drop_penalty(tuple(config.drop_penalty_per_priority))
     except ValueError as exc:
         raise dg.Failure(f"drop_penalty_per_priority: {exc}") from exc
+
+
+def _late_penalties(config: OptimizerConfig) -> tuple[float, ...]:
+    from heatcraft.scheduling.options import check_drop_penalty
+
+    try:
+        return check_drop_penalty(tuple(config.late_penalty_per_hour or ()), what="delay")
+    except ValueError as exc:
+        raise dg.Failure(f"late_penalty_per_hour: {exc}") from exc
 
 
 def _replan_state(config: OptimizerConfig, warehouse: WarehouseResource,

@@ -5,7 +5,7 @@ import dagster as dg
 from assets.partitions import site_and_date, site_day_partitions
 from resources.reports import ReportsResource
 
-CODE_VERSION = "1"
+CODE_VERSION = "2"  # 2: the assignments sheet and the summary name late jobs
 
 
 @dg.asset(
@@ -26,10 +26,13 @@ def plan_report(
 ) -> dg.MaterializeResult:
     from heatcraft.provenance import sha256_of_file
     from heatcraft.reports import load_profile_chart, plan_summary_pdf, plan_workbook
+    from heatcraft.scheduling.optimizer import late_jobs
 
     site_id, plan_date = site_and_date(context)
     folder = reports.folder(site_id, plan_date.isoformat())
     site = site_inputs.site
+    late_minutes = {job["job_id"]: job["late_minutes"]
+                    for job in late_jobs(optimized_plan.plan, site_inputs)}
     chart = load_profile_chart(
         baseline_plan,
         optimized_plan,
@@ -44,6 +47,7 @@ def plan_report(
         folder / "plan.xlsx",
         site_name=site.name,
         savings=plan_savings,
+        late_minutes=late_minutes,
     )
     pdf = plan_summary_pdf(
         baseline_plan,
@@ -52,6 +56,7 @@ def plan_report(
         site_name=site.name,
         savings=plan_savings,
         chart=chart,
+        late_minutes=late_minutes,
     )
     files = {path.name: path for path in (workbook, chart, pdf)}
     return dg.MaterializeResult(

@@ -79,6 +79,11 @@ def plan(
         "--drop-penalty", help="what dropping a job costs, by priority 1 (highest) .. 5, "
         "comma-separated (the last applies to lower priorities), or 'never'; by default far "
         "above any bill, so jobs are dropped only when they cannot fit")] = None,
+    late_penalty: Annotated[str | None, typer.Option(
+        "--late-penalty", help="what a job ending after its deadline costs per hour late, by "
+        "priority 1 (highest) .. 5, comma-separated, or 'never' (the default): a job that "
+        "cannot meet its deadline is then delayed instead of dropped where that costs less "
+        "(a job with a must-run window is never late)")] = None,
     out: OutFile = None,
 ) -> None:
     """Plan a site's heating jobs; writes plan, costs, savings and the solver report as JSON.
@@ -124,6 +129,7 @@ def plan(
             optimize=not baseline_only,
             replan=replan,
             drop_penalty=drop_penalty,
+            late_penalty=late_penalty,
         )
     except InputError as exc:
         _fail(str(exc))

@@ -229,17 +229,20 @@ def plan_report(
     optimize: bool = True,
     replan: ReplanRequest | None = None,
     drop_penalty: str | None = None,
+    late_penalty: str | None = None,
 ) -> dict[str, Any]:
     """Everything `heatcraft plan` prints: plan, costs, baseline, savings, solver, verdict.
     With `replan`, the plan starts from the previous plan at its moment (a rolling re-plan);
     the report then also prices the previous plan, so the trip's cost shows.
     `drop_penalty`: what dropping a job costs by priority, as `parse_drop_penalty` reads it
-    ('never', or amounts); None keeps ScheduleOptions' amounts, far above any bill."""
+    ('never', or amounts); None keeps ScheduleOptions' amounts, far above any bill.
+    `late_penalty`: what a job ending after its deadline costs per hour, by priority, as
+    `parse_late_penalty` reads it; None or 'never': no job ends late."""
     from heatcraft.costs.plan_cost import savings
     from heatcraft.intake.site_folder import load_site
     from heatcraft.scheduling import ScheduleOptions, verify_plan
     from heatcraft.scheduling.baseline import fifo_plan
-    from heatcraft.scheduling.options import parse_drop_penalty
+    from heatcraft.scheduling.options import parse_drop_penalty, parse_late_penalty
 
     options = ScheduleOptions(backend=backend, time_limit_s=time_limit_s)
     if drop_penalty is not None:
@@ -248,6 +251,12 @@ def plan_report(
         except ValueError as exc:
             raise InputError([InputIssue("--drop-penalty", None, None, str(exc))]) from exc
         options = dataclasses.replace(options, drop_penalty_per_priority=penalties)
+    if late_penalty is not None:
+        try:
+            late = parse_late_penalty(late_penalty)
+        except ValueError as exc:
+            raise InputError([InputIssue("--late-penalty", None, None, str(exc))]) from exc
+        options = dataclasses.replace(options, late_penalty_per_hour=late)
     if not optimize and replan is not None:
         raise InputError([InputIssue("--baseline-only", None, None,
                                      "a re-plan optimizes; leave out --baseline-only")])
@@ -281,6 +290,7 @@ def plan_report(
         status = solver["status"] if solver and verdict.ok else "failed_verification"
         report["warnings"] = list(result.warnings)
         report["diagnosis"] = [str(d) for d in result.diagnosis]
+        report["late_jobs"] = result.late_jobs
     report.update(
         {
             "status": status,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ def plan_summary_pdf(
     site_name: str,
     savings: dict[str, Any],
     chart: Path | None = None,
+    late_minutes: Mapping[str, float] | None = None,
 ) -> Path:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -89,6 +91,14 @@ def plan_summary_pdf(
         story.append(
             Paragraph(
                 "Dropped jobs: " + ", ".join(f"{d.job_id} ({d.reason})" for d in plan.dropped_jobs),
+                styles["Normal"],
+            )
+        )
+    if late_minutes:
+        story.append(
+            Paragraph(
+                "Late jobs: " + ", ".join(f"{job_id} (ends {minutes:g} min after its deadline)"
+                                          for job_id, minutes in late_minutes.items()),
                 styles["Normal"],
             )
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,9 @@ def plan_workbook(
     *,
     site_name: str,
     savings: dict[str, Any],
+    late_minutes: Mapping[str, float] | None = None,
 ) -> Path:
+    """`late_minutes`: how long after its deadline each late job of the optimized plan ends."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -82,6 +85,7 @@ def plan_workbook(
                 "heat kW",
                 "input kW",
                 "carrier",
+                "minutes late",
             ]
         )
         for a in sorted(costed.plan.assignments, key=lambda a: (a.start, a.job_id)):
@@ -95,10 +99,12 @@ def plan_workbook(
                     round(a.heat_kw, 3),
                     round(a.input_kw, 3),
                     a.carrier.value,
+                    (late_minutes or {}).get(a.job_id) if costed is optimized else None,
                 ]
             )
         for dropped in costed.plan.dropped_jobs:
-            sheet.append([dropped.job_id, "DROPPED", None, None, None, None, None, dropped.reason])
+            sheet.append([dropped.job_id, "DROPPED", None, None, None, None, None, dropped.reason,
+                          None])
     profile = book.create_sheet("Load profile")
     profile.append(
         ["step start (local)", "utc offset", "baseline kW", "optimized kW", "energy price /kWh"]

@@ -54,7 +54,7 @@ def demand_cost(problem: Problem, electric_kw: np.ndarray) -> float:
 
 
 def evaluate(problem: Problem, solution: Solution) -> tuple[float, float]:
-    """(cost of the plan as billed, penalty of its dropped jobs)."""
+    """(cost of the plan as billed, penalty of its dropped jobs and of its late ones)."""
     heat = unit_heat(problem, solution.placement)
     inputs = unit_input(problem, heat, solution.on)
     electric_rows = [u.index for u in problem.units if u.electric]
@@ -65,9 +65,14 @@ def evaluate(problem: Problem, solution: Solution) -> tuple[float, float]:
                   * problem.step_hours)
     cost += float((inputs * fuel_price).sum() * problem.step_hours)
     cost += demand_cost(problem, electric)
-    penalty = sum(job.penalty or 0.0 for job, place in zip(problem.jobs, solution.placement,
-                                                          strict=True) if place is None)
-    return cost, penalty
+    return cost, penalty_of(problem, solution.placement)
+
+
+def penalty_of(problem: Problem, placement: list[tuple[int, int] | None]) -> float:
+    """What the plan's dropped jobs (their drop penalty) and late ones (per hour late) cost
+    beside the bill."""
+    return sum((job.penalty or 0.0) if place is None else job.late_cost(place[1])
+               for job, place in zip(problem.jobs, placement, strict=True))
 
 
 def electric_kw(problem: Problem, solution: Solution) -> np.ndarray:

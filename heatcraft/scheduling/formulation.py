@@ -62,6 +62,8 @@ def build_model(problem: Problem, tight_linking: bool = True, symmetry_breaking:
             var = m.binary(f"x[{job.job.job_id},{u},{s}]", 1.0 if must else 0.0)
             ix.x[job.index, u, s] = var
             assign[var] = 1.0
+            if job.late_cost(s):
+                m.add_objective(var, job.late_cost(s))
             for k in range(job.steps):
                 covering.setdefault((u, s + k), []).append((job.index, var, s))
         if job.penalty is not None and allow_drops:
@@ -253,8 +255,8 @@ def job_energy_objective(problem: Problem, m: LinearModel, ix: ModelIndex, *,
         job, unit = problem.jobs[j], problem.units[u]
         energy = start_energy_cost(problem, job, unit, s,
                                    least_input_kw(job, unit, min_load_alone=min_load_alone))
-        if energy > 0:
-            objective[var] = energy
+        if energy + job.late_cost(s) > 0:
+            objective[var] = energy + job.late_cost(s)
     for (u, t), var in ix.start.items():
         unit = problem.units[u]
         price = problem.energy_price[t] if unit.electric else unit.fuel_price

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from heatcraft.scheduling.evaluation import Solution
+from heatcraft.scheduling.evaluation import Solution, penalty_of
 from heatcraft.scheduling.problem import JobData, Problem
 from heatcraft.scheduling.step_commitment import commit_steps
 
@@ -154,8 +154,7 @@ class InsertionSearch:
                 + self.demand_cost(self.elec) + self.penalty())
 
     def penalty(self) -> float:
-        return sum(job.penalty or 0.0 for job, place in zip(self.p.jobs, self.placement,
-                                                              strict=True) if place is None)
+        return penalty_of(self.p, self.placement)
 
     def unplaced_required(self) -> int:
         """Jobs that may not be dropped (no penalty) and are not placed: the search ranks
@@ -199,7 +198,7 @@ class InsertionSearch:
         heat = self.heat[u].copy()
         heat[cover] += job.heat_kw * job.energy_share
         row = self._input_row(u, heat, on)
-        delta = float(((row - self.inputs[u]) * self.unit_price[u]).sum())
+        delta = float(((row - self.inputs[u]) * self.unit_price[u]).sum()) + job.late_cost(s)
         flatter = 0.0
         if self.electric[u]:
             change = row - self.inputs[u]
@@ -223,6 +222,8 @@ class InsertionSearch:
             add = job.heat_kw / self.eff[u]
             prefix = np.concatenate([[0.0], np.cumsum(self.unit_price[u])])
             score = add * (prefix[starts_arr + d] - prefix[starts_arr])
+            if job.late_per_step:
+                score = score + np.array([job.late_cost(int(s)) for s in starts_arr])
             if self.electric[u] and self.targets is not None:
                 for k in range(len(self.p.demand)):
                     if self._demand_rows[k] is not None:

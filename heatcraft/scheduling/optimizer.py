@@ -142,6 +142,7 @@ class PlanResult:
     warnings: list[str] = field(default_factory=list)
     baseline_cost: float | None = None
     candidates: list[dict[str, Any]] = field(default_factory=list)
+    late_jobs: list[dict[str, Any]] = field(default_factory=list)  # see late_jobs()
 
     @property
     def ok(self) -> bool:
@@ -152,7 +153,27 @@ class PlanResult:
                 "verification": self.verification.to_dict(),
                 "diagnosis": [d.to_dict() for d in self.diagnosis],
                 "warnings": list(self.warnings), "baseline_cost": self.baseline_cost,
-                "candidates": self.candidates}
+                "candidates": self.candidates, "late_jobs": self.late_jobs}
+
+
+def late_jobs(plan: Plan, inputs: Any,
+              options: ScheduleOptions | None = None) -> list[dict[str, Any]]:
+    """Each job the plan ends after its deadline (late_penalty_per_hour allows it): when,
+    by how many minutes, and its penalty (the rate of its priority per hour late; 0 without
+    `options`)."""
+    options = options or ScheduleOptions()
+    jobs = {job.job_id: job for job in inputs.jobs}
+    late = []
+    for assignment in plan.assignments:
+        job = jobs.get(assignment.job_id)
+        if job is None or assignment.end <= job.deadline:
+            continue
+        minutes = (assignment.end - job.deadline).total_seconds() / 60.0
+        rate = options.late_penalty(job.priority) or 0.0
+        late.append({"job_id": job.job_id, "priority": job.priority,
+                     "deadline": job.deadline.isoformat(), "end": assignment.end.isoformat(),
+                     "late_minutes": round(minutes, 2), "penalty": round(rate * minutes / 60, 2)})
+    return late
 
 
 def choose_backend(problem: Problem, options: ScheduleOptions) -> str:
@@ -521,7 +542,8 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
     checked = []
     for candidate in candidates:
         verification = verify_plan(candidate.plan, inputs, grid, series,
-                                   claimed_cost=candidate.claimed_cost, frozen=problem.frozen)
+                                   claimed_cost=candidate.claimed_cost, frozen=problem.frozen,
+                                   allow_late=options.late_penalty_per_hour is not None)
         cost = verification.recomputed_cost
         total = (cost if cost is not None else float("inf")) + candidate.penalty
         checked.append((candidate, verification, total))
@@ -537,7 +559,8 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
     if good:
         chosen, verification, objective = min(good, key=lambda item: (item[2], _rank(item[0])))
         if options.prefer_early_ties and chosen.source != "fifo":
-            earlier = _earliest_tie(problem, inputs, grid, series, chosen, objective)
+            earlier = _earliest_tie(problem, inputs, grid, series, chosen, objective,
+                                    options.late_penalty_per_hour is not None)
             if earlier is not None:  # it may also cost less: units are re-committed
                 chosen, verification = earlier
                 objective = verification.recomputed_cost + chosen.penalty
@@ -601,12 +624,19 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
     if dropped:
         warnings.append(f"{len(dropped)} job(s) dropped: " + ", ".join(
             f"{d.job_id} (priority {d.priority})" for d in dropped[:20]))
+    late = late_jobs(plan, inputs, options)
+    if late:
+        warnings.append(f"{len(late)} job(s) end after their deadline: " + ", ".join(
+            f"{j['job_id']} (priority {j['priority']}, {j['late_minutes']:g} min late, "
+            f"penalty {j['penalty']:g})" for j in late[:20]))
     return PlanResult(plan=plan, verification=verification, diagnosis=diagnosis,
-                      warnings=warnings, baseline_cost=baseline_cost, candidates=summary)
+                      warnings=warnings, baseline_cost=baseline_cost, candidates=summary,
+                      late_jobs=late)
 
 
 def _earliest_tie(problem: Problem, inputs: Any, grid: TimeGrid, series: Any,
-                  chosen: _Candidate, objective: float) -> tuple[_Candidate, Verification] | None:
+                  chosen: _Candidate, objective: float,
+                  allow_late: bool) -> tuple[_Candidate, Verification] | None:
     """The lexicographic second stage: the chosen plan with every job moved as early as it
     goes without raising the bill (verified again); None if nothing moved or it cost more."""
     search, exact = _search_for(problem, chosen.plan)
@@ -616,7 +646,8 @@ def _earliest_tie(problem: Problem, inputs: Any, grid: TimeGrid, series: Any,
         return None
     candidate = _solution_candidate("earliest tie", problem, search.solution(), inputs)
     verification = verify_plan(candidate.plan, inputs, grid, series,
-                               claimed_cost=candidate.claimed_cost, frozen=problem.frozen)
+                               claimed_cost=candidate.claimed_cost, frozen=problem.frozen,
+                               allow_late=allow_late)
     cost = verification.recomputed_cost
     if not verification.ok or cost is None or \
             cost + candidate.penalty > objective + 1e-9 * max(1.0, abs(objective)):

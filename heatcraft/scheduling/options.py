@@ -32,9 +32,10 @@ def parse_drop_penalty(text: str) -> tuple[float, ...] | None:
     return check_drop_penalty(values, text)
 
 
-def check_drop_penalty(values: tuple[float, ...], given: str | None = None) -> tuple[float, ...]:
-    """`values` if they can be ScheduleOptions.drop_penalty_per_priority; ValueError (quoting
-    `given`, or the values) says why not."""
+def check_drop_penalty(values: tuple[float, ...], given: str | None = None,
+                       what: str = "drop") -> tuple[float, ...]:
+    """`values` if they can be ScheduleOptions.drop_penalty_per_priority (or, `what="delay"`,
+    late_penalty_per_hour); ValueError (quoting `given`, or the values) says why not."""
     quoted = repr(given) if given is not None else ",".join(f"{v:g}" for v in values)
     if not 1 <= len(values) <= len(DEFAULT_DROP_PENALTY):
         raise ValueError(f"{quoted}: give 1 to {len(DEFAULT_DROP_PENALTY)} amounts, one per "
@@ -42,8 +43,21 @@ def check_drop_penalty(values: tuple[float, ...], given: str | None = None) -> t
     if any(not math.isfinite(v) or v < 0 for v in values):
         raise ValueError(f"{quoted}: every amount must be a finite number >= 0")
     if any(b > a for a, b in zip(values, values[1:], strict=False)):
-        raise ValueError(f"{quoted}: a higher priority (earlier) may not cost less to drop")
+        raise ValueError(f"{quoted}: a higher priority (earlier) may not cost less to {what}")
     return values
+
+
+def parse_late_penalty(text: str) -> tuple[float, ...] | None:
+    """'never' (no job may end after its deadline), or currency per hour a job ends late for
+    priority 1, 2, ... comma-separated. ValueError says why not."""
+    if text.strip().lower() == "never":
+        return None
+    try:
+        values = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise ValueError(f"{text!r} is not 'never' or comma-separated amounts per hour and "
+                         "priority (e.g. 500,200,100,50,20)") from None
+    return check_drop_penalty(values, text, "delay")
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,9 @@ class ScheduleOptions:
     relative_gap: float = 1e-4
     # Break ties under flat tariffs: among equal-cost plans prefer earlier job starts.
     prefer_early_ties: bool = True
+    # Currency per hour a job ends after its deadline, by priority 1 (highest) .. 5; None (the
+    # default): no job ends late. A job with a must-run window is never late.
+    late_penalty_per_hour: tuple[float, ...] | None = None
 
     def penalty(self, priority: int) -> float | None:
         if self.drop_penalty_per_priority is None:
@@ -69,11 +86,20 @@ class ScheduleOptions:
         table = self.drop_penalty_per_priority
         return float(table[min(max(priority, 1), len(table)) - 1])
 
+    def late_penalty(self, priority: int) -> float | None:
+        """Currency per hour late for a job of `priority`; None: it may not end late."""
+        if self.late_penalty_per_hour is None:
+            return None
+        table = self.late_penalty_per_hour
+        return float(table[min(max(priority, 1), len(table)) - 1])
+
     def as_parameters(self) -> dict[str, str | int | float | bool | None]:
         return {"backend": self.backend, "time_limit_s": self.time_limit_s, "seed": self.seed,
                 "threads": self.threads,
                 "drop_penalty_per_priority": None if self.drop_penalty_per_priority is None
                 else ",".join(f"{p:g}" for p in self.drop_penalty_per_priority),
+                "late_penalty_per_hour": None if self.late_penalty_per_hour is None
+                else ",".join(f"{p:g}" for p in self.late_penalty_per_hour),
                 "heuristic_share": self.heuristic_share, "tight_linking": self.tight_linking,
                 "relative_gap": self.relative_gap}
 

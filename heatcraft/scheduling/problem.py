@@ -52,6 +52,22 @@ class JobData:
     penalty: float | None  # None: may not be dropped
     candidates: list[tuple[int, int]]  # (unit index, start step)
     fixed: tuple[int, int] | None = None  # frozen placement
+    # Ending after the deadline (when the options allow it): the deadline as a step index of
+    # the grid, and the penalty per step of lateness (0: the job is never late).
+    due_step: float = float("inf")
+    late_per_step: float = 0.0
+
+    def late_steps(self, start: int) -> float:
+        """How many steps after its deadline the job ends when it starts at `start`."""
+        late = start + self.duration_steps - self.due_step
+        return late if late > EPS else 0.0
+
+    def late_cost(self, start: int) -> float:
+        return self.late_per_step * self.late_steps(start) if self.late_per_step else 0.0
+
+    @property
+    def duration_steps(self) -> float:
+        return float(self.steps - 1 + self.energy_share[-1])
 
 
 @dataclass
@@ -141,14 +157,20 @@ def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOpt
             fixed = (by_id[done.equipment_id].index, int(round(grid.index_of(done.start))))
         allowed = [u for u in units if not job.allowed_equipment
                    or u.equipment_id in job.allowed_equipment]
+        # A job may end late (after its deadline, within the horizon) where the options price
+        # it, unless a must-run window holds it.
+        late_per_hour = None if fixed or job.must_run_window is not None \
+            else options.late_penalty(job.priority)
         candidates = [fixed] if fixed else [
             (u.index, s) for u in allowed
-            for s in _starts(job, grid, steps, earliest_step)
+            for s in _starts(job, grid, steps, earliest_step, late=late_per_hour is not None)
             if job.heat_kw <= u.capacity_kw + EPS and (u.fixed_on[s:s + steps] != 0).all()]
         jobs.append(JobData(index=len(jobs), job=job, heat_kw=job.heat_kw, steps=steps,
                             energy_share=share, priority=job.priority,
                             penalty=None if fixed else options.penalty(job.priority),
-                            candidates=candidates, fixed=fixed))
+                            candidates=candidates, fixed=fixed,
+                            due_step=grid.index_of(job.deadline),
+                            late_per_step=(late_per_hour or 0.0) * grid.step_hours))
     demand, exact = _demand_terms(inputs, series)
     base = base_load_series(grid, inputs.base_load_by_hour)
     dates = grid.local_dates
@@ -167,8 +189,12 @@ def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOpt
                    constant_cost=constant, exact_tariff=exact, frozen=frozen)
 
 
-def _starts(job: Job, grid: TimeGrid, steps: int, earliest_step: int) -> range:
+def _starts(job: Job, grid: TimeGrid, steps: int, earliest_step: int, *,
+            late: bool = False) -> range:
+    """`late`: the job may end after its deadline, up to the horizon's end."""
     first, last = job.start_bounds(grid.start, grid.end)
+    if late:
+        last = grid.end - job.duration
     lo = max(math.ceil(grid.index_of(first) - EPS), earliest_step)
     hi = min(math.floor(grid.index_of(last) + EPS), grid.n_steps - steps)
     return range(lo, hi + 1)

@@ -56,9 +56,11 @@ class Verification:
 
 def verify_plan(plan: Plan, inputs: Any, grid: TimeGrid, series: Any = None, *,
                 claimed_cost: float | None = None,
-                frozen: FrozenState | None = None) -> Verification:
+                frozen: FrozenState | None = None, allow_late: bool = False) -> Verification:
     """Check every rule; recompute the cost when a tariff series is given.
 
+    `allow_late`: jobs may end after their deadline (ScheduleOptions.late_penalty_per_hour),
+    save those held by a must-run window.
     `claimed_cost` (bill + fuel, no penalties) is compared with the recomputed cost.
     `frozen`: the plan is a rolling re-plan from this state; a unit in `frozen.tripped` may
     stop at the trip moment before its min run (it tripped, nobody chose to stop it), and the
@@ -75,7 +77,9 @@ def verify_plan(plan: Plan, inputs: Any, grid: TimeGrid, series: Any = None, *,
         unit = units.get(assignment.equipment_id)
         if job is None or unit is None:
             continue
-        violations += _check_assignment(assignment, job, unit, grid)
+        # What a re-plan keeps from before its moment ran as it ran, late or not.
+        kept = frozen is not None and frozen.keeps(assignment)
+        violations += _check_assignment(assignment, job, unit, grid, allow_late or kept)
     runs_by_unit: dict[str, list[UnitRun]] = defaultdict(list)
     for run in plan.runs:
         if run.equipment_id not in units:
@@ -144,7 +148,8 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= POWER_TOLERANCE_KW + RELATIVE_TOLERANCE * max(abs(a), abs(b))
 
 
-def _check_assignment(a: Assignment, job: Any, unit: Equipment, grid: TimeGrid) -> list[Violation]:
+def _check_assignment(a: Assignment, job: Any, unit: Equipment, grid: TimeGrid,
+                      allow_late: bool) -> list[Violation]:
     out = []
 
     def bad(rule: str, detail: str) -> None:
@@ -162,7 +167,7 @@ def _check_assignment(a: Assignment, job: Any, unit: Equipment, grid: TimeGrid) 
         bad("duration", f"runs {(a.end - a.start)}, job needs {job.duration}")
     if a.start < job.earliest_start:
         bad("earliest_start", f"starts before earliest_start {job.earliest_start.isoformat()}")
-    if a.end > job.deadline:
+    if a.end > job.deadline and not (allow_late and job.must_run_window is None):
         bad("deadline", f"ends {a.end.isoformat()}, after deadline {job.deadline.isoformat()}")
     window = job.must_run_window
     if window is not None and not (a.start <= window.start and a.end >= window.end):

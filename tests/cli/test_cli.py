@@ -190,3 +190,24 @@ def test_plan_bad_drop_penalty_is_one_line_and_exit_2(value, rule):
                                  "--drop-penalty", value])
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [f"error: --drop-penalty: {rule}"]
+
+
+def test_plan_late_penalty_delays_a_job_that_cannot_meet_its_deadline(tmp_path: Path):
+    # Two 3-hour jobs only EH1 may heat, both due at 05:00: the priority-5 one ends late.
+    site = tmp_path / "plant_a"
+    shutil.copytree(SITE, site)
+    with (site / "jobs.csv").open("a") as jobs:
+        for job_id, priority in (("L1", 1), ("L2", 5)):
+            jobs.write(f"{job_id},P-X,Late test,1,batch,240,100,180,2026-06-16T00:00:00-05:00,"
+                       f"2026-06-16T05:00:00-05:00,{priority},EH1,\n")
+    report = _json(runner.invoke(app, ["plan", str(site), "--date", "2026-06-16",
+                                       "--time-limit", "5", "--late-penalty", "100,50,20,10,5"]))
+    assert report["verified"] and not report["dropped_jobs"]
+    [late] = [job for job in report["late_jobs"] if job["job_id"].startswith("L")]
+    assert late["job_id"] == "L2" and late["late_minutes"] > 0
+    assert late["penalty"] == pytest.approx(5.0 * late["late_minutes"] / 60, abs=0.01)
+    result = runner.invoke(app, ["plan", str(site), "--date", "2026-06-16",
+                                 "--late-penalty", "1,5"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: --late-penalty: '1,5': a higher priority (earlier) may not cost less to delay"]

@@ -159,3 +159,34 @@ def test_a_cheap_priority_is_dropped_and_says_why(tmp_path: Path):
 ])
 def test_bad_drop_penalties_fail_the_run(tmp_path: Path, config: dict, message: str):
     assert message in _failure(_optimize(_resources(tmp_path / "w.duckdb"), **config))
+
+
+def test_a_job_that_cannot_meet_its_deadline_is_delayed_and_verified(tmp_path: Path):
+    # Two 3-hour jobs only EH1 may heat, both due at 05:00: one of them ends late. The plan
+    # priced per hour late keeps both, says which is late, and passes the verifier's check.
+    import shutil
+
+    sites = tmp_path / "sites"
+    shutil.copytree(ROOT / "examples" / "plant_a", sites / "plant_a")
+    with (sites / "plant_a" / "jobs.csv").open("a") as jobs:
+        for job_id, priority in (("L1", 1), ("L2", 5)):
+            jobs.write(f"{job_id},P-X,Late test,1,batch,240,100,180,2026-06-16T00:00:00-05:00,"
+                       f"2026-06-16T05:00:00-05:00,{priority},EH1,\n")
+    resources = {"sites": SiteFolderResource(sites_dir=str(sites)),
+                 "warehouse": WarehouseResource(duckdb_path=str(tmp_path / "w.duckdb"))}
+    result = _optimize(resources, late_penalty_per_hour=[100.0, 50.0, 20.0, 10.0, 5.0])
+    assert result.success
+    assert all(check.passed for check in result.get_asset_check_evaluations())
+    metadata = result.asset_materializations_for_node("optimized_plan")[0].metadata
+    late = {job["job_id"]: job for job in metadata["late_jobs"].data}
+    assert "L2" in late and "L1" not in late and late["L2"]["penalty"] > 0
+    assert metadata["solver"].data["parameters"]["late_penalty_per_hour"] == "100,50,20,10,5"
+    assert not [row for row in _stored(resources["warehouse"], "plan_assignments")
+                if row["dropped"]]
+
+
+def test_bad_late_penalties_fail_the_run(tmp_path: Path):
+    message = _failure(_optimize(_resources(tmp_path / "w.duckdb"),
+                                 late_penalty_per_hour=[1.0, 5.0]))
+    assert "late_penalty_per_hour: 1,5: a higher priority (earlier) may not cost less to delay" \
+        in message

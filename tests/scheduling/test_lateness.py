@@ -1,0 +1,111 @@
+"""Jobs that cannot all meet their deadline: the plan delays the lowest priority, priced per
+hour late (ScheduleOptions.late_penalty_per_hour), instead of dropping it."""
+
+from __future__ import annotations
+
+import pytest
+
+from heatcraft.scheduling import ScheduleOptions, optimize_plan, verify_plan
+from heatcraft.scheduling.options import parse_late_penalty
+from tests.scheduling.sites import heater, horizon, inputs, job, must_run
+
+LATE = (100.0, 50.0, 20.0, 10.0, 5.0)  # per hour late, priority 1 .. 5
+
+
+def crowded(**extra):
+    """Two 3-hour jobs for one heater, both due at 05:00: only one can be on time."""
+    return inputs([heater("H1", capacity=100)],
+                  [job("J1", 80, 3, 0, 5, priority=1),
+                   job("J2", 80, 3, 0, 5, priority=5, **extra)])
+
+
+def _plan(site, late=LATE, backend="highs"):
+    grid, series = horizon(site)
+    return optimize_plan(site, grid, series, ScheduleOptions(
+        backend=backend, time_limit_s=10, late_penalty_per_hour=late))
+
+
+@pytest.mark.parametrize("backend", ["auto", "highs", "cpsat", "heuristic"])
+def test_the_lowest_priority_is_delayed_and_the_plan_says_by_how_much(backend):
+    result = _plan(crowded(), backend=backend)
+    assert result.verification.ok and not result.plan.dropped_jobs
+    placed = {a.job_id: a for a in result.plan.assignments}
+    assert placed["J1"].end <= placed["J1"].start.replace(hour=5)
+    # J2 follows J1 at once: one hour late at priority 5's 5 $ an hour.
+    [late] = result.late_jobs
+    assert (late["job_id"], late["priority"], late["late_minutes"], late["penalty"]) == \
+        ("J2", 5, 60.0, 5.0)
+    assert "J2 (priority 5, 60 min late, penalty 5)" in " ".join(result.warnings)
+    report = result.plan.solver
+    assert report.objective == pytest.approx(result.verification.recomputed_cost + 5.0)
+    if backend in ("auto", "highs"):
+        assert report.status == "optimal"
+        assert report.bound <= report.objective + 1e-6
+
+
+def test_without_a_late_penalty_the_job_is_dropped_and_a_late_plan_fails_verification():
+    site = crowded()
+    dropped = _plan(site, late=None)
+    assert [d.job_id for d in dropped.plan.dropped_jobs] == ["J2"] and not dropped.late_jobs
+    late = _plan(site).plan
+    grid, series = horizon(site)
+    assert [v.rule for v in verify_plan(late, site, grid, series).violations] == ["deadline"]
+    assert verify_plan(late, site, grid, series, allow_late=True).ok
+
+
+def test_a_job_held_by_a_must_run_window_is_never_late():
+    result = _plan(crowded(must_run_window=must_run(1, 2)))
+    # J2 must cover 01:00-02:00, so J1 is the one that ends late.
+    assert [j["job_id"] for j in result.late_jobs] == ["J1"]
+    assert result.verification.ok and not result.plan.dropped_jobs
+
+
+def test_late_penalties_are_read_like_drop_penalties():
+    assert parse_late_penalty("never") is None
+    assert parse_late_penalty("500,200") == (500.0, 200.0)
+    with pytest.raises(ValueError, match="may not cost less to delay"):
+        parse_late_penalty("10,20")
+
+
+def test_a_replan_keeps_a_late_job_that_already_started_without_the_late_penalty():
+    # J2 runs 03:00-06:00, an hour late; a unit trip at 04:00 re-plans with default options.
+    from heatcraft.planning import Horizon, ReplanRequest, frozen_state
+    from tests.scheduling.sites import at
+
+    site = crowded()
+    late = _plan(site).plan
+    grid, series = horizon(site)
+    state = frozen_state(ReplanRequest(now=at(4).isoformat(), previous=late,
+                                       previous_source="the late plan"),
+                         site, Horizon(grid, series))
+    replanned = optimize_plan(site, grid, series, ScheduleOptions(backend="highs",
+                                                                  time_limit_s=10),
+                              frozen=state)
+    assert replanned.verification.ok, replanned.verification.violations
+    assert {a.job_id: a.end for a in replanned.plan.assignments}["J2"] == at(6)
+
+
+def test_the_planners_workbook_says_how_late_each_job_ends(tmp_path):
+    from openpyxl import load_workbook
+
+    from heatcraft.planning import Horizon, cost
+    from heatcraft.reports import plan_summary_pdf, plan_workbook
+    from heatcraft.scheduling.baseline import fifo_plan
+    from heatcraft.scheduling.optimizer import late_jobs
+
+    site = crowded()
+    grid, series = horizon(site)
+    window = Horizon(grid, series)
+    optimized = cost(_plan(site).plan, site, window)
+    baseline = cost(fifo_plan(site, grid), site, window)
+    minutes = {job["job_id"]: job["late_minutes"] for job in late_jobs(optimized.plan, site)}
+    assert minutes == {"J2": 60.0}
+    path = plan_workbook(baseline, optimized, tmp_path / "plan.xlsx", site_name="t",
+                         savings={"total": 0.0, "total_pct": 0.0}, late_minutes=minutes)
+    rows = list(load_workbook(path, read_only=True)["Assignments optimized"].iter_rows(
+        values_only=True))
+    late = {row[0]: row[rows[0].index("minutes late")] for row in rows[1:]}
+    assert late == {"J1": None, "J2": 60.0}
+    pdf = plan_summary_pdf(baseline, optimized, tmp_path / "summary.pdf", site_name="t",
+                           savings={"total": 0.0, "total_pct": 0.0}, late_minutes=minutes)
+    assert pdf.read_bytes()[:5] == b"%PDF-"
