@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,9 @@ from heatcraft.tariffs import tiered_cost
 from heatcraft.timegrid import TimeGrid
 
 EPS = 1e-9
+# How late a job may end where the options allow lateness: a day. Without a limit every job of
+# a week-long horizon would get a start in every later step, on every unit it may use.
+LATE_LIMIT = timedelta(hours=24)
 
 
 @dataclass
@@ -191,10 +195,10 @@ def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOpt
 
 def _starts(job: Job, grid: TimeGrid, steps: int, earliest_step: int, *,
             late: bool = False) -> range:
-    """`late`: the job may end after its deadline, up to the horizon's end."""
+    """`late`: the job may end after its deadline, up to LATE_LIMIT (and the horizon's end)."""
     first, last = job.start_bounds(grid.start, grid.end)
     if late:
-        last = grid.end - job.duration
+        last = min(job.deadline + LATE_LIMIT, grid.end) - job.duration
     lo = max(math.ceil(grid.index_of(first) - EPS), earliest_step)
     hi = min(math.floor(grid.index_of(last) + EPS), grid.n_steps - steps)
     return range(lo, hi + 1)

@@ -109,3 +109,23 @@ def test_the_planners_workbook_says_how_late_each_job_ends(tmp_path):
     pdf = plan_summary_pdf(baseline, optimized, tmp_path / "summary.pdf", site_name="t",
                            savings={"total": 0.0, "total_pct": 0.0}, late_minutes=minutes)
     assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def test_a_job_ends_at_most_a_day_late():
+    # Three days, one heater, three 20-hour jobs due at the end of the first day: the third
+    # could only end 36 hours late, past the limit, so it is dropped; the second ends 16 h late.
+    from datetime import timedelta
+
+    from heatcraft.scheduling.problem import LATE_LIMIT, build_problem
+
+    site = inputs([heater("H1", capacity=100)],
+                  [job(f"J{n}", 50, 20, 0, 24, priority=n) for n in (1, 2, 3)])
+    grid, series = horizon(site, days=3)
+    options = ScheduleOptions(backend="heuristic", time_limit_s=10, late_penalty_per_hour=LATE)
+    problem = build_problem(site, grid, series, options)
+    assert max(job.late_steps(s) for job in problem.jobs for _, s in job.candidates) \
+        == LATE_LIMIT / timedelta(minutes=15)
+    result = optimize_plan(site, grid, series, options)
+    assert result.verification.ok
+    assert [d.job_id for d in result.plan.dropped_jobs] == ["J3"]
+    assert [(j["job_id"], j["late_minutes"]) for j in result.late_jobs] == [("J2", 960.0)]
