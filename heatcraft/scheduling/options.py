@@ -22,14 +22,25 @@ DEFAULT_DROP_PENALTY = (1_600_000.0, 800_000.0, 400_000.0, 200_000.0, 100_000.0)
 def parse_drop_penalty(text: str) -> tuple[float, ...] | None:
     """'never' (no job may be dropped), or currency per dropped job for priority 1, 2, ...
     comma-separated; priorities past the last value take the last. ValueError says why not."""
+    return _parse_per_priority(text, "amounts per priority (e.g. 5000,2000,1000,500,200)",
+                               "drop")
+
+
+def parse_late_penalty(text: str) -> tuple[float, ...] | None:
+    """'never' (no job may end after its deadline), or currency per hour a job ends late for
+    priority 1, 2, ... comma-separated. ValueError says why not."""
+    return _parse_per_priority(
+        text, "amounts per hour and priority (e.g. 500,200,100,50,20)", "delay")
+
+
+def _parse_per_priority(text: str, amounts: str, what: str) -> tuple[float, ...] | None:
     if text.strip().lower() == "never":
         return None
     try:
         values = tuple(float(part) for part in text.split(","))
     except ValueError:
-        raise ValueError(f"{text!r} is not 'never' or comma-separated amounts per priority "
-                         "(e.g. 5000,2000,1000,500,200)") from None
-    return check_drop_penalty(values, text)
+        raise ValueError(f"{text!r} is not 'never' or comma-separated {amounts}") from None
+    return check_drop_penalty(values, text, what)
 
 
 def check_drop_penalty(values: tuple[float, ...], given: str | None = None,
@@ -47,17 +58,11 @@ def check_drop_penalty(values: tuple[float, ...], given: str | None = None,
     return values
 
 
-def parse_late_penalty(text: str) -> tuple[float, ...] | None:
-    """'never' (no job may end after its deadline), or currency per hour a job ends late for
-    priority 1, 2, ... comma-separated. ValueError says why not."""
-    if text.strip().lower() == "never":
+def _by_priority(table: tuple[float, ...] | None, priority: int) -> float | None:
+    """The table's amount for `priority` (1 first; priorities past its end take its last)."""
+    if table is None:
         return None
-    try:
-        values = tuple(float(part) for part in text.split(","))
-    except ValueError:
-        raise ValueError(f"{text!r} is not 'never' or comma-separated amounts per hour and "
-                         "priority (e.g. 500,200,100,50,20)") from None
-    return check_drop_penalty(values, text, "delay")
+    return float(table[min(max(priority, 1), len(table)) - 1])
 
 
 @dataclass(frozen=True)
@@ -81,17 +86,12 @@ class ScheduleOptions:
     late_penalty_per_hour: tuple[float, ...] | None = None
 
     def penalty(self, priority: int) -> float | None:
-        if self.drop_penalty_per_priority is None:
-            return None
-        table = self.drop_penalty_per_priority
-        return float(table[min(max(priority, 1), len(table)) - 1])
+        """What dropping a job of `priority` costs; None: it may not be dropped."""
+        return _by_priority(self.drop_penalty_per_priority, priority)
 
     def late_penalty(self, priority: int) -> float | None:
         """Currency per hour late for a job of `priority`; None: it may not end late."""
-        if self.late_penalty_per_hour is None:
-            return None
-        table = self.late_penalty_per_hour
-        return float(table[min(max(priority, 1), len(table)) - 1])
+        return _by_priority(self.late_penalty_per_hour, priority)
 
     def as_parameters(self) -> dict[str, str | int | float | bool | None]:
         return {"backend": self.backend, "time_limit_s": self.time_limit_s, "seed": self.seed,
