@@ -129,3 +129,15 @@ def test_a_job_ends_at_most_a_day_late():
     assert result.verification.ok
     assert [d.job_id for d in result.plan.dropped_jobs] == ["J3"]
     assert [(j["job_id"], j["late_minutes"]) for j in result.late_jobs] == [("J2", 960.0)]
+
+
+def test_no_job_is_delayed_only_to_save_money_when_every_job_fits():
+    # Ending after 20:00 would move J2 to the off-peak price for 8 cents an hour late, but it
+    # fits on time: lateness is for jobs that cannot all meet their deadline.
+    site = inputs([heater("H1", capacity=100)], [job("J2", 80, 3, 8, 12, priority=5)])
+    result = _plan(site, late=(0.01,))
+    assert result.verification.ok and not result.late_jobs
+    assert result.plan.solver.parameters["engine.late_starts"] == \
+        "not offered: every job fits by its deadline"
+    assert _plan(crowded()).plan.solver.parameters["engine.late_starts"] == \
+        "offered: not every job fits by its deadline"
