@@ -11,7 +11,10 @@
    relaxation (relaxed_plan, small days)
    and then MIP neighbourhoods (free a few jobs, fix the rest) improve on the heuristic's.
    Larger days take the LP-guided search (_guided_search), the largest the heuristic alone
-   (choose_backend).
+   (choose_backend) with LPs of day windows for a bound (window_bound).
+
+Where the options let jobs end late, late starts join the problem only when the jobs do not all
+fit by their deadlines (_problem_with_lateness).
 
 Every candidate (FIFO, heuristic, relaxed plan, neighbourhood, engine) is checked by the
 independent verifier and priced by the bill engine; the cheapest verified one is returned, so
