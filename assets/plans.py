@@ -213,6 +213,12 @@ def optimized_plan(
     extra = {"unavailable": dg.MetadataValue.json(unavailable_json(site_inputs, horizon, frozen))}
     if result.late_jobs:
         extra["late_jobs"] = dg.MetadataValue.json(result.late_jobs)
+    # The planner's penalties, exactly, so that a trip's re-plan of the day keeps them.
+    extra["penalties"] = dg.MetadataValue.json({
+        "drop_penalty_per_priority": None if options.drop_penalty_per_priority is None
+        else list(options.drop_penalty_per_priority),
+        "late_penalty_per_hour": None if options.late_penalty_per_hour is None
+        else list(options.late_penalty_per_hour)})
     if site_inputs.trips:  # the trip sensor does not repeat a fresh plan that read its trip
         from heatcraft.intake.equipment_trips import trip_read
 

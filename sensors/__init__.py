@@ -122,7 +122,7 @@ def unit_trip_sensor(context: dg.SensorEvaluationContext):
                 context.log.info(f"{site_id}: {replan.why}; a run of {replan.plan_date} is "
                                  "under way, the re-plan waits for the plan it stores")
                 break
-            requests.append(_trip_run(site_id, replan, basis))
+            requests.append(_trip_run(site_id, replan, basis, plans.penalties(replan.plan_date)))
             key, back = replan.handled
             current[key] = [back, basis]
             break
@@ -130,8 +130,12 @@ def unit_trip_sensor(context: dg.SensorEvaluationContext):
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(handled, sort_keys=True))
 
 
-def _trip_run(site_id: str, replan: "TripReplan", basis: str) -> dg.RunRequest:
-    config = {"replan_at": replan.replan_at.isoformat(), "tripped_units": list(replan.tripped)}
+def _trip_run(site_id: str, replan: "TripReplan", basis: str,
+              penalties: dict[str, object]) -> dg.RunRequest:
+    """`penalties`: the day's plan's drop and late penalties (optimized_plan's config), which
+    the re-plan keeps."""
+    config = {"replan_at": replan.replan_at.isoformat(), "tripped_units": list(replan.tripped),
+              **penalties}
     key, back = replan.handled
     return dg.RunRequest(
         # A trip's day, return and starting plan is asked for once (Dagster skips a known key).
@@ -170,9 +174,9 @@ class _PlansOfDays:
 
     def __init__(self, instance: dg.DagsterInstance, site_id: str):
         self.instance, self.site_id = instance, site_id
-        self._latest: dict[date, tuple[str, bool, frozenset[str]] | None] = {}
+        self._latest: dict[date, tuple[str, bool, frozenset[str], dict] | None] = {}
 
-    def _lookup(self, day: date) -> tuple[str, bool, frozenset[str]] | None:
+    def _lookup(self, day: date) -> tuple[str, bool, frozenset[str], dict] | None:
         if day not in self._latest:
             records = self.instance.fetch_materializations(
                 dg.AssetRecordsFilter(asset_key=dg.AssetKey("optimized_plan"),
@@ -183,9 +187,11 @@ class _PlansOfDays:
                 run_id = records[0].event_log_entry.run_id
                 run = self.instance.get_run_by_id(run_id)
                 materialization = records[0].asset_materialization
-                read = materialization.metadata.get("trips_read") if materialization else None
+                metadata = materialization.metadata if materialization else {}
+                read = metadata.get("trips_read")
                 found = (run_id, run is not None and TRIP_SITE_TAG in run.tags,
-                         frozenset(read.data) if read is not None else frozenset())
+                         frozenset(read.data) if read is not None else frozenset(),
+                         _penalty_config(metadata.get("penalties")))
             self._latest[day] = found
         return self._latest[day]
 
@@ -198,10 +204,32 @@ class _PlansOfDays:
         found = self._lookup(day)
         return found is not None and found[0] != basis and not found[1]
 
+    def penalties(self, day: date) -> dict[str, object]:
+        """The day's latest plan's penalties where they are not the defaults, as
+        optimized_plan's config takes them."""
+        found = self._lookup(day)
+        return found[3] if found is not None else {}
+
     def fresh_plan_read(self, day: date) -> frozenset[str]:
         """The trips (`trip_read`) the day's latest plan read, if it was made afresh."""
         found = self._lookup(day)
         return found[2] if found is not None and not found[1] else frozenset()
+
+
+def _penalty_config(recorded: dg.MetadataValue | None) -> dict[str, object]:
+    from heatcraft.scheduling.options import DEFAULT_DROP_PENALTY
+
+    if recorded is None:  # a plan stored before penalties were recorded
+        return {}
+    config: dict[str, object] = {}
+    drop, late = recorded.data["drop_penalty_per_priority"], recorded.data["late_penalty_per_hour"]
+    if drop is None:
+        config["never_drop"] = True
+    elif tuple(drop) != DEFAULT_DROP_PENALTY:
+        config["drop_penalty_per_priority"] = drop
+    if late is not None:
+        config["late_penalty_per_hour"] = late
+    return config
 
 
 sensors = [production_schedule_sensor, unit_trip_sensor]

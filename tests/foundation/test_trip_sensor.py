@@ -159,9 +159,10 @@ def _tick(plant: dict, cursor: str | None) -> dg.SensorResult:
 
 
 def _run(plant: dict, request: dg.RunRequest | None = None,
-         partition: dg.MultiPartitionKey = KEY) -> dg.ExecuteInProcessResult:
-    """A plan of the day, or the re-plan `request` asks for, as Dagster would run it (5 s)."""
-    config = {"time_limit_s": 5}
+         partition: dg.MultiPartitionKey = KEY, **options) -> dg.ExecuteInProcessResult:
+    """A plan of the day (with `options` in its config), or the re-plan `request` asks for,
+    as Dagster would run it (5 s)."""
+    config = {"time_limit_s": 5, **options}
     if request is not None:
         config.update(request.run_config["ops"]["optimized_plan"]["config"])
     result = dg.materialize([site_inputs, optimized_plan], partition_key=partition,
@@ -340,3 +341,24 @@ def test_an_outage_past_midnight_replans_the_next_day_from_its_start(plant: dict
                                 "tripped_units": ["EB1@2026-06-17T10:00:00-05:00"]}
     replan = _replan(_run(plant, request, partition=next_day))
     assert replan["planned_from"] == "2026-06-17T00:00:00-05:00" and replan["kept"] == []
+
+
+def test_a_trips_replan_keeps_the_planners_penalties(plant: dict):
+    penalties = {"drop_penalty_per_priority": [5000.0, 2000.0, 1000.0, 500.0, 200.0],
+                 "late_penalty_per_hour": [500.0, 200.0, 100.0, 50.0, 20.0]}
+    _run(plant, **penalties)
+    _trips(plant["folder"] / "equipment_trips.csv", "EB1,2026-06-16T12:00:00-05:00,,")
+    [request] = _tick(plant, None).run_requests
+    assert _config(request) == {"replan_at": "2026-06-16T12:00:00-05:00",
+                                "tripped_units": ["EB1"], **penalties}
+    from definitions import defs
+
+    dg.validate_run_config(defs.resolve_job_def("daily_plan"), request.run_config)
+    replanned = _run(plant, request)
+    solver = replanned.asset_materializations_for_node("optimized_plan")[0].metadata["solver"]
+    assert solver.data["parameters"]["late_penalty_per_hour"] == "500,200,100,50,20"
+    # A plan that forbids drops passes that on too.
+    _run(plant, never_drop=True)
+    _trips(plant["folder"] / "equipment_trips.csv", "GB1,2026-06-16T13:00:00-05:00,,")
+    [request] = _tick(plant, None).run_requests
+    assert _config(request)["never_drop"] is True
