@@ -62,12 +62,9 @@ LINEARIZATION = 1
 
 def unsupported(problem: Problem) -> str | None:
     """Why the day does not fit the integer model, or None."""
-    if not problem.exact_tariff:
-        return "the tariff is priced approximately"
-    if (problem.energy_price < 0).any() or any(u.fuel_price < 0 for u in problem.units):
-        return "a negative price"
-    if any(not j.candidates for j in problem.jobs):
-        return "a job without a start"
+    why = problem.why_no_start_bound()
+    if why is not None:
+        return why
     if any((j.energy_share < 1.0 - 1e-9).any() for j in problem.jobs):
         return "a job that ends inside a step"
     values = [j.heat_kw for j in problem.jobs] + [

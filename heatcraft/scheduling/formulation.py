@@ -248,7 +248,7 @@ def job_energy_objective(problem: Problem, m: LinearModel, ix: ModelIndex, *,
     `min_load_alone`: a job on a unit that runs one job at a time pays at least the unit's min
     load (it is alone there, so the unit's output is exactly the larger of the two), still a
     bound; the min load of a unit kept on between jobs stays left out."""
-    if (problem.energy_price < 0).any() or any(u.fuel_price < 0 for u in problem.units):
+    if problem.negative_price:
         return None
     objective: dict[int, float] = {}
     for (j, u, s), var in ix.x.items():

@@ -136,6 +136,23 @@ class Problem:
     def cover(self, job: JobData, start: int) -> range:
         return range(start, start + job.steps)
 
+    @property
+    def negative_price(self) -> bool:
+        """Some step's energy price or some fuel costs less than nothing: drawing more could
+        then cost less, so pricing a job at its least input bounds nothing."""
+        return bool((self.energy_price < 0).any()) or any(u.fuel_price < 0 for u in self.units)
+
+    def why_no_start_bound(self) -> str | None:
+        """Why a bound that places every job and prices each start at its least cost would not
+        hold for the bill (commitment-free searches and window_bound), or None."""
+        if not self.exact_tariff:
+            return "the tariff is priced approximately"
+        if self.negative_price:
+            return "a negative price"
+        if any(not j.candidates for j in self.jobs):
+            return "a job without a start"
+        return None
+
 
 def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOptions,
                   frozen: FrozenState | None = None) -> Problem:

@@ -53,23 +53,12 @@ class WindowBound:
     note: str = ""
 
 
-def unsupported(problem: Problem) -> str | None:
-    """Why no bound is computed, or None."""
-    if not problem.exact_tariff:
-        return "the tariff is priced approximately"
-    if (problem.energy_price < 0).any() or any(u.fuel_price < 0 for u in problem.units):
-        return "a negative price"
-    if any(not j.candidates for j in problem.jobs):
-        return "a job without a start"
-    return None
-
-
 def window_bound(problem: Problem, *, deadline: float,
                  days_per_window: int = DAYS_PER_WINDOW) -> WindowBound:
     """Windows are solved in order of their jobs' least energy (busiest first) until
     `deadline` (time.monotonic()); the bound holds for any subset of them."""
     began = time.monotonic()
-    why = unsupported(problem)
+    why = problem.why_no_start_bound()
     if why is not None:
         return WindowBound(None, [], 0, None, 0.0, False, note=why)
     input_kw = [{u: least_input_kw(job, problem.units[u], min_load_alone=True)
