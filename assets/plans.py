@@ -204,7 +204,8 @@ def optimized_plan(
     if config.never_drop or config.drop_penalty_per_priority is not None:
         options = dataclasses.replace(options, drop_penalty_per_priority=_penalties(config))
     if config.late_penalty_per_hour is not None:
-        options = dataclasses.replace(options, late_penalty_per_hour=_late_penalties(config))
+        options = dataclasses.replace(options, late_penalty_per_hour=_checked(
+            "late_penalty_per_hour", config.late_penalty_per_hour, "delay"))
     result = optimize_plan(site_inputs, horizon.grid, horizon.series, options, frozen=frozen)
     for warning in result.warnings:
         context.log.warning(warning)
@@ -234,25 +235,21 @@ def optimized_plan(
 
 
 def _penalties(config: OptimizerConfig) -> tuple[float, ...] | None:
-    from heatcraft.scheduling.options import check_drop_penalty
-
     if config.never_drop:
         if config.drop_penalty_per_priority is not None:
             raise dg.Failure("give drop_penalty_per_priority or never_drop, not both")
         return None
-    try:
-        return check_drop_penalty(tuple(config.drop_penalty_per_priority))
-    except ValueError as exc:
-        raise dg.Failure(f"drop_penalty_per_priority: {exc}") from exc
+    return _checked("drop_penalty_per_priority", config.drop_penalty_per_priority, "drop")
 
 
-def _late_penalties(config: OptimizerConfig) -> tuple[float, ...]:
+def _checked(field: str, values: list[float], what: str) -> tuple[float, ...]:
+    """`values` of the config's `field` as ScheduleOptions takes them; a bad one fails the run."""
     from heatcraft.scheduling.options import check_drop_penalty
 
     try:
-        return check_drop_penalty(tuple(config.late_penalty_per_hour or ()), what="delay")
+        return check_drop_penalty(tuple(values), what=what)
     except ValueError as exc:
-        raise dg.Failure(f"late_penalty_per_hour: {exc}") from exc
+        raise dg.Failure(f"{field}: {exc}") from exc
 
 
 def _replan_state(config: OptimizerConfig, warehouse: WarehouseResource,

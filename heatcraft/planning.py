@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -211,6 +212,14 @@ def unavailable_json(inputs: SiteInputs, horizon: Horizon,
     ]
 
 
+def _option(flag: str, parse: Callable[[str], Any], text: str) -> Any:
+    """`parse(text)`, its ValueError an InputError naming `flag`."""
+    try:
+        return parse(text)
+    except ValueError as exc:
+        raise InputError([InputIssue(flag, None, None, str(exc))]) from exc
+
+
 def _runs_json(plan: Plan) -> list[dict[str, Any]]:
     """When each unit is on: an operator switches units by these, and a re-plan keeps them."""
     return [
@@ -246,17 +255,11 @@ def plan_report(
 
     options = ScheduleOptions(backend=backend, time_limit_s=time_limit_s)
     if drop_penalty is not None:
-        try:
-            penalties = parse_drop_penalty(drop_penalty)
-        except ValueError as exc:
-            raise InputError([InputIssue("--drop-penalty", None, None, str(exc))]) from exc
-        options = dataclasses.replace(options, drop_penalty_per_priority=penalties)
+        options = dataclasses.replace(options, drop_penalty_per_priority=_option(
+            "--drop-penalty", parse_drop_penalty, drop_penalty))
     if late_penalty is not None:
-        try:
-            late = parse_late_penalty(late_penalty)
-        except ValueError as exc:
-            raise InputError([InputIssue("--late-penalty", None, None, str(exc))]) from exc
-        options = dataclasses.replace(options, late_penalty_per_hour=late)
+        options = dataclasses.replace(options, late_penalty_per_hour=_option(
+            "--late-penalty", parse_late_penalty, late_penalty))
     if not optimize and replan is not None:
         raise InputError([InputIssue("--baseline-only", None, None,
                                      "a re-plan optimizes; leave out --baseline-only")])
