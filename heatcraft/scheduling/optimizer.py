@@ -229,19 +229,14 @@ def optimize_plan(inputs: Any, grid: TimeGrid, series: Any,
             candidates.append(_Candidate("fifo", fifo, None, _plan_penalty(fifo, options)))
             fifo_solution = plan_to_solution(problem, fifo)
 
-    outcome: SolveOutcome | None = None
     if backend == "guided":
         outcome = _guided_search(problem, inputs, options, began, fifo_solution, candidates,
                                  warnings)
     else:
         outcome = _engine_search(problem, inputs, options, began, fifo_solution, candidates,
                                  warnings, backend)
-    if late_note:
-        outcome = dataclasses.replace(outcome, parameters={**outcome.parameters,
-                                                            "late_starts": late_note}) \
-            if outcome is not None else None
     return _finish(problem, inputs, grid, series, options, candidates, outcome, backend,
-                   began, warnings, diagnosis, baseline_cost)
+                   began, warnings, diagnosis, baseline_cost, late_note)
 
 
 def _problem_with_lateness(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOptions,
@@ -265,7 +260,7 @@ def _problem_with_lateness(inputs: Any, grid: TimeGrid, series: Any, options: Sc
 
 def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,
                    fifo_solution: Solution | None, candidates: list[_Candidate],
-                   warnings: list[str], backend: str) -> SolveOutcome | None:
+                   warnings: list[str], backend: str) -> SolveOutcome:
     """The heuristic, then the engine on the whole model (its bound proves small days) beside
     MIP neighbourhoods on the other core; the heuristic alone for the largest problems."""
     share_seconds = options.time_limit_s * (1.0 if backend == "heuristic"
@@ -562,9 +557,10 @@ def _solution_candidate(source: str, problem: Problem, solution: Solution,
 
 
 def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOptions,
-            candidates: list[_Candidate], outcome: SolveOutcome | None, backend: str,
+            candidates: list[_Candidate], outcome: SolveOutcome, backend: str,
             began: float, warnings: list[str], diagnosis: list[JobDiagnosis],
-            baseline_cost: float | None) -> PlanResult:
+            baseline_cost: float | None, late_starts: str = "") -> PlanResult:
+    """`late_starts`: whether late starts were offered, and why (_problem_with_lateness)."""
     checked = []
     for candidate in candidates:
         verification = verify_plan(candidate.plan, inputs, grid, series,
@@ -595,22 +591,22 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
         chosen, verification, objective = min(checked, key=lambda item: (
             not item[1].ok, len(item[1].violations), _rank(item[0])))
     bound = None
-    if outcome is not None and outcome.bound is not None and problem.exact_tariff:
+    if outcome.bound is not None and problem.exact_tariff:
         bound = min(outcome.bound, objective) if objective < float("inf") else outcome.bound
     gap = None
     if bound is not None and objective < float("inf"):
         gap = max(0.0, objective - bound) / max(abs(objective), 1e-9)
     if not good:
-        status = "infeasible" if diagnosis or (outcome and outcome.status == "infeasible") \
+        status = "infeasible" if diagnosis or outcome.status == "infeasible" \
             else "failed_verification"
     elif gap is not None and gap <= max(options.relative_gap, 1e-6) + 1e-9:
         status = "optimal"
     else:
         status = "feasible"
-        if outcome is not None and outcome.bound is None and problem.exact_tariff:
+        if outcome.bound is None and problem.exact_tariff:
             warnings.append(f"{outcome.engine} proves no bound of the exact model "
                             f"({outcome.message}): the best plan found is returned")
-        elif outcome is not None and outcome.parameters.get("bound_status") == "optimal":
+        elif outcome.parameters.get("bound_status") == "optimal":
             warnings.append(f"{outcome.engine}'s bound, on the 0.1 kW and cent grid, leaves a "
                             f"gap of {100 * (gap or 0.0):.2f} %: the best plan found is "
                             "returned")
@@ -619,8 +615,7 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
                             + (f" (gap {100 * gap:.2f} %)" if gap is not None else "")
                             + ("; the clock, not a work count, ended part of the search, so "
                                "a run on a faster or busier machine may return another plan"
-                               if outcome is not None
-                               and outcome.parameters.get("stopped_by_clock") else ""))
+                               if outcome.parameters.get("stopped_by_clock") else ""))
     unplaced = {d.job_id for d in diagnosis}
     search = None
     for dropped in chosen.plan.dropped_jobs:
@@ -630,21 +625,19 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
         job = next(j for j in problem.jobs if j.job.job_id == dropped.job_id)
         diagnosis.append(crowded_out_reason(search, job))
     reasons = {d.job_id: f"{d.constraint}: {d.detail}" for d in diagnosis}
-    engine = outcome.engine if outcome is not None else "heatcraft-heuristic"
-    version = outcome.version if outcome is not None else "insertion + local search"
     parameters = {**options.as_parameters(), "engine_backend": backend,
                   "chosen": chosen.source,
-                  **({f"engine.{k}": v for k, v in outcome.parameters.items()} if outcome else {}),
-                  "engine_status": outcome.status if outcome else None,
-                  "engine_objective": outcome.objective if outcome else None,
-                  "engine_seconds": round(outcome.seconds, 3) if outcome else None}
-    report = SolverReport(engine=engine, version=version, status=status,
+                  **({"late_starts": late_starts} if late_starts else {}),
+                  **{f"engine.{k}": v for k, v in outcome.parameters.items()},
+                  "engine_status": outcome.status, "engine_objective": outcome.objective,
+                  "engine_seconds": round(outcome.seconds, 3)}
+    report = SolverReport(engine=outcome.engine, version=outcome.version, status=status,
                           objective=None if objective == float("inf") else objective,
                           bound=bound, gap=gap, seconds=round(seconds, 3),
                           parameters=parameters)
     dropped = tuple(d.model_copy(update={"reason": reasons.get(d.job_id, d.reason)})
                     for d in chosen.plan.dropped_jobs)
-    notes = (f"optimized by {engine} ({backend}); chosen plan: {chosen.source}",)
+    notes = (f"optimized by {outcome.engine} ({backend}); chosen plan: {chosen.source}",)
     plan = chosen.plan.model_copy(update={"kind": "optimized", "solver": report,
                                           "dropped_jobs": dropped, "notes": notes})
     if dropped:

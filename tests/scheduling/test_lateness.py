@@ -137,7 +137,7 @@ def test_no_job_is_delayed_only_to_save_money_when_every_job_fits():
     site = inputs([heater("H1", capacity=100)], [job("J2", 80, 3, 8, 12, priority=5)])
     result = _plan(site, late=(0.01,))
     assert result.verification.ok and not result.late_jobs
-    assert result.plan.solver.parameters["engine.late_starts"] == \
+    assert result.plan.solver.parameters["late_starts"] == \
         "not offered: every job fits by its deadline"
-    assert _plan(crowded()).plan.solver.parameters["engine.late_starts"] == \
+    assert _plan(crowded()).plan.solver.parameters["late_starts"] == \
         "offered: not every job fits by its deadline"
