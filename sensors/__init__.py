@@ -1,6 +1,7 @@
 """Sensors: re-plan when a site's production schedule file changes, or a unit trips."""
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -168,15 +169,24 @@ def _planned_days(instance: dg.DagsterInstance) -> dict[str, set[date]]:
     return days
 
 
+@dataclass(frozen=True)
+class _DayPlan:
+    """A day's latest optimized plan, as the trip sensor needs it."""
+
+    run_id: str  # the run that stored it
+    by_trip: bool  # that run was a trip's re-plan
+    trips_read: frozenset[str]  # `trip_read` of each trip it read
+    penalties: dict[str, object]  # its penalties that differ from the defaults, as config
+
+
 class _PlansOfDays:
-    """Each day's latest optimized plan of a site: the run that stored it, whether that run
-    was a trip's re-plan, and the trips it read; looked up once per day."""
+    """Each day's latest optimized plan of a site, looked up once per day."""
 
     def __init__(self, instance: dg.DagsterInstance, site_id: str):
         self.instance, self.site_id = instance, site_id
-        self._latest: dict[date, tuple[str, bool, frozenset[str], dict] | None] = {}
+        self._latest: dict[date, _DayPlan | None] = {}
 
-    def _lookup(self, day: date) -> tuple[str, bool, frozenset[str], dict] | None:
+    def _lookup(self, day: date) -> _DayPlan | None:
         if day not in self._latest:
             records = self.instance.fetch_materializations(
                 dg.AssetRecordsFilter(asset_key=dg.AssetKey("optimized_plan"),
@@ -189,31 +199,31 @@ class _PlansOfDays:
                 materialization = records[0].asset_materialization
                 metadata = materialization.metadata if materialization else {}
                 read = metadata.get("trips_read")
-                found = (run_id, run is not None and TRIP_SITE_TAG in run.tags,
-                         frozenset(read.data) if read is not None else frozenset(),
-                         _penalty_config(metadata.get("penalties")))
+                found = _DayPlan(run_id, run is not None and TRIP_SITE_TAG in run.tags,
+                                 frozenset(read.data) if read is not None else frozenset(),
+                                 _penalty_config(metadata.get("penalties")))
             self._latest[day] = found
         return self._latest[day]
 
     def latest(self, day: date) -> str | None:
         found = self._lookup(day)
-        return None if found is None else found[0]
+        return None if found is None else found.run_id
 
     def superseded(self, day: date, basis: str) -> bool:
         """A plan other than `basis`, and not a trip's re-plan, is the day's latest."""
         found = self._lookup(day)
-        return found is not None and found[0] != basis and not found[1]
+        return found is not None and found.run_id != basis and not found.by_trip
 
     def penalties(self, day: date) -> dict[str, object]:
         """The day's latest plan's penalties where they are not the defaults, as
         optimized_plan's config takes them."""
         found = self._lookup(day)
-        return found[3] if found is not None else {}
+        return found.penalties if found is not None else {}
 
     def fresh_plan_read(self, day: date) -> frozenset[str]:
         """The trips (`trip_read`) the day's latest plan read, if it was made afresh."""
         found = self._lookup(day)
-        return found[2] if found is not None and not found[1] else frozenset()
+        return found.trips_read if found is not None and not found.by_trip else frozenset()
 
 
 def _penalty_config(recorded: dg.MetadataValue | None) -> dict[str, object]:
