@@ -21,10 +21,11 @@ Coefficients that are not whole on these grids round down, so every plan pays at
 model's objective and its proven bound holds for the exact model; the plan it finds is
 verified like any other. On the 20-job day (2026-12-05) it finds 13,633.77 $, below every
 plan of the other searches (13,642 $ or more), and proves it optimal: in the optimizer at
-60 s on seeds 0 and 2 (54 s), at 120 s on seeds 1 and 3 (62-79 s); alone from that plan it
-needs 6.1 units of deterministic time (20-27 s of wall): the proof, not the search, takes the
-time. It proves nothing on the 30-job day in 120 s (bound 17,563 $ against 20,816 $), so the
-optimizer runs it only where the commitment search has proven its relaxation.
+30 s on seeds 0-3 in 17.3-20.8 s (2026-12-05, probing at level 1; 21.0-35.5 s at the default);
+alone from that plan it needs 4.2-6.1 units of deterministic time (9-27 s of wall): the
+proof, not the search, takes the time. It proves nothing on the 30-job day in 120 s (bound
+17,563 $ against 20,816 $), so the optimizer runs it only where the commitment search has
+proven its relaxation.
 
 Work is CP-SAT's deterministic time on one worker, so the same inputs give the same result;
 the wall clock is only a backstop, and the outcome says if it ended the search.
@@ -58,6 +59,12 @@ MIN_MONEY_UNITS = 100_000
 # Linearization level 1: its LP is what proves the min load of idle units; level 0 left the
 # 20-job day's bound at 11.5 k$ after 60 s.
 LINEARIZATION = 1
+# CP-SAT's probing (presolve and search) at level 1 of 0-2: on the 20-job day, from the
+# commitment search's plans of seeds 0-3, the proof took 6.9 / 8.8 / 4.4 / 8.1 units against
+# 7.5 / 16.5 / 6.7 / 10.5 at the default 2 (and 5.7 / 12.4 / 5.5 / 12.3 at 0). The commitment
+# search keeps the default: level 1 there took 4.6 / 6.1 / 2.3 / 7.0 units against
+# 2.8 / 4.7 / 3.3 / 6.3.
+PROBING = 1
 
 
 def unsupported(problem: Problem) -> str | None:
@@ -109,6 +116,7 @@ def bill_search(problem: Problem, hint: Solution, peak_kw: list[float] | None, *
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.linearization_level = LINEARIZATION
+    solver.parameters.cp_model_probing_level = PROBING
     solver.parameters.max_time_in_seconds = max(wall_seconds, 0.1)
     solver.parameters.max_deterministic_time = max(work, 0.01)
     solver.parameters.relative_gap_limit = relative_gap if problem.constant_cost >= 0 else 0.0
@@ -119,6 +127,7 @@ def bill_search(problem: Problem, hint: Solution, peak_kw: list[float] | None, *
     bound = None if code == cp_model.INFEASIBLE else model.currency(solver.best_objective_bound)
     parameters: dict[str, str | int | float | bool | None] = {
         "num_workers": 1, "random_seed": seed, "linearization_level": LINEARIZATION,
+        "probing_level": PROBING,
         "relative_gap_limit": solver.parameters.relative_gap_limit,
         "max_deterministic_time": round(work, 3), "max_time_in_seconds": round(wall_seconds, 3),
         "deterministic_time_used": round(solver.deterministic_time, 3),

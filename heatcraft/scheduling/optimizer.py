@@ -84,11 +84,11 @@ BOUND_WALL_SHARE = 0.5
 COMMITMENT_WORK_SHARE = 0.3
 # The whole bill as an integer CP-SAT model (bill_search) on small days whose commitment search
 # proved its relaxation, in place of HiGHS on the linear model: CP-SAT deterministic time per
-# second of limit. On the 20-job day it proves the optimum (13,633.77 $) at 60 s on seeds 0 and
-# 2 and at 120 s on seeds 1 and 3 (54-79 s), where HiGHS's bound stayed at the commitment
-# search's for 120 s. The count is generous: at 60 s the clock ended it on seeds 1 and 3 (the
-# report says so); a count that ended it first would repeat, but the proofs need up to about
-# 22 units. On the 30-job day the commitment search proves nothing and HiGHS runs as before.
+# second of limit. On the 20-job day it proves the optimum (13,633.77 $) at 30 s on seeds 0-3
+# (17.3-20.8 s in all, 4.4-8.8 units from the commitment search's plans), where HiGHS's bound
+# stayed at the commitment search's for 120 s. The count is generous (the proofs needed up to
+# about 22 units before its probing level was set); where the clock ends it first, the report
+# says so. On the 30-job day the commitment search proves nothing and HiGHS runs as before.
 BILL_WORK_SHARE = 0.5
 # The plan from the indivisible-job relaxation (relaxed_plan) on small days, on the
 # neighbourhoods' thread before them: CP-SAT deterministic time per second of limit, and the
