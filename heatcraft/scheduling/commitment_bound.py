@@ -79,7 +79,7 @@ def commitment_bound(problem: Problem, hint: Solution, *, work: float, wall_seco
         return SearchBound(None, None, "a negative price")
     m.objective = objective
     outcome = solve_cpsat(m, time_limit_s=wall_seconds, threads=1, seed=seed, relative_gap=0.0,
-                          hint=hint_values(problem, ix, hint), deterministic_time=work,
+                          hint=hint_values(problem, m, ix, hint), deterministic_time=work,
                           linearization_level=0, rounding="relax",
                           objective_scale=OBJECTIVE_GRID_PER_CURRENCY, decisions=True)
     solution = decode(problem, ix, outcome.values) if outcome.values is not None else None

@@ -289,13 +289,32 @@ def start_energy_cost(problem: Problem, job: JobData, unit: UnitData, start: int
     return float((price * input_kw).sum()) * problem.step_hours
 
 
-def hint_values(problem: Problem, ix: ModelIndex, solution: Solution) -> dict[int, float]:
-    """Values of every model variable for a heuristic solution (a complete MIP start)."""
+def hint_values(problem: Problem, m: LinearModel, ix: ModelIndex,
+                solution: Solution) -> dict[int, float] | None:
+    """Values of every model variable for a heuristic solution (a complete MIP start), or None
+    where the solution is no point of the model: a job left out that the model must place, a
+    start the model does not offer, or a value outside its variable's bounds (a unit off where
+    the model holds it on). HiGHS stops with an internal error on such a start and PuLP refuses
+    it (a plan that drops a job under `drop_penalty_per_priority=None` did both)."""
+    for job, place in zip(problem.jobs, solution.placement, strict=True):
+        if (job.index not in ix.drop) if place is None else ((job.index, *place) not in ix.x):
+            return None
+    values = _hint_values(problem, ix, solution)
+    for var, value in values.items():
+        lower, upper = m.lower[var], m.upper[var]
+        slack = 1e-6 * max(1.0, abs(value))
+        if not lower - slack <= value <= upper + slack:
+            return None
+        values[var] = min(max(value, lower), upper)  # float noise at a bound, which PuLP refuses
+    return values
+
+
+def _hint_values(problem: Problem, ix: ModelIndex, solution: Solution) -> dict[int, float]:
     values: dict[int, float] = {var: 0.0 for var in ix.x.values()}
     for j, var in ix.drop.items():
         values[var] = 1.0 if solution.placement[j] is None else 0.0
     for job, place in zip(problem.jobs, solution.placement, strict=True):
-        if place is not None and (job.index, *place) in ix.x:
+        if place is not None:
             values[ix.x[job.index, place[0], place[1]]] = 1.0
     starts = starts_of(problem, solution.on)
     before = np.array([u.initial_on for u in problem.units], dtype=bool)[:, None]

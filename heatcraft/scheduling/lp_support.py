@@ -82,7 +82,7 @@ def search_support(problem: Problem, guide: LpGuide, incumbent: Solution, *, all
     restricted = restricted_to_support(problem, guide, incumbent)
     model, index = build_model(restricted, tight_linking=False, redundant_cumulatives=False,
                                allow_drops=allow_drops)
-    hint = hint_values(restricted, index, incumbent)
+    hint = hint_values(restricted, model, index, incumbent)
 
     def root(seed: int) -> SolveOutcome:
         return solve_mathopt(model, "highs", time_limit_s=time_limit_s, threads=1, seed=seed,

@@ -153,8 +153,9 @@ def improve_by_neighbourhoods(problem: Problem, start: Solution, *, rounds: int,
                     _search_objective(sub, model, index)
                 outcome = solve_with(backend, model, time_limit_s=min(round_seconds, left - 0.5),
                                      threads=1, seed=seed, relative_gap=1e-4,
-                                     hint=hint_values(sub, index, base), node_limit=node_limit,
-                                     deterministic_time=work, bounded=False)
+                                     hint=hint_values(sub, model, index, base),
+                                     node_limit=node_limit, deterministic_time=work,
+                                     bounded=False)
                 if outcome.values is None:
                     return outcome, None, None
                 candidate = decode(sub, index, outcome.values)

@@ -312,7 +312,7 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
         outcome = solve_with(backend, model, time_limit_s=max(deadline - time.monotonic(), 1.0),
                              threads=options.threads, seed=options.seed,
                              relative_gap=options.relative_gap,
-                             hint=hint_values(problem, index, hint))
+                             hint=hint_values(problem, model, index, hint))
         return index, outcome, relaxation, commitment, None
 
     # The demand-peak bounds, the LP with their cuts (under a second: a bound that holds when

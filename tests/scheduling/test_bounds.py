@@ -139,7 +139,7 @@ def test_the_neighbourhood_search_objective_is_the_bill_less_the_min_load_energy
         _search_objective(problem, model, index)
         assert all(abs(c * 100 - round(c * 100)) < 1e-9 for c in model.objective.values())
         plan = heuristic_plan(problem, 0, 50, 1.0)
-        values = hint_values(problem, index, plan)
+        values = hint_values(problem, model, index, plan)
         searched = model.objective_constant + sum(c * values[v]
                                                   for v, c in model.objective.items())
         heat = unit_heat(problem, plan.placement)

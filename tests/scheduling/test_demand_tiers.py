@@ -84,7 +84,7 @@ def test_falling_tiers_never_cap_the_peak():
     model, index = build_model(problem, tight_linking=False, redundant_cumulatives=False,
                                allow_drops=False)
     plan = heuristic_plan(problem, 0, 200, 5.0)
-    values = hint_values(problem, index, plan)
+    values = hint_values(problem, model, index, plan)
     (peak,), (charge,) = index.peak, index.charge
     assert values[peak] == pytest.approx(300.0)
     assert model.lower[charge] <= values[charge] <= model.upper[charge]
