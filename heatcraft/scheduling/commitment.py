@@ -8,6 +8,7 @@ so the result is the cheapest commitment of this simple kind, not an optimized o
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from datetime import datetime, timedelta
 
@@ -44,9 +45,11 @@ def commit_unit(
         if unit.initial_state_minutes is not None
         else None
     )
-    if initially_on and held is not None and held < min_run:
-        # Still inside its minimum run: it must stay on a while into the horizon.
-        runs.append((grid.start, grid.start + (min_run - held)))
+    # Still inside its minimum run: it must stay on a while into the horizon, unless
+    # maintenance stops it first.
+    hold_end = initial_hold_end(unit, grid, maintenance)
+    if hold_end is not None:
+        runs.append((grid.start, hold_end))
     if initially_on:
         # An instant at the horizon start: a run that starts within min off of it is cheaper
         # to keep running than to stop and restart, so bridging merges them.
@@ -57,7 +60,7 @@ def commit_unit(
         runs = [
             run
             if run[1] == run[0] == grid.start
-            else _extend_to_min_run(run, min_run, grid, initially_on, held)
+            else _extend_to_min_run(run, min_run, grid, initially_on, held, hold_end)
             for run in runs
         ]
         runs = _bridge_short_gaps(merge(runs), min_off)
@@ -69,13 +72,31 @@ def commit_unit(
     return runs
 
 
+def initial_hold_end(
+    unit: Equipment, grid: TimeGrid, maintenance: list[MaintenanceWindow]
+) -> datetime | None:
+    """Until when a unit on at the horizon start must stay on for its min run (None: it need
+    not). Maintenance stops it sooner: at the start of the step its first window begins in,
+    as the optimization model has it (every step a window overlaps is off)."""
+    held = unit.initial_state_minutes
+    if unit.initial_state != UnitState.ON or held is None or held >= unit.min_run_minutes:
+        return None
+    end = grid.start + timedelta(minutes=unit.min_run_minutes - held)
+    for window in maintenance:
+        if window.equipment_id == unit.equipment_id and window.start < end \
+                and window.end > grid.start:
+            step = max(0, math.floor(grid.index_of(window.start) + 1e-9))
+            end = min(end, grid.moment(step))
+    return end
+
+
 def _extend_to_min_run(
-    run: Interval, min_run: timedelta, grid: TimeGrid, initially_on: bool, held: timedelta | None
+    run: Interval, min_run: timedelta, grid: TimeGrid, initially_on: bool, held: timedelta | None,
+    hold_end: datetime | None,
 ) -> Interval:
     start, end = run
     if start <= grid.start and initially_on:
-        already = held if held is not None else min_run
-        return (start, max(end, grid.start + max(min_run - already, timedelta(0))))
+        return (start, max(end, hold_end or grid.start))
     return (start, max(end, start + min_run))
 
 

@@ -238,7 +238,11 @@ def _unit(unit: Any, index: int, inputs: Any, grid: TimeGrid, frozen: FrozenStat
     min_off = math.ceil(unit.min_off_minutes / step - EPS) if unit.min_off_minutes else 0
     if since is not None:
         if initial_on and since < unit.min_run_minutes:
-            fixed[:math.ceil((unit.min_run_minutes - since) / step - EPS)] = 1
+            held = math.ceil((unit.min_run_minutes - since) / step - EPS)
+            # Maintenance stops the unit even inside its min run: the run it is on at the
+            # horizon start ends where the first window begins (the verifier allows it).
+            outage = np.flatnonzero(fixed[:held] == 0)
+            fixed[:int(outage[0]) if outage.size else held] = 1
         if not initial_on and since < unit.min_off_minutes:
             fixed[:math.ceil((unit.min_off_minutes - since) / step - EPS)] = 0
     exempt = 0

@@ -7,6 +7,7 @@ success, and the FIFO baseline is checked with it too.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -97,7 +98,8 @@ def verify_plan(plan: Plan, inputs: Any, grid: TimeGrid, series: Any = None, *,
         violations += _check_maintenance(unit_assignments, runs, windows, grid, unit_id)
         violations += _check_concurrency(unit_assignments, unit)
         violations += _check_inside_runs(unit_assignments, runs)
-        violations += _check_runs(runs, unit, grid, _trip_moments(frozen, unit_id, grid))
+        violations += _check_runs(runs, unit, grid, _trip_moments(frozen, unit_id, grid),
+                                  _outage_starts(windows, grid))
     if frozen is not None:
         violations += _check_replan(plan, frozen, grid)
     profile = None
@@ -311,8 +313,21 @@ def _trip_moments(frozen: FrozenState | None, unit_id: str,
     return frozenset({frozen.now, grid.moment(frozen.now_step(grid))})
 
 
+def _outage_starts(windows: list, grid: TimeGrid) -> frozenset[datetime]:
+    """Where the run a unit is on at the horizon start may end short of its min run: where
+    maintenance (or a trip's outage) begins, or at the start of the step that holds that
+    moment (a unit is on for whole steps), as the optimization model allows."""
+    moments = set()
+    for window in windows:
+        if window.end > grid.start:
+            begins = max(window.start, grid.start)
+            moments |= {begins, grid.moment(max(0, math.floor(grid.index_of(begins) + 1e-9)))}
+    return frozenset(moments)
+
+
 def _check_runs(runs: list[UnitRun], unit: Equipment, grid: TimeGrid,
-                trip_moments: frozenset[datetime] = frozenset()) -> list[Violation]:
+                trip_moments: frozenset[datetime] = frozenset(),
+                outage_starts: frozenset[datetime] = frozenset()) -> list[Violation]:
     out = []
     uid = unit.equipment_id
 
@@ -339,13 +354,13 @@ def _check_runs(runs: list[UnitRun], unit: Equipment, grid: TimeGrid,
             continue  # cut short by the unit's trip in a rolling re-plan
         length = _minutes(run.end - run.start)
         if run is first and continues_initial:
-            if since is None:
-                continue
+            if since is None or run.end in outage_starts:
+                continue  # on for long, or stopped by maintenance inside its min run
             length += since
         if length + 1e-9 < unit.min_run_minutes:
             bad("min_run", f"on for {length:g} min, min run {unit.min_run_minutes} min", run.start)
     if initially_on and not continues_initial and since is not None \
-            and since < unit.min_run_minutes:
+            and since < unit.min_run_minutes and grid.start not in outage_starts:
         bad("min_run", f"initially on for {since} min, switched off at the horizon start before "
             f"min run {unit.min_run_minutes} min", grid.start)
     # Min off: between runs, after an initial OFF, and after switching off an initial ON.

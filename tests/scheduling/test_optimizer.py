@@ -9,6 +9,7 @@ from tests.scheduling.sites import (
     DAY,
     at,
     boiler,
+    hand_plan,
     heater,
     horizon,
     inputs,
@@ -82,6 +83,26 @@ def test_min_run_from_an_initial_on_state_at_the_horizon_start():
     assert result.verification.ok
     first = min(result.plan.runs, key=lambda r: r.start)
     assert first.start == grid.start and first.end >= at(1.5)
+
+
+def test_maintenance_stops_a_unit_inside_its_initial_min_run():
+    # On for 30 min, min run 2 h, maintenance from 00:40: the run it is on ends at 00:30 (the
+    # step that holds 00:40 is off). Min run used to hold it on through the window, and every
+    # engine's plan (and FIFO's) failed verification.
+    site = inputs([heater("H1", min_run_minutes=120, min_load_kw=10, initial_state="on",
+                          initial_state_minutes=30)],
+                  [job("J1", 50, 1, 10, 14)], windows=(maintenance("H1", 40 / 60, 2),),
+                  billed_peak_kw=100)
+    grid, series = horizon(site)
+    for backend in ("highs", "cpsat"):
+        result = optimize_plan(site, grid, series, ScheduleOptions(backend=backend,
+                                                                   time_limit_s=5))
+        assert result.verification.ok and result.plan.solver.status in ("optimal", "feasible")
+        first = min(result.plan.runs, key=lambda r: r.start)
+        assert (first.start, first.end) == (grid.start, at(0.5))
+        assert all(c["verified"] for c in result.candidates), result.candidates
+    cut_early = hand_plan(site, grid, [("J1", "H1", 10)], [("H1", 0, 0.25), ("H1", 10, 12)])
+    assert [v.rule for v in verify_plan(cut_early, site, grid, series).violations] == ["min_run"]
 
 
 def test_starts_are_counted_per_calendar_day_across_midnight():
