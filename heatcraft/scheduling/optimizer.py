@@ -85,7 +85,7 @@ COMMITMENT_WORK_SHARE = 0.3
 # The whole bill as an integer CP-SAT model (bill_search) on small days whose commitment search
 # proved its relaxation, in place of HiGHS on the linear model: CP-SAT deterministic time per
 # second of limit. On the 20-job day it proves the optimum (13,633.77 $) at 30 s on seeds 0-3
-# (17.3-20.8 s in all, 4.4-8.8 units from the commitment search's plans), where HiGHS's bound
+# (16.7-22.0 s in all, 4.4-8.8 units from the commitment search's plans), where HiGHS's bound
 # stayed at the commitment search's for 120 s. The count is generous (the proofs needed up to
 # about 22 units before its probing level was set); where the clock ends it first, the report
 # says so. On the 30-job day the commitment search proves nothing and HiGHS runs as before.
