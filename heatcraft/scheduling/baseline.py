@@ -64,6 +64,12 @@ def fifo_plan(inputs: SiteInputs, grid: TimeGrid) -> Plan:
             assignment, unit_runs = outcome
             placed.append(assignment)
             runs[assignment.equipment_id] = unit_runs
+    for unit in inputs.equipment:
+        if unit.equipment_id not in runs:
+            # A unit on at the horizon start inside its min run stays on without work too.
+            held = commit_unit(unit, [], grid, windows)
+            if held:
+                runs[unit.equipment_id] = held
     unit_runs = tuple(
         UnitRun(equipment_id=unit_id, start=start, end=end)
         for unit_id in sorted(runs)

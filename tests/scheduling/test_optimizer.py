@@ -85,6 +85,21 @@ def test_min_run_from_an_initial_on_state_at_the_horizon_start():
     assert first.start == grid.start and first.end >= at(1.5)
 
 
+def test_the_fifo_baseline_keeps_an_idle_unit_on_through_its_initial_min_run():
+    # H1 gets no job but has been on for 30 min of its 2 h min run: FIFO used to leave it off
+    # from the horizon start, a baseline that broke min run (and was priced as such).
+    from heatcraft.scheduling.baseline import fifo_plan
+
+    site = inputs([heater("H1", min_run_minutes=120, min_load_kw=10, initial_state="on",
+                          initial_state_minutes=30), heater("H2")],
+                  [job("J1", 50, 1, 10, 14, allowed_equipment=("H2",))], billed_peak_kw=100)
+    grid, series = horizon(site)
+    plan = fifo_plan(site, grid)
+    assert [(r.equipment_id, r.start, r.end) for r in plan.runs if r.equipment_id == "H1"] \
+        == [("H1", grid.start, at(1.5))]
+    assert verify_plan(plan, site, grid, series).ok
+
+
 def test_maintenance_stops_a_unit_inside_its_initial_min_run():
     # On for 30 min, min run 2 h, maintenance from 00:40: the run it is on ends at 00:30 (the
     # step that holds 00:40 is off). Min run used to hold it on through the window, and every
