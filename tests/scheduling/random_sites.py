@@ -1,0 +1,68 @@
+"""Seeded random small sites (1-3 units of every kind, 2-7 jobs) for cross-checks."""
+
+from __future__ import annotations
+
+import random
+
+from heatcraft.intake.site_folder import SiteInputs
+from heatcraft.models import UnitState
+from tests.scheduling.sites import boiler, heater, inputs, job, maintenance, must_run, tou_tariff
+
+
+def random_site(seed: int) -> SiteInputs:
+    """Heaters, heat pumps and gas boilers with random limits (min load, min run and off,
+    starts per day, startup energy, parallel jobs, an initial state), jobs with random windows,
+    units and must-run windows, maybe a maintenance window and a contract peak, a TOU or flat
+    tariff. All values sit on the grids the whole-bill search needs (0.1 kW, small
+    denominators), so every engine and bound can be compared on it."""
+    rng = random.Random(seed)
+    units = [_unit(rng, number) for number in range(rng.randint(1, 3))]
+    jobs = [_job(rng, number, units) for number in range(rng.randint(2, 7))]
+    windows = []
+    if rng.random() < 0.4:
+        unit, start = rng.choice(units), rng.randrange(22)
+        windows.append(maintenance(unit.equipment_id, start, start + rng.choice([1, 2])))
+    base = rng.choice([0.0, 20.0, 50.0])
+    tariff = tou_tariff(rng.choice([0.0, 5.0, 18.0]), flat=rng.random() < 0.3)
+    contract = base + rng.choice([150, 250, 400]) if rng.random() < 0.3 else None
+    return inputs(units, jobs, windows=tuple(windows), tariff=tariff, contract_peak_kw=contract,
+                  billed_peak_kw=rng.choice([0.0, 30.0, 100.0]), base_load_kw=base)
+
+
+def _unit(rng: random.Random, number: int):
+    capacity = rng.randrange(80, 260, 10)
+    limits = {"capacity": capacity,
+              "min_load_kw": rng.choice([0, 0, round(capacity * rng.choice([0.1, 0.2, 0.4]), 1)]),
+              "min_run_minutes": rng.choice([0, 15, 30, 60, 120]),
+              "min_off_minutes": rng.choice([0, 15, 60, 180]),
+              "max_starts_per_day": rng.choice([None, None, 1, 2, 3]),
+              "startup_energy_kwh": rng.choice([0, 0, 5, 12.5]),
+              "max_parallel_jobs": rng.choice([1, 1, 2])}
+    if rng.random() < 0.3:
+        limits["initial_state"] = UnitState.ON
+        limits["initial_state_minutes"] = rng.choice([None, 15, 30, 240])
+    kind, unit_id = rng.choice(["heater", "heater", "heat_pump", "boiler"]), f"U{number}"
+    if kind == "heater":
+        return heater(unit_id, efficiency=rng.choice([1.0, 0.98, 0.99]), **limits)
+    if kind == "heat_pump":
+        return heater(unit_id, type="heat_pump", efficiency=rng.choice([3.0, 2.5]), **limits)
+    return boiler(unit_id, efficiency=rng.choice([0.9, 0.85]), **limits)
+
+
+def _job(rng: random.Random, number: int, units: list):
+    hours = rng.choice([0.5, 1, 1.5, 2, 3])
+    earliest = rng.randrange(20)
+    deadline = min(24, earliest + hours + rng.choice([0, 0.5, 1, 2, 4, 8]))
+    earliest = min(earliest, deadline - hours)
+    ids = [u.equipment_id for u in units]
+    allowed = tuple(sorted(rng.sample(ids, k=rng.randint(1, len(ids))))) \
+        if rng.random() < 0.5 else ()
+    kw = min(max(u.capacity_kw for u in units if not allowed or u.equipment_id in allowed),
+             rng.randrange(20, 160, 5))
+    extra = {}
+    if rng.random() < 0.15:
+        start = earliest + rng.choice([0, 0.25, 0.5])
+        if start + hours <= deadline:
+            extra["must_run_window"] = must_run(start, start + hours)
+    return job(f"J{number}", kw, hours, earliest, deadline, allowed_equipment=allowed,
+               priority=rng.randint(1, 5), **extra)
