@@ -22,9 +22,12 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from heatcraft.scheduling.evaluation import Solution, penalty_of
 from heatcraft.scheduling.problem import JobData, Problem
-from heatcraft.scheduling.step_commitment import commit_steps
+from heatcraft.scheduling.step_commitment import blocks_of, commit_steps
 
 EXACT_CANDIDATES = 8
+# How far a run may start before its first job so that its startup energy does not land on top
+# of the job's load where that breaks the contract peak.
+EARLIER_START_STEPS = 4
 IMPROVE = 1e-6
 # Target descent (lower_peaks): ask each peak this share of its billable kW lower per attempt,
 # give an attempt this many moves, and stop after this many attempts in a row fail.
@@ -204,11 +207,41 @@ class InsertionSearch:
             change = row - self.inputs[u]
             elec = self.elec + change
             if not self._within_contract(elec):
-                return None
+                earlier = self._start_earlier(u, on, heat)
+                if earlier is None:
+                    return None
+                on, row = earlier
+                delta = float(((row - self.inputs[u]) * self.unit_price[u]).sum()) \
+                    + job.late_cost(s)
+                change = row - self.inputs[u]
+                elec = self.elec + change
             delta += self.demand_cost(elec) - self.demand_cost(self.elec)
             flatter = float((self.roughness_weight * change * (2 * self.elec + change)).sum())
         self.moves += 1
         return _Move(u, s, delta, on, row, flatter)
+
+    def _start_earlier(self, u: int, on: np.ndarray,
+                       heat: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """Runs of unit `u` whose first step breaks the contract peak (a startup's energy on
+        top of a job) start up to EARLIER_START_STEPS steps sooner and idle at min load there,
+        as the exact model may: (on, input row) within the limit, or None."""
+        base = self.elec - self.inputs[u]
+        limit = self.p.contract_peak_kw
+        for steps in range(1, EARLIER_START_STEPS + 1):
+            row = self._input_row(u, heat, on)
+            busy = on.copy()
+            for first, _ in blocks_of(on):
+                if base[first] + row[first] > limit + 1e-6:
+                    busy[max(0, first - steps):first] = True
+            if (busy == on).all():
+                return None  # no start breaks it: the jobs or min loads themselves do
+            moved = self._commit(u, busy)
+            if moved is None:
+                continue
+            row = self._input_row(u, heat, moved)
+            if self._within_contract(base + row):
+                return moved, row
+        return None
 
     def _ranked_candidates(self, job: JobData) -> list[tuple[int, int]]:
         """Candidates by an approximate price: energy at the unit's price plus peak growth."""
@@ -296,10 +329,19 @@ class InsertionSearch:
         on = self._commit(u, busy > 0)
         if on is None:
             return False
-        self.heat[u, cover] -= job.heat_kw * job.energy_share
+        heat = self.heat[u].copy()
+        heat[cover] -= job.heat_kw * job.energy_share
+        row = self._input_row(u, heat, on)
+        if self.electric[u] and not self._within_contract(self.elec + row - self.inputs[u]):
+            # The runs left may start where a run started sooner for the contract peak.
+            earlier = self._start_earlier(u, on, heat)
+            if earlier is None:
+                return False
+            on, row = earlier
+        self.heat[u] = heat
         self.load[u, cover] -= job.heat_kw
         self.count[u] = busy
-        self._set_row(u, on, self._input_row(u, self.heat[u], on))
+        self._set_row(u, on, row)
         self.placement[job.index] = None
         return True
 

@@ -81,3 +81,22 @@ def test_a_job_that_may_not_be_dropped_is_never_left_out_to_save_its_energy(tmp_
     # Where every job may be dropped at a price, the search is the same as before.
     priced = build_problem(site, grid, tariff, ScheduleOptions())
     assert heuristic_plan(priced, seed, 2250, 60.0).placement == plan.placement
+
+
+def test_a_run_starts_early_where_its_startup_would_break_the_contract_peak():
+    # 100 kW at 98 % is 102 kW; its unit's 12.5 kWh startup adds 50 kW in the run's first
+    # step: 152 kW over a 150 kW contract. Started a step early (idling at its 24 kW min load
+    # there), the run keeps the limit; the insertion search used to leave the job out.
+    from heatcraft.scheduling import optimize_plan
+    from tests.scheduling.sites import heater, horizon, inputs, job
+
+    site = inputs([heater("U0", capacity=120, min_load_kw=24, efficiency=0.98,
+                          min_run_minutes=120, min_off_minutes=60, startup_energy_kwh=12.5)],
+                  [job("J1", 100, 1, 17, 24)], contract_peak_kw=150, billed_peak_kw=100)
+    grid, series = horizon(site)
+    result = optimize_plan(site, grid, series, ScheduleOptions(
+        backend="heuristic", time_limit_s=2, drop_penalty_per_priority=None))
+    assert result.verification.ok and not result.plan.dropped_jobs
+    (assignment,), (run,) = result.plan.assignments, result.plan.runs
+    assert run.start < assignment.start
+    assert result.verification.peak_electric_kw <= 150.0 + 1e-6
