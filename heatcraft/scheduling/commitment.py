@@ -60,7 +60,7 @@ def commit_unit(
         runs = [
             run
             if run[1] == run[0] == grid.start
-            else _extend_to_min_run(run, min_run, grid, initially_on, held, hold_end)
+            else _extend_to_min_run(run, min_run, grid, initially_on, hold_end)
             for run in runs
         ]
         runs = _bridge_short_gaps(merge(runs), min_off)
@@ -91,7 +91,7 @@ def initial_hold_end(
 
 
 def _extend_to_min_run(
-    run: Interval, min_run: timedelta, grid: TimeGrid, initially_on: bool, held: timedelta | None,
+    run: Interval, min_run: timedelta, grid: TimeGrid, initially_on: bool,
     hold_end: datetime | None,
 ) -> Interval:
     start, end = run

@@ -200,25 +200,28 @@ class InsertionSearch:
             return None
         heat = self.heat[u].copy()
         heat[cover] += job.heat_kw * job.energy_share
-        row = self._input_row(u, heat, on)
+        kept = self._within_contract_for(u, on, heat)
+        if kept is None:
+            return None
+        on, row = kept
         delta = float(((row - self.inputs[u]) * self.unit_price[u]).sum()) + job.late_cost(s)
         flatter = 0.0
         if self.electric[u]:
             change = row - self.inputs[u]
             elec = self.elec + change
-            if not self._within_contract(elec):
-                earlier = self._start_earlier(u, on, heat)
-                if earlier is None:
-                    return None
-                on, row = earlier
-                delta = float(((row - self.inputs[u]) * self.unit_price[u]).sum()) \
-                    + job.late_cost(s)
-                change = row - self.inputs[u]
-                elec = self.elec + change
             delta += self.demand_cost(elec) - self.demand_cost(self.elec)
             flatter = float((self.roughness_weight * change * (2 * self.elec + change)).sum())
         self.moves += 1
         return _Move(u, s, delta, on, row, flatter)
+
+    def _within_contract_for(self, u: int, on: np.ndarray,
+                             heat: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """(on, input row) of unit `u` carrying `heat` within the contract peak, its runs
+        started sooner where a startup breaks it (_start_earlier); None: it cannot."""
+        row = self._input_row(u, heat, on)
+        if not self.electric[u] or self._within_contract(self.elec + row - self.inputs[u]):
+            return on, row
+        return self._start_earlier(u, on, heat)
 
     def _start_earlier(self, u: int, on: np.ndarray,
                        heat: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -331,13 +334,11 @@ class InsertionSearch:
             return False
         heat = self.heat[u].copy()
         heat[cover] -= job.heat_kw * job.energy_share
-        row = self._input_row(u, heat, on)
-        if self.electric[u] and not self._within_contract(self.elec + row - self.inputs[u]):
-            # The runs left may start where a run started sooner for the contract peak.
-            earlier = self._start_earlier(u, on, heat)
-            if earlier is None:
-                return False
-            on, row = earlier
+        # The runs left may start where a run started sooner for the contract peak.
+        kept = self._within_contract_for(u, on, heat)
+        if kept is None:
+            return False
+        on, row = kept
         self.heat[u] = heat
         self.load[u, cover] -= job.heat_kw
         self.count[u] = busy
