@@ -41,7 +41,12 @@ from heatcraft.scheduling.formulation import ModelIndex, build_model, decode, hi
 from heatcraft.scheduling.heuristic import InsertionSearch, heuristic_plan, insertion_order
 from heatcraft.scheduling.lp_support import lp_guide, search_support
 from heatcraft.scheduling.mip_neighbourhood import NeighbourhoodReport, improve_by_neighbourhoods
-from heatcraft.scheduling.options import FrozenState, ScheduleOptions, trip_outages
+from heatcraft.scheduling.options import (
+    DEFAULT_DROP_PENALTY,
+    FrozenState,
+    ScheduleOptions,
+    trip_outages,
+)
 from heatcraft.scheduling.peak_bounds import demand_bounds
 from heatcraft.scheduling.plan_builder import plan_to_solution, solution_to_plan
 from heatcraft.scheduling.problem import Problem, build_problem
@@ -133,6 +138,8 @@ RESTRICTED_SEED_STRIDE = 1000
 # search: HiGHS proves the example plant_a (5,758 starts) optimal in 15-31 s, but does not
 # finish the root of a 100-job benchmark day (9,443 starts) in 60 s.
 GUIDED_MIN_STARTS = 7_500
+# Below this many seconds left, an infeasible plan keeps the first search's left-out jobs.
+LEAST_DROPS_MIN_SECONDS = 1.0
 # The earliest-among-ties stage: priced moves per job (a count, so it is repeatable).
 TIE_MOVES_PER_JOB = 40
 
@@ -235,8 +242,38 @@ def optimize_plan(inputs: Any, grid: TimeGrid, series: Any,
     else:
         outcome = _engine_search(problem, inputs, options, began, fifo_solution, candidates,
                                  warnings, backend)
-    return _finish(problem, inputs, grid, series, options, candidates, outcome, backend,
-                   began, warnings, diagnosis, baseline_cost, late_note)
+    no_start = {d.job_id for d in diagnosis}  # _finish adds the crowded-out jobs to it
+    result = _finish(problem, inputs, grid, series, options, candidates, outcome, backend,
+                     began, warnings, diagnosis, baseline_cost, late_note)
+    crowded = {d.job_id for d in result.plan.dropped_jobs} - no_start
+    if options.drop_penalty_per_priority is None and result.plan.solver.status == "infeasible" \
+            and crowded:
+        return _least_drops(result, inputs, grid, series, options, frozen, began)
+    return result
+
+
+def _least_drops(infeasible: PlanResult, inputs: Any, grid: TimeGrid, series: Any,
+                 options: ScheduleOptions, frozen: FrozenState | None,
+                 began: float) -> PlanResult:
+    """Drops are forbidden and the jobs do not all fit: which ones cannot is the plan that
+    leaves out those that cost least to lose at the default penalties (lowest priority first,
+    then fewest), searched again with the time left. The first search's left-out jobs are only
+    its heuristic's: on a random 7-job site they named a priority-1 job that fits once a
+    priority-4 one is left out. Its status stays infeasible."""
+    left = options.time_limit_s - (time.monotonic() - began)
+    if left < LEAST_DROPS_MIN_SECONDS:
+        return infeasible
+    proposal = optimize_plan(inputs, grid, series, dataclasses.replace(
+        options, drop_penalty_per_priority=DEFAULT_DROP_PENALTY, time_limit_s=left),
+        frozen=frozen)
+    if not proposal.ok:
+        return infeasible
+    report = proposal.plan.solver.model_copy(update={"status": "infeasible"})
+    note = ("not every job fits and none may be dropped: the plan shown leaves out the jobs "
+            "that cost least to lose at the default drop penalties (lowest priority first; "
+            "its objective counts them at those penalties)")
+    return dataclasses.replace(proposal, plan=proposal.plan.model_copy(update={"solver": report}),
+                               warnings=[note, *proposal.warnings])
 
 
 def _problem_with_lateness(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOptions,

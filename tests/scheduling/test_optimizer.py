@@ -198,6 +198,24 @@ def test_infeasible_input_gets_a_diagnosis_not_an_exception():
     assert {d.job_id for d in result.plan.dropped_jobs} == {"BIG", "LATE"}
 
 
+def test_an_infeasible_day_names_the_jobs_that_cost_least_to_leave_out():
+    # Seven jobs, one unit: with drops forbidden no plan exists. The jobs named as unable to
+    # fit are those a default-penalty plan leaves out (J4, priority 4); they were the
+    # heuristic's left-outs, J0 (priority 1, which fits) and J4.
+    from tests.scheduling.random_sites import random_site
+
+    site = random_site(2)
+    grid, series = horizon(site)
+    result = optimize_plan(site, grid, series, ScheduleOptions(
+        time_limit_s=4, drop_penalty_per_priority=None))
+    assert result.plan.solver.status == "infeasible" and result.verification.ok
+    assert [d.job_id for d in result.diagnosis] == ["J4"]
+    assert [d.job_id for d in result.plan.dropped_jobs] == ["J4"]
+    assert result.warnings[0].startswith("not every job fits and none may be dropped")
+    allowed = optimize_plan(site, grid, series, ScheduleOptions(time_limit_s=4))
+    assert [d.job_id for d in allowed.plan.dropped_jobs] == ["J4"]
+
+
 def test_lowest_priority_job_is_dropped_when_not_all_fit():
     site = inputs([heater("H1")], [job("LOW", 80, 2, 8, 10, priority=5),
                                   job("HIGH", 80, 2, 8, 10, priority=1),
