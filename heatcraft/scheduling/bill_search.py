@@ -22,10 +22,10 @@ model's objective and its proven bound holds for the exact model; the plan it fi
 verified like any other. On the 20-job day (2026-12-05) it finds 13,633.77 $, below every
 plan of the other searches (13,642 $ or more), and proves it optimal: in the optimizer at
 30 s on seeds 0-3 in 16.7-22.0 s (2026-12-05, probing at level 1; 21.0-35.5 s at the default);
-alone from that plan it needs 4.2-6.1 units of deterministic time (9-27 s of wall): the
-proof, not the search, takes the time. It proves nothing on the 30-job day in 120 s (bound
-17,563 $ against 20,816 $), so the optimizer runs it only where the commitment search has
-proven its relaxation.
+alone from that plan it needs 2.9-3.1 units of deterministic time (seeds 0 and 2, 6.2-6.5 s of
+wall; 5.2 units at the default probing): the proof, not the search, takes the time. It
+proves nothing on the 30-job day in 120 s (bound 17,563 $ against 20,816 $), so the optimizer
+runs it only where the commitment search has proven its relaxation.
 
 Work is CP-SAT's deterministic time on one worker, so the same inputs give the same result;
 the wall clock is only a backstop, and the outcome says if it ended the search.

@@ -221,23 +221,22 @@ class InsertionSearch:
         row = self._input_row(u, heat, on)
         if not self.electric[u] or self._within_contract(self.elec + row - self.inputs[u]):
             return on, row
-        return self._start_earlier(u, on, heat)
+        return self._start_earlier(u, on, heat, row)
 
-    def _start_earlier(self, u: int, on: np.ndarray,
-                       heat: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-        """Runs of unit `u` whose first step breaks the contract peak (a startup's energy on
-        top of a job) start up to EARLIER_START_STEPS steps sooner and idle at min load there,
-        as the exact model may: (on, input row) within the limit, or None."""
+    def _start_earlier(self, u: int, on: np.ndarray, heat: np.ndarray,
+                       row: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """Runs of unit `u` (input `row`) whose first step breaks the contract peak (a
+        startup's energy on top of a job) start up to EARLIER_START_STEPS steps sooner and idle
+        at min load there, as the exact model may: (on, input row) within the limit, or None."""
         base = self.elec - self.inputs[u]
-        limit = self.p.contract_peak_kw
+        over = [first for first, _ in blocks_of(on)
+                if base[first] + row[first] > self.p.contract_peak_kw + 1e-6]
+        if not over:
+            return None  # no start breaks it: the jobs or min loads themselves do
         for steps in range(1, EARLIER_START_STEPS + 1):
-            row = self._input_row(u, heat, on)
             busy = on.copy()
-            for first, _ in blocks_of(on):
-                if base[first] + row[first] > limit + 1e-6:
-                    busy[max(0, first - steps):first] = True
-            if (busy == on).all():
-                return None  # no start breaks it: the jobs or min loads themselves do
+            for first in over:
+                busy[max(0, first - steps):first] = True
             moved = self._commit(u, busy)
             if moved is None:
                 continue

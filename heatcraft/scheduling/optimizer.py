@@ -242,10 +242,10 @@ def optimize_plan(inputs: Any, grid: TimeGrid, series: Any,
     else:
         outcome = _engine_search(problem, inputs, options, began, fifo_solution, candidates,
                                  warnings, backend)
-    no_start = {d.job_id for d in diagnosis}  # _finish adds the crowded-out jobs to it
     result = _finish(problem, inputs, grid, series, options, candidates, outcome, backend,
                      began, warnings, diagnosis, baseline_cost, late_note)
-    crowded = {d.job_id for d in result.plan.dropped_jobs} - no_start
+    dropped = {d.job_id for d in result.plan.dropped_jobs}
+    crowded = any(j.candidates for j in problem.jobs if j.job.job_id in dropped)
     if options.drop_penalty_per_priority is None and result.plan.solver.status == "infeasible" \
             and crowded:
         return _least_drops(result, inputs, grid, series, options, frozen, began)

@@ -7,7 +7,6 @@ success, and the FIFO baseline is checked with it too.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -321,7 +320,7 @@ def _outage_starts(windows: list, grid: TimeGrid) -> frozenset[datetime]:
     for window in windows:
         if window.end > grid.start:
             begins = max(window.start, grid.start)
-            moments |= {begins, grid.moment(max(0, math.floor(grid.index_of(begins) + 1e-9)))}
+            moments |= {begins, _step_span(grid, begins, window.end)[0]}
     return frozenset(moments)
 
 
