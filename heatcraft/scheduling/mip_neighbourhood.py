@@ -11,6 +11,9 @@ or a node count for the MIP engines), so the same seed gives the same plan; the 
 stops the search early. CP-SAT is the default engine: from the same start on the 100-job day a,
 40 s of neighbourhoods reached 52,459 $ with CP-SAT (2 units of deterministic time each) and
 53,920 $ with HiGHS (node limit 50), whose sub-solves also ran into the 10 s round limit.
+
+`place_left_out` uses the same sub-models for another end: a job the insertion search left
+out, with the jobs around its window, so that several may move at once to make room.
 """
 
 from __future__ import annotations
@@ -47,17 +50,22 @@ class NeighbourhoodReport:
     clock_stopped: bool = False  # the deadline, not the round count, ended the search
 
 
-def _restricted(problem: Problem, solution: Solution, free: set[int], reach: int) -> Problem:
+def _restricted(problem: Problem, solution: Solution, free: set[int], reach: int,
+                opened: frozenset[int] = frozenset()) -> Problem:
     """Fixed jobs keep their place; freed jobs may move `reach` steps (any allowed unit); every
     unit keeps its current on/off state outside the span the freed jobs can touch, and units
-    that no freed job can use keep it everywhere (the current plan satisfies all limits there)."""
+    that no freed job can use keep it everywhere (the current plan satisfies all limits there).
+    A job left out keeps all its starts, but only those in `opened` widen that span."""
     jobs, touched, lo, hi = [], set(), problem.n_steps, 0
     for job in problem.jobs:
         place = solution.placement[job.index]
-        if job.index not in free or place is None:
+        if job.index in opened:
+            near = list(job.candidates)
+        elif job.index not in free or place is None:
             jobs.append(job if place is None else dataclasses.replace(job, candidates=[place]))
             continue
-        near = [(u, s) for u, s in job.candidates if abs(s - place[1]) <= reach]
+        else:
+            near = [(u, s) for u, s in job.candidates if abs(s - place[1]) <= reach]
         jobs.append(dataclasses.replace(job, candidates=near))
         for u, s in near:
             touched.add(u)
@@ -175,3 +183,81 @@ def improve_by_neighbourhoods(problem: Problem, start: Solution, *, rounds: int,
             pool.shutdown()
     report.end_cost = cost
     return current, report
+
+
+@dataclasses.dataclass
+class LeftOutReport:
+    tried: list[str] = dataclasses.field(default_factory=list)
+    placed: list[str] = dataclasses.field(default_factory=list)
+    clock_stopped: bool = False  # the deadline ended a solve or left a job untried
+
+    def parameters(self) -> dict[str, str | int | bool | None]:
+        return {"left_out.tried": ", ".join(self.tried) or None,
+                "left_out.placed": ", ".join(self.placed) or None,
+                "left_out.stopped_by_clock": self.clock_stopped}
+
+
+def place_left_out(problem: Problem, start: Solution, *, deadline: float, seed: int,
+                   size: int, reach: int, work: float,
+                   max_jobs: int = 20) -> tuple[Solution, LeftOutReport]:
+    """The insertion search moves one job at a time, so it leaves out a job that fits only
+    when several others move together (a random 6-job site: a job pinned to one start, on
+    either of two units that the others fill until three of them move at once). For each job
+    left out that has a start (priority first, at most `max_jobs`): the exact model on the
+    job with all its starts and the `size` placed jobs nearest its window (each within `reach`
+    steps of its place), every other job fixed, drops priced at their penalties (a job that
+    may not be dropped must be placed). Kept when fewer such jobs are left out, or as many and
+    the bill plus penalties is lower. Returns the plan and what was tried and placed."""
+    current = start
+    report = LeftOutReport()
+    rank = _rank(problem, current)
+    left_out = sorted((job for job in problem.jobs
+                       if current.placement[job.index] is None and job.candidates),
+                      key=lambda job: (job.priority, job.index))
+    for job in left_out[:max_jobs]:
+        left = deadline - time.monotonic()
+        if left < 1.0:
+            report.clock_stopped = True
+            break
+        report.tried.append(job.job.job_id)
+        free = _nearest_to_window(problem, current, job, size)
+        sub = _restricted(problem, current, free, reach, opened=frozenset({job.index}))
+        model, index = build_model(sub, tight_linking=False, redundant_cumulatives=False,
+                                   allow_drops=True)
+        outcome = solve_with("cpsat", model, time_limit_s=min(10.0, left - 0.5), threads=1,
+                             seed=seed, relative_gap=1e-4,
+                             hint=hint_values(sub, model, index, current),
+                             deterministic_time=work, bounded=False)
+        report.clock_stopped |= bool(outcome.parameters.get("stopped_by_clock"))
+        if outcome.values is None:
+            continue
+        candidate = decode(sub, index, outcome.values)
+        candidate_rank = _rank(problem, candidate)
+        if candidate_rank[0] < rank[0] or (
+                candidate_rank[0] == rank[0]
+                and candidate_rank[1] < rank[1] - IMPROVE * max(1.0, abs(rank[1]))):
+            current, rank = candidate, candidate_rank
+    report.placed = [job.job.job_id for job in left_out
+                     if current.placement[job.index] is not None]
+    return current, report
+
+
+def _rank(problem: Problem, solution: Solution) -> tuple[int, float]:
+    """(jobs that may not be dropped left out, bill plus penalties)."""
+    missing = sum(1 for job, place in zip(problem.jobs, solution.placement, strict=True)
+                  if place is None and job.penalty is None and job.candidates)
+    return missing, sum(evaluate(problem, solution))
+
+
+def _nearest_to_window(problem: Problem, solution: Solution, job, size: int) -> set[int]:
+    """The `size` placed, movable jobs whose runs lie nearest the window of `job`'s starts."""
+    first = min(s for _, s in job.candidates)
+    last = max(s for _, s in job.candidates) + job.steps
+
+    def distance(other) -> int:
+        _, s = solution.placement[other.index]
+        return max(0, first - (s + other.steps), s - last)
+    placed = [other for other in problem.jobs if other.fixed is None
+              and solution.placement[other.index] is not None and len(other.candidates) > 1]
+    ranked = sorted(placed, key=lambda other: (distance(other), other.index))
+    return {other.index for other in ranked[:size]}

@@ -40,7 +40,11 @@ from heatcraft.scheduling.evaluation import Solution, evaluate
 from heatcraft.scheduling.formulation import ModelIndex, build_model, decode, hint_values
 from heatcraft.scheduling.heuristic import InsertionSearch, heuristic_plan, insertion_order
 from heatcraft.scheduling.lp_support import lp_guide, search_support
-from heatcraft.scheduling.mip_neighbourhood import NeighbourhoodReport, improve_by_neighbourhoods
+from heatcraft.scheduling.mip_neighbourhood import (
+    NeighbourhoodReport,
+    improve_by_neighbourhoods,
+    place_left_out,
+)
 from heatcraft.scheduling.options import (
     DEFAULT_DROP_PENALTY,
     FrozenState,
@@ -112,6 +116,11 @@ RELAXED_PLAN_MOVES = 4000
 NEIGHBOURHOOD_SIZE = 12
 NEIGHBOURHOOD_REACH = 16
 NEIGHBOURHOOD_WORK = 0.5
+# A job the heuristic left out: CP-SAT deterministic time for the neighbourhood that places
+# it, and how far (steps) the jobs around it may move (random site 621 needs 21: a job moves
+# past the one pinned where it sat).
+LEFT_OUT_WORK = 1.0
+LEFT_OUT_REACH = 48
 # Neighbourhood rounds per second of limit beside the exact engine: a count, so that a run
 # that ends before the deadline repeats (a neighbourhood takes 0.3-1 s). With the demand
 # bounds moved to the engine's thread the neighbourhoods start seconds earlier; 2.0 instead of
@@ -236,12 +245,16 @@ def optimize_plan(inputs: Any, grid: TimeGrid, series: Any,
             candidates.append(_Candidate("fifo", fifo, None, _plan_penalty(fifo, options)))
             fifo_solution = plan_to_solution(problem, fifo)
 
+    left_out: dict[str, Any] = {}  # what the heuristic's repair of left-out jobs did
     if backend == "guided":
         outcome = _guided_search(problem, inputs, options, began, fifo_solution, candidates,
-                                 warnings)
+                                 warnings, left_out)
     else:
         outcome = _engine_search(problem, inputs, options, began, fifo_solution, candidates,
-                                 warnings, backend)
+                                 warnings, backend, left_out)
+    if left_out:
+        outcome = dataclasses.replace(outcome, parameters=_clock_summary(
+            {**outcome.parameters, **left_out}))
     result = _finish(problem, inputs, grid, series, options, candidates, outcome, backend,
                      began, warnings, diagnosis, baseline_cost, late_note)
     dropped = {d.job_id for d in result.plan.dropped_jobs}
@@ -297,7 +310,7 @@ def _problem_with_lateness(inputs: Any, grid: TimeGrid, series: Any, options: Sc
 
 def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,
                    fifo_solution: Solution | None, candidates: list[_Candidate],
-                   warnings: list[str], backend: str) -> SolveOutcome:
+                   warnings: list[str], backend: str, left_out: dict[str, Any]) -> SolveOutcome:
     """The heuristic, then the engine on the whole model (its bound proves small days) beside
     MIP neighbourhoods on the other core; the heuristic alone for the largest problems."""
     share_seconds = options.time_limit_s * (1.0 if backend == "heuristic"
@@ -313,9 +326,10 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
             bounding = pool.submit(window_bound, problem,
                                    deadline=_deadline(problem, options, began))
             _heuristic(problem, inputs, options, began, share_seconds, fifo_solution,
-                       candidates, heuristic_only=True)
+                       candidates, left_out, heuristic_only=True)
             return _heuristic_outcome(bounding.result())
-    best = _heuristic(problem, inputs, options, began, share_seconds, fifo_solution, candidates)
+    best = _heuristic(problem, inputs, options, began, share_seconds, fifo_solution, candidates,
+                      left_out)
     allow_drops = _drops_may_pay(problem, best)
     with_bounds = small and not allow_drops and problem.exact_tariff
     deadline = _deadline(problem, options, began)
@@ -459,7 +473,7 @@ def _clock_summary(parameters: dict[str, Any]) -> dict[str, Any]:
 
 def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,
                    fifo_solution: Solution | None, candidates: list[_Candidate],
-                   warnings: list[str]) -> SolveOutcome:
+                   warnings: list[str], left_out: dict[str, Any]) -> SolveOutcome:
     """Days too large for the exact engine within the limit, in three phases:
 
     1. the LP relaxation on the engine thread (the proven bound, and the starts it uses)
@@ -476,7 +490,7 @@ def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
         best = _heuristic(problem, inputs, options, began,
                           min(options.heuristic_share * limit,
                               GUIDED_HEURISTIC_SECONDS_PER_JOB * len(problem.jobs)),
-                          fifo_solution, candidates)
+                          fifo_solution, candidates, left_out)
         guide = relaxing.result()
     if guide.outcome.status == "error":
         warnings.append(f"the LP relaxation failed: {guide.outcome.message}")
@@ -529,9 +543,11 @@ def _guided_outcome(lp: SolveOutcome, restricted: list[SolveOutcome],
 
 def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,
                share_seconds: float, fifo_solution: Solution | None,
-               candidates: list[_Candidate], *, heuristic_only: bool = False) -> Solution:
+               candidates: list[_Candidate], left_out: dict[str, Any], *,
+               heuristic_only: bool = False) -> Solution:
     """The insertion heuristic for about `share_seconds` (counted in moves); returns the best
-    of its plan and the FIFO baseline."""
+    of its plan and the FIFO baseline. Where it leaves out a job that has starts, an exact
+    neighbourhood tries to place it (`left_out` gets its report)."""
     now = time.monotonic()
     # The move count is the limit and depends on the options alone (not on how long loading
     # took); the clock (half again as long, but never past the deadline) only guards a slow
@@ -542,6 +558,18 @@ def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: f
     solution = heuristic_plan(problem, options.seed, int(rate * seconds), max(wall, 0.5),
                               start=fifo_solution)
     candidates.append(_solution_candidate("heuristic", problem, solution, inputs))
+    if any(place is None and job.candidates
+           for job, place in zip(problem.jobs, solution.placement, strict=True)):
+        # It moves one job at a time; a job may fit only once several move together (and a
+        # small day without every job placed loses its bounds).
+        repaired, report = place_left_out(
+            problem, solution, deadline=_deadline(problem, options, began), seed=options.seed,
+            size=NEIGHBOURHOOD_SIZE, reach=LEFT_OUT_REACH, work=LEFT_OUT_WORK)
+        left_out.update(report.parameters())
+        if report.placed:
+            candidates.append(_solution_candidate("left-out jobs placed", problem, repaired,
+                                                  inputs))
+            solution = repaired
     return _best_of(problem, [solution] + ([fifo_solution] if fifo_solution else []))
 
 

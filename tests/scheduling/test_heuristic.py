@@ -61,7 +61,7 @@ def test_the_move_budget_does_not_depend_on_when_the_search_begins(tmp_path):
     options = ScheduleOptions(time_limit_s=12.0)
     problem = build_problem(site, grid, series, options)
     plans = [_heuristic(problem, site, options, time.monotonic() - late, options.time_limit_s,
-                        None, [], heuristic_only=True).placement
+                        None, [], {}, heuristic_only=True).placement
              for late in (0.0, 1.0)]
     assert plans[0] == plans[1]
 
@@ -100,3 +100,25 @@ def test_a_run_starts_early_where_its_startup_would_break_the_contract_peak():
     (assignment,), (run,) = result.plan.assignments, result.plan.runs
     assert run.start < assignment.start
     assert result.verification.peak_electric_kw <= 150.0 + 1e-6
+
+
+def test_a_job_that_fits_only_when_others_move_together_is_placed():
+    # Random site 259: one heater (min run 2 h, min off 3 h) and six jobs. The insertion
+    # search puts J2 (75 kW, 2 h, may start 19:00-22:00) at 20:00, where J4 (150 kW, 3 h,
+    # 19:00-21:00) no longer fits; moving either alone does not help, and it left J4 out. The
+    # exact neighbourhood around J4's window moves J2 to 19:00 and J4 after it.
+    from heatcraft.scheduling import optimize_plan
+    from tests.scheduling.random_sites import random_site
+    from tests.scheduling.sites import horizon
+
+    site = random_site(259)
+    grid, series = horizon(site)
+    result = optimize_plan(site, grid, series, ScheduleOptions(
+        backend="heuristic", time_limit_s=4, drop_penalty_per_priority=None))
+    assert result.verification.ok and not result.plan.dropped_jobs
+    assert result.plan.solver.status != "infeasible"
+    sources = [c["source"] for c in result.candidates]
+    assert "left-out jobs placed" in sources, sources
+    assert result.plan.solver.parameters["engine.left_out.placed"] == "J4"
+    placed = {a.job_id: a.start.hour for a in result.plan.assignments}
+    assert placed["J2"] == 19 and placed["J4"] == 21
