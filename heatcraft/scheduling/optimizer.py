@@ -117,9 +117,12 @@ NEIGHBOURHOOD_SIZE = 12
 NEIGHBOURHOOD_REACH = 16
 NEIGHBOURHOOD_WORK = 0.5
 # A job the heuristic left out: CP-SAT deterministic time for the neighbourhood that places
-# it, and how far (steps) the jobs around it may move (random site 621 needs 21: a job moves
-# past the one pinned where it sat).
+# it, for all of them per second of limit (at least one job's), and how far (steps) the jobs
+# around it may move (random site 621 needs 21: a job moves past the one pinned where it sat).
+# Where they truly do not fit, the budget is spent in vain: 6 units took 9-14 s on 100-200
+# job days (benchmarks/results/left_out.md).
 LEFT_OUT_WORK = 1.0
+LEFT_OUT_WORK_SHARE = 0.1
 LEFT_OUT_REACH = 48
 # Neighbourhood rounds per second of limit beside the exact engine: a count, so that a run
 # that ends before the deadline repeats (a neighbourhood takes 0.3-1 s). With the demand
@@ -329,7 +332,7 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
                        candidates, left_out, heuristic_only=True)
             return _heuristic_outcome(bounding.result())
     best = _heuristic(problem, inputs, options, began, share_seconds, fifo_solution, candidates,
-                      left_out)
+                      None)
     allow_drops = _drops_may_pay(problem, best)
     with_bounds = small and not allow_drops and problem.exact_tariff
     deadline = _deadline(problem, options, began)
@@ -543,11 +546,13 @@ def _guided_outcome(lp: SolveOutcome, restricted: list[SolveOutcome],
 
 def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,
                share_seconds: float, fifo_solution: Solution | None,
-               candidates: list[_Candidate], left_out: dict[str, Any], *,
+               candidates: list[_Candidate], left_out: dict[str, Any] | None, *,
                heuristic_only: bool = False) -> Solution:
     """The insertion heuristic for about `share_seconds` (counted in moves); returns the best
     of its plan and the FIFO baseline. Where it leaves out a job that has starts, an exact
-    neighbourhood tries to place it (`left_out` gets its report)."""
+    neighbourhood tries to place it, and `left_out` gets its report (None: no such repair,
+    where an engine gets the whole model: on a 100-job day on 6 units at 60 s the repair's
+    9 s cost HiGHS the plan that dropped one job instead of seven)."""
     now = time.monotonic()
     # The move count is the limit and depends on the options alone (not on how long loading
     # took); the clock (half again as long, but never past the deadline) only guards a slow
@@ -558,13 +563,15 @@ def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: f
     solution = heuristic_plan(problem, options.seed, int(rate * seconds), max(wall, 0.5),
                               start=fifo_solution)
     candidates.append(_solution_candidate("heuristic", problem, solution, inputs))
-    if any(place is None and job.candidates
-           for job, place in zip(problem.jobs, solution.placement, strict=True)):
+    if left_out is not None and any(
+            place is None and job.candidates
+            for job, place in zip(problem.jobs, solution.placement, strict=True)):
         # It moves one job at a time; a job may fit only once several move together (and a
         # small day without every job placed loses its bounds).
         repaired, report = place_left_out(
             problem, solution, deadline=_deadline(problem, options, began), seed=options.seed,
-            size=NEIGHBOURHOOD_SIZE, reach=LEFT_OUT_REACH, work=LEFT_OUT_WORK)
+            size=NEIGHBOURHOOD_SIZE, reach=LEFT_OUT_REACH, work=LEFT_OUT_WORK,
+            budget=max(LEFT_OUT_WORK, LEFT_OUT_WORK_SHARE * options.time_limit_s))
         left_out.update(report.parameters())
         if report.placed:
             candidates.append(_solution_candidate("left-out jobs placed", problem, repaired,

@@ -1,0 +1,86 @@
+"""Jobs the insertion search leaves out, alone against with `place_left_out`, in one run.
+
+python -m benchmarks.scheduling.left_out --out benchmarks/results/left_out.md
+
+Overloaded generated days (more jobs than the units carry by their deadlines, default drop
+penalties by priority): the heuristic's plan, then the exact neighbourhood of each job it left
+out (as the optimizer runs it). Work is counted (moves, CP-SAT deterministic time), so the
+plans repeat; the seconds are this machine's, median of --repeats runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+# (jobs, units, site seed): 1-day sites of the benchmark generator that do not all fit.
+DAYS = [(100, 6, 5), (120, 8, 5), (160, 10, 5), (160, 10, 6), (200, 12, 5)]
+MOVES = 9000  # the optimizer's heuristic share of a 60 s limit on a 100-job day
+WORK = 1.0  # optimizer.LEFT_OUT_WORK
+BUDGET = 6.0  # optimizer.LEFT_OUT_WORK_SHARE x a 60 s limit
+
+
+def _row(workdir: Path, jobs: int, units: int, seed: int, repeats: int) -> dict:
+    from benchmarks.scheduling.generate import generate_site, load_generated
+    from heatcraft.scheduling import ScheduleOptions
+    from heatcraft.scheduling.evaluation import evaluate
+    from heatcraft.scheduling.heuristic import heuristic_plan
+    from heatcraft.scheduling.mip_neighbourhood import place_left_out
+    from heatcraft.scheduling.optimizer import LEFT_OUT_REACH, NEIGHBOURHOOD_SIZE
+    from heatcraft.scheduling.problem import build_problem
+
+    folder = generate_site(workdir / f"o{jobs}x{units}_s{seed}", jobs, units, 1, seed)
+    inputs, grid, series = load_generated(folder, 1)
+    problem = build_problem(inputs, grid, series, ScheduleOptions())
+    heuristic_seconds, repair_seconds = [], []
+    for _ in range(repeats):
+        began = time.monotonic()
+        start = heuristic_plan(problem, 0, MOVES, 600.0)
+        heuristic_seconds.append(time.monotonic() - began)
+        began = time.monotonic()
+        repaired, report = place_left_out(problem, start, deadline=time.monotonic() + 600.0,
+                                          seed=0, size=NEIGHBOURHOOD_SIZE, reach=LEFT_OUT_REACH,
+                                          work=WORK, budget=BUDGET)
+        repair_seconds.append(time.monotonic() - began)
+    before, after = evaluate(problem, start), evaluate(problem, repaired)
+    return {"day": f"{jobs} jobs x {units} units, seed {seed}",
+            "left_out_before": sum(p is None for p in start.placement),
+            "left_out_after": sum(p is None for p in repaired.placement),
+            "bill_before": before[0], "penalty_before": before[1],
+            "bill_after": after[0], "penalty_after": after[1],
+            "tried": len(report.tried), "work": report.work_used,
+            "clock": report.clock_stopped,
+            "heuristic_s": statistics.median(heuristic_seconds),
+            "repair_s": statistics.median(repair_seconds)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/heatcraft-left-out"))
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    rows = [_row(args.workdir, *day, args.repeats) for day in DAYS]
+    lines = ["| day | left out: heuristic | with repair | bill + penalties $: heuristic "
+             "| with repair | jobs tried | repair work | heuristic s | repair s |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(
+            f"| {r['day']} | {r['left_out_before']} | {r['left_out_after']} "
+            f"| {r['bill_before'] + r['penalty_before']:,.0f} "
+            f"| {r['bill_after'] + r['penalty_after']:,.0f} | {r['tried']} | {r['work']:.2f} "
+            f"| {r['heuristic_s']:.1f} | {r['repair_s']:.1f}{' (clock)' if r['clock'] else ''} |")
+    table = "\n".join(lines)
+    print(table)
+    if args.out:
+        args.out.write_text(
+            "# Jobs the insertion search leaves out, alone and with the exact repair\n\n"
+            "Command: `python -m benchmarks.scheduling.left_out --out "
+            "benchmarks/results/left_out.md` (2 cores; seconds are medians of "
+            f"{args.repeats} runs, one at a time).\n\n" + table + "\n")
+
+
+if __name__ == "__main__":
+    main()
