@@ -205,15 +205,17 @@ def place_left_out(problem: Problem, start: Solution, *, deadline: float, seed: 
                    size: int, reach: int, work: float,
                    budget: float) -> tuple[Solution, LeftOutReport]:
     """The insertion search moves one job at a time, so it leaves out a job that fits only
-    when several others move together (a random 6-job site: a job pinned to one start, on
-    either of two units that the others fill until three of them move at once). For each job
+    when several others move together (random site 259: on its one heater a job that may
+    start between 19:00 and 22:00 sits where the 3-hour job of 19:00-21:00 needs to be, and
+    neither moves alone). For each job
     left out that has a start (priority first, while `budget` lasts): the exact model on the
     job with all its starts and the `size` placed jobs nearest its window (each within `reach`
     steps of its place), every other job fixed, drops priced at their penalties (a job that
     may not be dropped must be placed). Kept when fewer such jobs are left out, or as many and
     the bill plus penalties is lower. `work`: CP-SAT deterministic time per job, `budget` for
     them all (a day where they truly do not fit spends it in vain: 1.5-2.3 s a unit on 100-200
-    job days; 0.5 a job placed none there). Returns the plan and what was tried and placed."""
+    job days, where 0.5 unit a job placed none). Returns the plan (`start` itself where
+    nothing improved) and what was tried and placed."""
     began = time.monotonic()
     current = start
     report = LeftOutReport()
@@ -228,6 +230,8 @@ def place_left_out(problem: Problem, start: Solution, *, deadline: float, seed: 
             break
         if budget - report.work_used < 0.01:
             break
+        if current.placement[job.index] is not None:  # placed with an earlier one
+            continue
         report.tried.append(job.job.job_id)
         free = _nearest_to_window(problem, current, job, size)
         sub = _restricted(problem, current, free, reach, opened=frozenset({job.index}))

@@ -566,16 +566,14 @@ def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: f
     if left_out is not None and any(
             place is None and job.candidates
             for job, place in zip(problem.jobs, solution.placement, strict=True)):
-        # It moves one job at a time; a job may fit only once several move together (and a
-        # small day without every job placed loses its bounds).
+        # It moves one job at a time; a job may fit only once several move together.
         repaired, report = place_left_out(
             problem, solution, deadline=_deadline(problem, options, began), seed=options.seed,
             size=NEIGHBOURHOOD_SIZE, reach=LEFT_OUT_REACH, work=LEFT_OUT_WORK,
             budget=max(LEFT_OUT_WORK, LEFT_OUT_WORK_SHARE * options.time_limit_s))
         left_out.update(report.parameters())
-        if report.placed:
-            candidates.append(_solution_candidate("left-out jobs placed", problem, repaired,
-                                                  inputs))
+        if repaired is not solution:  # kept only where it improved on the heuristic's plan
+            candidates.append(_solution_candidate("left-out repair", problem, repaired, inputs))
             solution = repaired
     return _best_of(problem, [solution] + ([fifo_solution] if fifo_solution else []))
 
