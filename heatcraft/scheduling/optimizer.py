@@ -284,7 +284,14 @@ def _least_drops(infeasible: PlanResult, inputs: Any, grid: TimeGrid, series: An
         frozen=frozen)
     if not proposal.ok:
         return infeasible
-    report = proposal.plan.solver.model_copy(update={"status": "infeasible"})
+    # The report keeps the options asked for; the second search's own are under least_drops.
+    searched = proposal.plan.solver.parameters
+    parameters = {**searched, **{key: value for key, value in infeasible.plan.solver.parameters
+                                 .items() if key in options.as_parameters()},
+                  "least_drops.drop_penalty_per_priority": searched["drop_penalty_per_priority"],
+                  "least_drops.time_limit_s": searched["time_limit_s"]}
+    report = proposal.plan.solver.model_copy(update={"status": "infeasible",
+                                                     "parameters": parameters})
     note = ("not every job fits and none may be dropped: the plan shown leaves out the jobs "
             "that cost least to lose at the default drop penalties (lowest priority first; "
             "its objective counts them at those penalties)")
