@@ -18,8 +18,7 @@ from pathlib import Path
 # (jobs, units, site seed): 1-day sites of the benchmark generator that do not all fit.
 DAYS = [(100, 6, 5), (120, 8, 5), (160, 10, 5), (160, 10, 6), (200, 12, 5)]
 MOVES = 9000  # the optimizer's heuristic share of a 60 s limit on a 100-job day
-WORK = 1.0  # optimizer.LEFT_OUT_WORK
-BUDGET = 6.0  # optimizer.LEFT_OUT_WORK_SHARE x a 60 s limit
+LIMIT_S = 60.0  # the repair's budget is the optimizer's at this limit
 
 
 def _row(workdir: Path, jobs: int, units: int, seed: int, repeats: int) -> dict:
@@ -28,7 +27,12 @@ def _row(workdir: Path, jobs: int, units: int, seed: int, repeats: int) -> dict:
     from heatcraft.scheduling.evaluation import evaluate
     from heatcraft.scheduling.heuristic import heuristic_plan
     from heatcraft.scheduling.mip_neighbourhood import place_left_out
-    from heatcraft.scheduling.optimizer import LEFT_OUT_REACH, NEIGHBOURHOOD_SIZE
+    from heatcraft.scheduling.optimizer import (
+        LEFT_OUT_REACH,
+        LEFT_OUT_WORK,
+        LEFT_OUT_WORK_SHARE,
+        NEIGHBOURHOOD_SIZE,
+    )
     from heatcraft.scheduling.problem import build_problem
 
     folder = generate_site(workdir / f"o{jobs}x{units}_s{seed}", jobs, units, 1, seed)
@@ -42,7 +46,8 @@ def _row(workdir: Path, jobs: int, units: int, seed: int, repeats: int) -> dict:
         began = time.monotonic()
         repaired, report = place_left_out(problem, start, deadline=time.monotonic() + 600.0,
                                           seed=0, size=NEIGHBOURHOOD_SIZE, reach=LEFT_OUT_REACH,
-                                          work=WORK, budget=BUDGET)
+                                          work=LEFT_OUT_WORK,
+                                          budget=LEFT_OUT_WORK_SHARE * LIMIT_S)
         repair_seconds.append(time.monotonic() - began)
     before, after = evaluate(problem, start), evaluate(problem, repaired)
     return {"day": f"{jobs} jobs x {units} units, seed {seed}",

@@ -213,7 +213,7 @@ def place_left_out(problem: Problem, start: Solution, *, deadline: float, seed: 
     steps of its place), every other job fixed, drops priced at their penalties (a job that
     may not be dropped must be placed). Kept when fewer such jobs are left out, or as many and
     the bill plus penalties is lower. `work`: CP-SAT deterministic time per job, `budget` for
-    them all (a day where they truly do not fit spends it in vain: 1.5-2.3 s a unit on 100-200
+    them all (a day where they truly do not fit spends it in vain: 1.3-2.5 s a unit on 100-200
     job days, where 0.5 unit a job placed none). Returns the plan (`start` itself where
     nothing improved) and what was tried and placed."""
     began = time.monotonic()
