@@ -75,6 +75,20 @@ def penalty_of(problem: Problem, placement: list[tuple[int, int] | None]) -> flo
                for job, place in zip(problem.jobs, placement, strict=True))
 
 
+def required_left_out(problem: Problem, placement: Placement) -> int:
+    """Jobs that may not be dropped (no penalty) and have a start, but are not placed."""
+    return sum(1 for job, place in zip(problem.jobs, placement, strict=True)
+               if place is None and job.penalty is None and job.candidates)
+
+
+def better_rank(rank: tuple[int, float], than: tuple[int, float], margin: float) -> bool:
+    """Ranks (required jobs left out, cost): fewer left out, or as many and a cost lower by
+    more than `margin`."""
+    if rank[0] != than[0]:
+        return rank[0] < than[0]
+    return rank[1] < than[1] - margin
+
+
 def electric_kw(problem: Problem, solution: Solution) -> np.ndarray:
     heat = unit_heat(problem, solution.placement)
     inputs = unit_input(problem, heat, solution.on)

@@ -20,7 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from heatcraft.scheduling.evaluation import Solution, penalty_of
+from heatcraft.scheduling.evaluation import (
+    Solution,
+    better_rank,
+    penalty_of,
+    required_left_out,
+)
 from heatcraft.scheduling.problem import JobData, Problem
 from heatcraft.scheduling.step_commitment import blocks_of, commit_steps
 
@@ -162,8 +167,7 @@ class InsertionSearch:
     def unplaced_required(self) -> int:
         """Jobs that may not be dropped (no penalty) and are not placed: the search ranks
         plans by this count first, so it never leaves one out to save its energy."""
-        return sum(1 for job, place in zip(self.p.jobs, self.placement, strict=True)
-                   if place is None and job.penalty is None and job.candidates)
+        return required_left_out(self.p, self.placement)
 
     def rank(self) -> tuple[int, float]:
         """(required jobs left out, true bill): smaller is better."""
@@ -556,20 +560,13 @@ def _two_phase_descent(search: InsertionSearch, move_budget: int, wall: float,
     best, best_rank = search.solution(), search.rank()
     _descend(search, int(move_budget * blend_share), wall)
     search.blend = 0.0
-    if _better(search.rank(), best_rank):
+    if better_rank(search.rank(), best_rank, IMPROVE):
         best, best_rank = search.solution(), search.rank()
     lower_peaks(search, move_budget, wall)
     _descend(search, move_budget, wall)  # what the target descent left of the budget
-    if _better(search.rank(), best_rank):
+    if better_rank(search.rank(), best_rank, IMPROVE):
         best = search.solution()
     return best
-
-
-def _better(rank: tuple[int, float], than: tuple[int, float], margin: float = IMPROVE) -> bool:
-    """Fewer required jobs left out, or as many and a bill lower by more than `margin`."""
-    if rank[0] != than[0]:
-        return rank[0] < than[0]
-    return rank[1] < than[1] - margin
 
 
 def lower_peaks(search: InsertionSearch, budget: int, wall: float, step: float = LOWER_STEP,
@@ -587,7 +584,7 @@ def lower_peaks(search: InsertionSearch, budget: int, wall: float, step: float =
         _descend(search, min(budget, search.moves + attempt_moves), wall, patience=20)
         search.targets = None
         rank = search.rank()
-        if _better(rank, best_rank, IMPROVE * max(1.0, abs(best_rank[1]))):
+        if better_rank(rank, best_rank, IMPROVE * max(1.0, abs(best_rank[1]))):
             best, best_rank, failures = search._snapshot(), rank, 0
         else:
             search._restore(best)

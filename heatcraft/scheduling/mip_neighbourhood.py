@@ -26,7 +26,13 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from heatcraft.scheduling.backends import solve_with
-from heatcraft.scheduling.evaluation import Solution, electric_kw, evaluate
+from heatcraft.scheduling.evaluation import (
+    Solution,
+    better_rank,
+    electric_kw,
+    evaluate,
+    required_left_out,
+)
 from heatcraft.scheduling.formulation import (
     ModelIndex,
     build_model,
@@ -248,9 +254,7 @@ def place_left_out(problem: Problem, start: Solution, *, deadline: float, seed: 
             continue
         candidate = decode(sub, index, outcome.values)
         candidate_rank = _rank(problem, candidate)
-        if candidate_rank[0] < rank[0] or (
-                candidate_rank[0] == rank[0]
-                and candidate_rank[1] < rank[1] - IMPROVE * max(1.0, abs(rank[1]))):
+        if better_rank(candidate_rank, rank, IMPROVE * max(1.0, abs(rank[1]))):
             current, rank = candidate, candidate_rank
     report.placed = [job.job.job_id for job in left_out
                      if current.placement[job.index] is not None]
@@ -260,9 +264,7 @@ def place_left_out(problem: Problem, start: Solution, *, deadline: float, seed: 
 
 def _rank(problem: Problem, solution: Solution) -> tuple[int, float]:
     """(jobs that may not be dropped left out, bill plus penalties)."""
-    missing = sum(1 for job, place in zip(problem.jobs, solution.placement, strict=True)
-                  if place is None and job.penalty is None and job.candidates)
-    return missing, sum(evaluate(problem, solution))
+    return required_left_out(problem, solution.placement), sum(evaluate(problem, solution))
 
 
 def _nearest_to_window(problem: Problem, solution: Solution, job, size: int) -> set[int]:

@@ -248,16 +248,16 @@ def optimize_plan(inputs: Any, grid: TimeGrid, series: Any,
             candidates.append(_Candidate("fifo", fifo, None, _plan_penalty(fifo, options)))
             fifo_solution = plan_to_solution(problem, fifo)
 
-    left_out: dict[str, Any] = {}  # what the heuristic's repair of left-out jobs did
+    repair: dict[str, Any] = {}  # what the repair of the heuristic's left-out jobs did
     if backend == "guided":
         outcome = _guided_search(problem, inputs, options, began, fifo_solution, candidates,
-                                 warnings, left_out)
+                                 warnings, repair)
     else:
         outcome = _engine_search(problem, inputs, options, began, fifo_solution, candidates,
-                                 warnings, backend, left_out)
-    if left_out:
+                                 warnings, backend, repair)
+    if repair:
         outcome = dataclasses.replace(outcome, parameters=_clock_summary(
-            {**outcome.parameters, **left_out}))
+            {**outcome.parameters, **repair}))
     result = _finish(problem, inputs, grid, series, options, candidates, outcome, backend,
                      began, warnings, diagnosis, baseline_cost, late_note)
     dropped = {d.job_id for d in result.plan.dropped_jobs}
@@ -286,8 +286,7 @@ def _least_drops(infeasible: PlanResult, inputs: Any, grid: TimeGrid, series: An
         return infeasible
     # The report keeps the options asked for; the second search's own are under least_drops.
     searched = proposal.plan.solver.parameters
-    parameters = {**searched, **{key: value for key, value in infeasible.plan.solver.parameters
-                                 .items() if key in options.as_parameters()},
+    parameters = {**searched, **options.as_parameters(),
                   "least_drops.drop_penalty_per_priority": searched["drop_penalty_per_priority"],
                   "least_drops.time_limit_s": searched["time_limit_s"]}
     report = proposal.plan.solver.model_copy(update={"status": "infeasible",
@@ -320,7 +319,7 @@ def _problem_with_lateness(inputs: Any, grid: TimeGrid, series: Any, options: Sc
 
 def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,
                    fifo_solution: Solution | None, candidates: list[_Candidate],
-                   warnings: list[str], backend: str, left_out: dict[str, Any]) -> SolveOutcome:
+                   warnings: list[str], backend: str, repair: dict[str, Any]) -> SolveOutcome:
     """The heuristic, then the engine on the whole model (its bound proves small days) beside
     MIP neighbourhoods on the other core; the heuristic alone for the largest problems."""
     share_seconds = options.time_limit_s * (1.0 if backend == "heuristic"
@@ -336,7 +335,7 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
             bounding = pool.submit(window_bound, problem,
                                    deadline=_deadline(problem, options, began))
             _heuristic(problem, inputs, options, began, share_seconds, fifo_solution,
-                       candidates, left_out, heuristic_only=True)
+                       candidates, repair, heuristic_only=True)
             return _heuristic_outcome(bounding.result())
     best = _heuristic(problem, inputs, options, began, share_seconds, fifo_solution, candidates,
                       None)
@@ -483,7 +482,7 @@ def _clock_summary(parameters: dict[str, Any]) -> dict[str, Any]:
 
 def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,
                    fifo_solution: Solution | None, candidates: list[_Candidate],
-                   warnings: list[str], left_out: dict[str, Any]) -> SolveOutcome:
+                   warnings: list[str], repair: dict[str, Any]) -> SolveOutcome:
     """Days too large for the exact engine within the limit, in three phases:
 
     1. the LP relaxation on the engine thread (the proven bound, and the starts it uses)
@@ -500,7 +499,7 @@ def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
         best = _heuristic(problem, inputs, options, began,
                           min(options.heuristic_share * limit,
                               GUIDED_HEURISTIC_SECONDS_PER_JOB * len(problem.jobs)),
-                          fifo_solution, candidates, left_out)
+                          fifo_solution, candidates, repair)
         guide = relaxing.result()
     if guide.outcome.status == "error":
         warnings.append(f"the LP relaxation failed: {guide.outcome.message}")
@@ -553,11 +552,11 @@ def _guided_outcome(lp: SolveOutcome, restricted: list[SolveOutcome],
 
 def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,
                share_seconds: float, fifo_solution: Solution | None,
-               candidates: list[_Candidate], left_out: dict[str, Any] | None, *,
+               candidates: list[_Candidate], repair: dict[str, Any] | None, *,
                heuristic_only: bool = False) -> Solution:
     """The insertion heuristic for about `share_seconds` (counted in moves); returns the best
     of its plan and the FIFO baseline. Where it leaves out a job that has starts, an exact
-    neighbourhood tries to place it, and `left_out` gets its report (None: no such repair,
+    neighbourhood tries to place it, and `repair` gets its report (None: no such repair,
     where an engine gets the whole model: on a 100-job day on 6 units at 60 s the repair's
     9 s cost HiGHS the plan that dropped one job instead of seven)."""
     now = time.monotonic()
@@ -570,7 +569,7 @@ def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: f
     solution = heuristic_plan(problem, options.seed, int(rate * seconds), max(wall, 0.5),
                               start=fifo_solution)
     candidates.append(_solution_candidate("heuristic", problem, solution, inputs))
-    if left_out is not None and any(
+    if repair is not None and any(
             place is None and job.candidates
             for job, place in zip(problem.jobs, solution.placement, strict=True)):
         # It moves one job at a time; a job may fit only once several move together.
@@ -578,7 +577,7 @@ def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: f
             problem, solution, deadline=_deadline(problem, options, began), seed=options.seed,
             size=NEIGHBOURHOOD_SIZE, reach=LEFT_OUT_REACH, work=LEFT_OUT_WORK,
             budget=max(LEFT_OUT_WORK, LEFT_OUT_WORK_SHARE * options.time_limit_s))
-        left_out.update(report.parameters())
+        repair.update(report.parameters())
         if repaired is not solution:  # kept only where it improved on the heuristic's plan
             candidates.append(_solution_candidate("left-out repair", problem, repaired, inputs))
             solution = repaired

@@ -116,7 +116,6 @@ def test_a_job_that_fits_only_when_others_move_together_is_placed():
     result = optimize_plan(site, grid, series, ScheduleOptions(
         backend="heuristic", time_limit_s=4, drop_penalty_per_priority=None))
     assert result.verification.ok and not result.plan.dropped_jobs
-    assert result.plan.solver.status != "infeasible"
     sources = [c["source"] for c in result.candidates]
     assert "left-out repair" in sources, sources
     assert result.plan.solver.parameters["engine.left_out.placed"] == "J4"
