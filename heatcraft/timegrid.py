@@ -8,12 +8,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from datetime import timezone as FixedOffset
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
 UTC = ZoneInfo("UTC")
+
+
+def fixed_offset(moment: datetime) -> datetime:
+    """The same instant with the UTC offset in force instead of its zone's rules.
+
+    Python adds a timedelta to a datetime whose tzinfo is a zone (ZoneInfo) on the wall clock,
+    and subtracts or compares two of the same zone on the wall clock too: across a DST change
+    a 3-hour job would end an hour early or late. With a fixed offset the wall clock and real
+    time agree, so plan and job times are kept this way (the ISO text is the same)."""
+    offset = moment.utcoffset()
+    if offset is None:
+        raise ValueError(f"{moment!r} has no UTC offset")
+    return moment.astimezone(FixedOffset(offset))
 
 
 def _seconds_between(first: datetime, second: datetime) -> float:
@@ -34,6 +48,9 @@ class TimeGrid:
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:
             raise ValueError("TimeGrid start and end must be timezone-aware")
+        # Arithmetic on the horizon's ends must be in real time (fixed_offset).
+        object.__setattr__(self, "start", fixed_offset(self.start))
+        object.__setattr__(self, "end", fixed_offset(self.end))
         if self.step_minutes <= 0 or 60 % self.step_minutes != 0:
             raise ValueError(f"step_minutes must divide an hour, got {self.step_minutes}")
         span = _seconds_between(self.start, self.end)
@@ -78,7 +95,7 @@ class TimeGrid:
     def starts_local(self) -> list[datetime]:
         """Step start times in local time (ISO 8601 with the offset in force)."""
         tz = self.tz
-        return [t.astimezone(tz) for t in self.starts_utc]
+        return [fixed_offset(t.astimezone(tz)) for t in self.starts_utc]
 
     @cached_property
     def local_dates(self) -> list[date]:
@@ -98,6 +115,12 @@ class TimeGrid:
             raise ValueError(f"{moment!r} has no UTC offset")
         return _seconds_between(self.start, moment) / (self.step_minutes * 60)
 
+    def later(self, moment: datetime, delta: timedelta) -> datetime:
+        """`delta` after `moment` in real time, with the offset in force then (fixed_offset)."""
+        return fixed_offset((moment.astimezone(UTC) + delta).astimezone(self.tz))
+
     def moment(self, step_index: int) -> datetime:
-        """Local aware time at the start of step `step_index` (may equal the horizon end)."""
-        return (self.start.astimezone(UTC) + step_index * self.step).astimezone(self.tz)
+        """Local aware time at the start of step `step_index` (may equal the horizon end), with
+        the offset in force (fixed_offset)."""
+        return fixed_offset((self.start.astimezone(UTC) + step_index * self.step)
+                            .astimezone(self.tz))

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from heatcraft.models.instant import Instant
 
 
 class EquipmentType(StrEnum):
@@ -98,8 +100,8 @@ class MaintenanceWindow(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     equipment_id: str = Field(min_length=1)
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Instant
+    end: Instant
     reason: str = ""
 
     @model_validator(mode="after")
@@ -119,8 +121,8 @@ class UnitTrip(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     equipment_id: str = Field(min_length=1)
-    tripped_at: AwareDatetime
-    back_at: AwareDatetime | None = None
+    tripped_at: Instant
+    back_at: Instant | None = None
     reason: str = ""
 
     @model_validator(mode="after")

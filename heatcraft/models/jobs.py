@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from heatcraft.models.instant import Instant
 
 
 class TimeWindow(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Instant
+    end: Instant
 
     @model_validator(mode="after")
     def _ordered(self) -> TimeWindow:
@@ -33,8 +35,8 @@ class Job(BaseModel):
     heating_kwh: float = Field(gt=0, description="heat delivered")
     temperature_c: float
     duration_minutes: int = Field(gt=0)
-    earliest_start: AwareDatetime
-    deadline: AwareDatetime
+    earliest_start: Instant
+    deadline: Instant
     priority: int = Field(default=3, ge=1, le=5, description="1 highest .. 5 lowest")
     allowed_equipment: tuple[str, ...] = ()
     must_run_window: TimeWindow | None = None

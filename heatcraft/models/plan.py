@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from heatcraft.models.equipment import Carrier
+from heatcraft.models.instant import Instant
 
 PlanKind = Literal["baseline", "optimized"]
 
@@ -16,8 +17,8 @@ class Assignment(BaseModel):
 
     job_id: str
     equipment_id: str
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Instant
+    end: Instant
     heat_kw: float = Field(gt=0)
     input_kw: float = Field(gt=0, description="heat_kw / efficiency (or COP)")
     carrier: Carrier
@@ -29,8 +30,8 @@ class UnitRun(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     equipment_id: str
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Instant
+    end: Instant
 
 
 class DroppedJob(BaseModel):
@@ -61,8 +62,8 @@ class Plan(BaseModel):
 
     site_id: str
     kind: PlanKind
-    horizon_start: AwareDatetime
-    horizon_end: AwareDatetime
+    horizon_start: Instant
+    horizon_end: Instant
     step_minutes: int
     assignments: tuple[Assignment, ...]
     runs: tuple[UnitRun, ...] = Field(

@@ -108,7 +108,7 @@ def _place_first_fit(
         return "its window (and must-run window) leaves no start inside the horizon"
     last_reason = "no unit is free inside its window"
     for start in starts:
-        end = start + job.duration
+        end = grid.later(start, job.duration)
         for unit in units:
             reason = _blocked(job, unit, start, end, windows, placed)
             if reason:

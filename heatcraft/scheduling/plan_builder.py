@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from heatcraft.models import Assignment, DroppedJob, Plan, SolverReport, UnitRun
 from heatcraft.scheduling.evaluation import Solution
 from heatcraft.scheduling.problem import Problem
@@ -25,8 +23,7 @@ def solution_to_plan(problem: Problem, solution: Solution, inputs, *, site_id: s
         unit = units[u]
         start = grid.moment(s)
         assignments.append(Assignment(job_id=job.job.job_id, equipment_id=unit.equipment_id,
-                                      start=start, end=start + timedelta(
-                                          minutes=job.job.duration_minutes),
+                                      start=start, end=grid.later(start, job.job.duration),
                                       heat_kw=job.heat_kw, input_kw=job.heat_kw / unit.efficiency,
                                       carrier=unit.fuel))
     runs = [UnitRun(equipment_id=units[u.index].equipment_id, start=grid.moment(a),

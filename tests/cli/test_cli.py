@@ -211,3 +211,39 @@ def test_plan_late_penalty_delays_a_job_that_cannot_meet_its_deadline(tmp_path: 
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
         "error: --late-penalty: '1,5': a higher priority (earlier) may not cost less to delay"]
+
+
+def _spring_forward_site(tmp_path: Path, deadline: str) -> Path:
+    """plant_a with two jobs on 2026-03-08 (02:00 CST -> 03:00 CDT), in site-local times
+    without an offset. D1's window 00:30 - `deadline` holds its 3 hours only in real time."""
+    site = tmp_path / "plant_a"
+    shutil.copytree(SITE, site)
+    header = (SITE / "jobs.csv").read_text().splitlines()[0]
+    rows = [f"D1,P-FRY,Frying,10,kg,900,190,180,2026-03-08T00:30:00,{deadline},2,EH1,",
+            "D2,P-FRY,Frying,10,kg,600,190,120,2026-03-08T01:00:00,2026-03-08T08:00:00,3,EH2,"]
+    (site / "jobs.csv").write_text("\n".join([header, *rows]) + "\n")
+    return site
+
+
+def test_plan_through_the_spring_forward_hour_keeps_real_time(tmp_path: Path):
+    site = _spring_forward_site(tmp_path, "2026-03-08T04:30:00")  # 3 real hours
+    out = tmp_path / "plan.json"
+    result = runner.invoke(app, ["plan", str(site), "--date", "2026-03-08", "--time-limit", "5",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert report["verified"] is True and report["dropped_jobs"] == []
+    placed = {a["job_id"]: a for a in report["assignments"]}
+    assert placed["D1"]["start"] == "2026-03-08T00:30:00-06:00"
+    assert placed["D1"]["end"] == "2026-03-08T04:30:00-05:00"
+    for job_id, hours in (("D1", 3), ("D2", 2)):
+        start, end = (datetime.fromisoformat(placed[job_id][k]) for k in ("start", "end"))
+        assert (end - start).total_seconds() == hours * 3600
+
+
+def test_a_window_too_short_in_real_time_is_refused_by_row(tmp_path: Path):
+    # 00:30 to 04:00 reads as 3.5 hours on the wall clock, but it is 2.5 real hours.
+    site = _spring_forward_site(tmp_path, "2026-03-08T04:00:00")
+    result = runner.invoke(app, ["plan", str(site), "--date", "2026-03-08"])
+    assert result.exit_code == 2
+    assert "jobs.csv" in result.output and "does not fit" in result.output
