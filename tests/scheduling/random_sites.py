@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import random
+from datetime import date
 
 from heatcraft.intake.site_folder import SiteInputs
 from heatcraft.models import UnitState
-from tests.scheduling.sites import boiler, heater, inputs, job, maintenance, must_run, tou_tariff
+from tests.scheduling.sites import (
+    DAY,
+    boiler,
+    heater,
+    inputs,
+    job,
+    maintenance,
+    must_run,
+    tou_tariff,
+)
 
 
-def random_site(seed: int) -> SiteInputs:
+def random_site(seed: int, day: date = DAY) -> SiteInputs:
     """Heaters, heat pumps and gas boilers with random limits (min load, min run and off,
     starts per day, startup energy, parallel jobs, an initial state), jobs with random windows,
     units and must-run windows, maybe a maintenance window and a contract peak, a TOU or flat
@@ -17,11 +27,11 @@ def random_site(seed: int) -> SiteInputs:
     denominators), so every engine and bound can be compared on it."""
     rng = random.Random(seed)
     units = [_unit(rng, number) for number in range(rng.randint(1, 3))]
-    jobs = [_job(rng, number, units) for number in range(rng.randint(2, 7))]
+    jobs = [_job(rng, number, units, day) for number in range(rng.randint(2, 7))]
     windows = []
     if rng.random() < 0.4:
         unit, start = rng.choice(units), rng.randrange(22)
-        windows.append(maintenance(unit.equipment_id, start, start + rng.choice([1, 2])))
+        windows.append(maintenance(unit.equipment_id, start, start + rng.choice([1, 2]), day))
     base = rng.choice([0.0, 20.0, 50.0])
     tariff = tou_tariff(rng.choice([0.0, 5.0, 18.0]), flat=rng.random() < 0.3)
     contract = base + rng.choice([150, 250, 400]) if rng.random() < 0.3 else None
@@ -49,7 +59,7 @@ def _unit(rng: random.Random, number: int):
     return boiler(unit_id, efficiency=rng.choice([0.9, 0.85]), **limits)
 
 
-def _job(rng: random.Random, number: int, units: list):
+def _job(rng: random.Random, number: int, units: list, day: date):
     hours = rng.choice([0.5, 1, 1.5, 2, 3])
     earliest = rng.randrange(20)
     deadline = min(24, earliest + hours + rng.choice([0, 0.5, 1, 2, 4, 8]))
@@ -63,6 +73,6 @@ def _job(rng: random.Random, number: int, units: list):
     if rng.random() < 0.15:
         start = earliest + rng.choice([0, 0.25, 0.5])
         if start + hours <= deadline:
-            extra["must_run_window"] = must_run(start, start + hours)
-    return job(f"J{number}", kw, hours, earliest, deadline, allowed_equipment=allowed,
+            extra["must_run_window"] = must_run(start, start + hours, day)
+    return job(f"J{number}", kw, hours, earliest, deadline, day, allowed_equipment=allowed,
                priority=rng.randint(1, 5), **extra)

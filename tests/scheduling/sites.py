@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,8 +26,10 @@ DAY = date(2026, 6, 16)  # a Tuesday
 
 
 def at(hour: float, day: date = DAY) -> datetime:
+    """`hour` real hours after local midnight of `day` (the wall clock jumps on a DST change
+    night: at(3) on 2026-03-08 is 04:00 CDT)."""
     start = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(TZ))
-    return start + timedelta(hours=hour)
+    return (start.astimezone(UTC) + timedelta(hours=hour)).astimezone(ZoneInfo(TZ))
 
 
 def tou_tariff(demand_rate: float = 18.0, flat: bool = False):
@@ -66,12 +68,12 @@ def job(job_id: str, kw: float, hours: float, earliest: float, deadline: float,
                earliest_start=at(earliest, day), deadline=at(deadline, day), **extra)
 
 
-def must_run(start: float, end: float) -> TimeWindow:
-    return TimeWindow(start=at(start), end=at(end))
+def must_run(start: float, end: float, day: date = DAY) -> TimeWindow:
+    return TimeWindow(start=at(start, day), end=at(end, day))
 
 
-def maintenance(unit_id: str, start: float, end: float) -> MaintenanceWindow:
-    return MaintenanceWindow(equipment_id=unit_id, start=at(start), end=at(end))
+def maintenance(unit_id: str, start: float, end: float, day: date = DAY) -> MaintenanceWindow:
+    return MaintenanceWindow(equipment_id=unit_id, start=at(start, day), end=at(end, day))
 
 
 def inputs(equipment, jobs, *, windows=(), tariff=None, contract_peak_kw=None,

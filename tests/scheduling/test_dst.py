@@ -11,10 +11,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from heatcraft.models import Assignment, Carrier, Job, Plan, UnitRun
 from heatcraft.scheduling import ScheduleOptions, optimize_plan, verify_plan
+from heatcraft.scheduling.backends import solve_with
+from heatcraft.scheduling.formulation import build_model
+from heatcraft.scheduling.problem import build_problem
 from heatcraft.tariffs import expand_tariff
 from heatcraft.timegrid import TimeGrid, fixed_offset
+from tests.scheduling.random_sites import random_site
 from tests.scheduling.sites import TZ, heater, inputs
 
 SPRING = date(2026, 3, 8)  # 02:00 CST -> 03:00 CDT: 23 hours, 92 steps
@@ -128,3 +134,20 @@ def test_instants_keep_the_offset_in_force():
     assert grid.moment(8).isoformat() == "2026-03-08T03:00:00-05:00"  # 8 steps after 00:00 CST
     assert grid.end.isoformat() == "2026-03-09T00:00:00-05:00"
 
+
+
+@pytest.mark.parametrize(("day", "seed"), [(SPRING, 7), (SPRING, 9), (FALL, 3), (FALL, 7)],
+                         ids=["spring-7", "spring-9", "fall-3", "fall-7"])
+def test_random_sites_on_change_days_keep_real_time_and_the_optimum(day, seed):
+    # Sites where, before times kept their offset, a job ran an hour short or long, or every
+    # optimized plan was discarded for a cost mismatch.
+    site = random_site(seed, day)
+    grid, series = day_horizon(site, day)
+    result = optimize_plan(site, grid, series, FAST)
+    assert_plan_keeps_real_time(result, site)
+    problem = build_problem(site, grid, series, FAST)
+    model, _ = build_model(problem, allow_drops=False)
+    exact = solve_with("highs", model, time_limit_s=30, threads=1, seed=0, relative_gap=1e-9)
+    assert exact.status == "optimal"
+    assert result.verification.recomputed_cost >= exact.objective - 0.01
+    assert result.plan.solver.bound <= exact.objective + 0.01
