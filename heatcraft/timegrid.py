@@ -122,5 +122,4 @@ class TimeGrid:
     def moment(self, step_index: int) -> datetime:
         """Local aware time at the start of step `step_index` (may equal the horizon end), with
         the offset in force (fixed_offset)."""
-        return fixed_offset((self.start.astimezone(UTC) + step_index * self.step)
-                            .astimezone(self.tz))
+        return self.later(self.start, step_index * self.step)
