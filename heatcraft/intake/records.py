@@ -83,6 +83,7 @@ def _read_csv(path: Path) -> tuple[list[str], list[Record]]:
             raise InputError(
                 [InputIssue(path.name, 1, None, "file is empty (no header row)")]
             ) from None
+        _check_separator(path.name, header)
         records = []
         for row_number, row in enumerate(reader, start=2):
             if not any(cell.strip() for cell in row):
@@ -104,6 +105,20 @@ def _read_csv(path: Path) -> tuple[list[str], list[Record]]:
                 )
             )
     return header, records
+
+
+def _check_separator(file: str, header: list[str]) -> None:
+    """A spreadsheet set to a comma decimal saves "CSV" with semicolons (or tabs): the whole
+    header then reads as one unknown column. Say what happened instead."""
+    if len(header) != 1:
+        return
+    for mark, name in ((";", "semicolons"), ("\t", "tabs")):
+        if mark in header[0]:
+            raise InputError([InputIssue(
+                file, 1, None,
+                f"the header is one column with {name} in it: the file is separated by {name}, "
+                "not commas; save it as comma-separated CSV (with a point as decimal mark), or "
+                "as .xlsx")])
 
 
 def _read_xlsx(path: Path) -> tuple[list[str], list[Record]]:

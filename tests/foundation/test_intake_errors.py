@@ -50,6 +50,15 @@ def test_unknown_column_is_an_error(site_copy: Path):
     assert "unknown column" in issue.rule
 
 
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_file_separated_by_semicolons_or_tabs_says_so(site_copy: Path, separator: str):
+    path = site_copy / "equipment.csv"
+    path.write_text(path.read_text().replace(",", separator))
+    issue, message = _issue(site_copy)
+    assert (issue.file, issue.row) == ("equipment.csv", 1)
+    assert "separated by" in issue.rule and "comma-separated" in message
+
+
 def test_wrong_type(site_copy: Path):
     row = _edit_csv(site_copy / "jobs.csv", 4, "duration_minutes", "ninety")
     issue, _ = _issue(site_copy)
