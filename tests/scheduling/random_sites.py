@@ -24,7 +24,8 @@ def random_site(seed: int, day: date = DAY) -> SiteInputs:
     starts per day, startup energy, parallel jobs, an initial state), jobs with random windows,
     units and must-run windows, maybe a maintenance window and a contract peak, a TOU or flat
     tariff. All values sit on the grids the whole-bill search needs (0.1 kW, small
-    denominators), so every engine and bound can be compared on it."""
+    denominators), so every engine and bound can be compared on it. Its times are real hours
+    after local midnight of `day` (a DST change day works too)."""
     rng = random.Random(seed)
     units = [_unit(rng, number) for number in range(rng.randint(1, 3))]
     jobs = [_job(rng, number, units, day) for number in range(rng.randint(2, 7))]
