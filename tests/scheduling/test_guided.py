@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from datetime import timedelta
 
@@ -9,15 +10,16 @@ import pytest
 
 from benchmarks.scheduling.generate import generate_site, load_generated
 from heatcraft.scheduling import FrozenState, ScheduleOptions, optimize_plan, verify_plan
-from heatcraft.scheduling.backends import solve_with
+from heatcraft.scheduling.backends import SolveOutcome, solve_with
 from heatcraft.scheduling.evaluation import evaluate
 from heatcraft.scheduling.formulation import build_model
 from heatcraft.scheduling.heuristic import heuristic_plan
 from heatcraft.scheduling.lp_support import lp_guide, restricted_to_support, search_support
-from heatcraft.scheduling.mip_neighbourhood import improve_by_neighbourhoods
-from heatcraft.scheduling.optimizer import GUIDED_MIN_STARTS, choose_backend
+from heatcraft.scheduling.mip_neighbourhood import NeighbourhoodReport, improve_by_neighbourhoods
+from heatcraft.scheduling.optimizer import GUIDED_MIN_STARTS, _guided_outcome, choose_backend
 from heatcraft.scheduling.plan_builder import solution_to_plan
 from heatcraft.scheduling.problem import build_problem
+from heatcraft.scheduling.window_bound import window_bound
 from tests.scheduling.sites import at, heater, horizon, inputs, job, peaky_site, problem_of
 
 GUIDED = ScheduleOptions(backend="guided", time_limit_s=8)
@@ -153,3 +155,22 @@ def test_auto_picks_the_guided_search_for_large_days(tmp_path, jobs, units, expe
     starts = sum(len(j.candidates) for j in problem.jobs)
     assert (starts >= GUIDED_MIN_STARTS) == (expected == "guided")
     assert choose_backend(problem, ScheduleOptions()) == expected
+
+
+def test_an_lp_stopped_by_the_clock_leaves_the_bound_to_the_day_windows():
+    # On plant_b's two days at 20 s the LP's share (8 s) ended it before its 15.6 s: the
+    # report had no bound. The day windows' LPs (window_bound) give one.
+    problem = problem_of(peaky_site())
+    stopped = SolveOutcome("HiGHS", "HiGHS (test)", "no_solution", None, None, None, 8.0,
+                           {"stopped_by_clock": True}, "time limit reached")
+    windows = window_bound(problem, deadline=time.monotonic() + 30)
+    assert windows.bound is not None
+    outcome = _guided_outcome(stopped, [], NeighbourhoodReport(), windows)
+    assert outcome.bound == windows.bound
+    assert "day windows" in outcome.parameters["bound_from"]
+    assert outcome.parameters["bound.windows"] == windows.windows[0]
+    assert outcome.parameters["stopped_by_clock"] is True  # the LP's clock still shows
+    # An LP that proved its bound keeps it.
+    proven = dataclasses.replace(stopped, status="optimal", bound=windows.bound - 1.0,
+                                 parameters={"stopped_by_clock": False})
+    assert _guided_outcome(proven, [], NeighbourhoodReport(), None).bound == windows.bound - 1.0
