@@ -526,7 +526,7 @@ def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
     with ThreadPoolExecutor(max_workers=1) as pool:
         # An LP stopped by the clock proves nothing: LPs of day windows (window_bound, as for
         # the largest days) bound the bill beside the neighbourhoods. On plant_b's two days at
-        # 20 s the LP's 8 s share ended it (it needs 15.6 s), the windows take 4.8 s.
+        # 20 s the LP's 8 s share ended it (it needs 15.6 s); the windows took 4.0 s.
         bounding = pool.submit(window_bound, problem, deadline=deadline - 0.5) \
             if guide.outcome.bound is None else None
         improved, report = improve_by_neighbourhoods(
