@@ -170,7 +170,8 @@ def test_an_lp_stopped_by_the_clock_leaves_the_bound_to_the_day_windows():
     assert "day windows" in outcome.parameters["bound_from"]
     assert outcome.parameters["bound.windows"] == windows.windows[0]
     assert outcome.parameters["stopped_by_clock"] is True  # the LP's clock still shows
-    # An LP that proved its bound keeps it.
+    # An LP that proved its bound keeps it, even below the windows'.
     proven = dataclasses.replace(stopped, status="optimal", bound=windows.bound - 1.0,
                                  parameters={"stopped_by_clock": False})
-    assert _guided_outcome(proven, [], NeighbourhoodReport(), None).bound == windows.bound - 1.0
+    kept = _guided_outcome(proven, [], NeighbourhoodReport(), windows)
+    assert kept.bound == windows.bound - 1.0 and "bound_from" not in kept.parameters
