@@ -1,10 +1,11 @@
-"""Jobs the insertion search leaves out, alone against with `place_left_out`, in one run.
+"""Jobs the insertion search leaves out: alone, and with `place_left_out` with CP-SAT's presolve
+on (as before session 19) and off (as the optimizer runs it), in one run.
 
 python -m benchmarks.scheduling.left_out --out benchmarks/results/left_out.md
 
 Overloaded generated days (more jobs than the units carry by their deadlines, default drop
 penalties by priority): the heuristic's plan, then the exact neighbourhood of each job it left
-out (as the optimizer runs it). Work is counted (moves, CP-SAT deterministic time), so the
+out. Work is counted (moves, CP-SAT deterministic time), so the
 plans repeat; the seconds are this machine's, median of --repeats runs.
 """
 
@@ -38,27 +39,32 @@ def _row(workdir: Path, jobs: int, units: int, seed: int, repeats: int) -> dict:
     folder = generate_site(workdir / f"o{jobs}x{units}_s{seed}", jobs, units, 1, seed)
     inputs, grid, series = load_generated(folder, 1)
     problem = build_problem(inputs, grid, series, ScheduleOptions())
-    heuristic_seconds, repair_seconds = [], []
+    heuristic_seconds: list[float] = []
+    seconds: dict[bool, list[float]] = {False: [], True: []}
+    repaired, reports = {}, {}
     for _ in range(repeats):
         began = time.monotonic()
         start = heuristic_plan(problem, 0, MOVES, 600.0)
         heuristic_seconds.append(time.monotonic() - began)
-        began = time.monotonic()
-        repaired, report = place_left_out(problem, start, deadline=time.monotonic() + 600.0,
-                                          seed=0, size=NEIGHBOURHOOD_SIZE, reach=LEFT_OUT_REACH,
-                                          work=LEFT_OUT_WORK,
-                                          budget=LEFT_OUT_WORK_SHARE * LIMIT_S)
-        repair_seconds.append(time.monotonic() - began)
-    before, after = evaluate(problem, start), evaluate(problem, repaired)
-    return {"day": f"{jobs} jobs x {units} units, seed {seed}",
-            "left_out_before": sum(p is None for p in start.placement),
-            "left_out_after": sum(p is None for p in repaired.placement),
-            "bill_before": before[0], "penalty_before": before[1],
-            "bill_after": after[0], "penalty_after": after[1],
-            "tried": len(report.tried), "work": report.work_used,
-            "clock": report.clock_stopped,
-            "heuristic_s": statistics.median(heuristic_seconds),
-            "repair_s": statistics.median(repair_seconds)}
+        for presolve in (True, False):
+            began = time.monotonic()
+            repaired[presolve], reports[presolve] = place_left_out(
+                problem, start, deadline=time.monotonic() + 600.0, seed=0,
+                size=NEIGHBOURHOOD_SIZE, reach=LEFT_OUT_REACH, work=LEFT_OUT_WORK,
+                budget=LEFT_OUT_WORK_SHARE * LIMIT_S, presolve=presolve)
+            seconds[presolve].append(time.monotonic() - began)
+    row = {"day": f"{jobs} jobs x {units} units, seed {seed}",
+           "left_out_before": sum(p is None for p in start.placement),
+           "cost_before": sum(evaluate(problem, start)),
+           "heuristic_s": statistics.median(heuristic_seconds)}
+    for presolve, key in ((True, "presolve"), (False, "repair")):
+        row[f"left_out_{key}"] = sum(p is None for p in repaired[presolve].placement)
+        row[f"cost_{key}"] = sum(evaluate(problem, repaired[presolve]))
+        row[f"tried_{key}"] = len(reports[presolve].tried)
+        row[f"work_{key}"] = reports[presolve].work_used
+        row[f"clock_{key}"] = reports[presolve].clock_stopped
+        row[f"seconds_{key}"] = statistics.median(seconds[presolve])
+    return row
 
 
 def main() -> None:
@@ -68,15 +74,19 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     rows = [_row(args.workdir, *day, args.repeats) for day in DAYS]
-    lines = ["| day | left out: heuristic | with repair | bill + penalties $: heuristic "
-             "| with repair | jobs tried | repair work | heuristic s | repair s |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| day | left out: heuristic | repair, CP-SAT presolve on | repair (presolve off) "
+             "| bill + penalties $: heuristic | presolve on | presolve off "
+             "| jobs tried: on / off | repair work: on / off | heuristic s "
+             "| repair s: on / off |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
+        clock = " (clock)" if r["clock_presolve"] or r["clock_repair"] else ""
         lines.append(
-            f"| {r['day']} | {r['left_out_before']} | {r['left_out_after']} "
-            f"| {r['bill_before'] + r['penalty_before']:,.0f} "
-            f"| {r['bill_after'] + r['penalty_after']:,.0f} | {r['tried']} | {r['work']:.2f} "
-            f"| {r['heuristic_s']:.1f} | {r['repair_s']:.1f}{' (clock)' if r['clock'] else ''} |")
+            f"| {r['day']} | {r['left_out_before']} | {r['left_out_presolve']} "
+            f"| {r['left_out_repair']} | {r['cost_before']:,.0f} | {r['cost_presolve']:,.0f} "
+            f"| {r['cost_repair']:,.0f} | {r['tried_presolve']} / {r['tried_repair']} "
+            f"| {r['work_presolve']:.2f} / {r['work_repair']:.2f} | {r['heuristic_s']:.1f} "
+            f"| {r['seconds_presolve']:.1f} / {r['seconds_repair']:.1f}{clock} |")
     table = "\n".join(lines)
     print(table)
     if args.out:

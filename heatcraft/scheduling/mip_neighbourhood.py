@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from heatcraft.scheduling.backends import solve_with
+from heatcraft.scheduling.backends.cpsat import solve_cpsat
 from heatcraft.scheduling.evaluation import (
     Solution,
     better_rank,
@@ -195,6 +196,7 @@ def improve_by_neighbourhoods(problem: Problem, start: Solution, *, rounds: int,
 class LeftOutReport:
     tried: list[str] = dataclasses.field(default_factory=list)
     placed: list[str] = dataclasses.field(default_factory=list)
+    without_plan: int = 0  # solves that found no plan, not even the one they were hinted
     clock_stopped: bool = False  # the deadline ended a solve or left a job untried
     work_used: float = 0.0  # CP-SAT deterministic time
     seconds: float = 0.0
@@ -202,14 +204,15 @@ class LeftOutReport:
     def parameters(self) -> dict[str, str | int | float | bool | None]:
         return {"left_out.tried": ", ".join(self.tried) or None,
                 "left_out.placed": ", ".join(self.placed) or None,
+                "left_out.solves_without_plan": self.without_plan,
                 "left_out.work_used": round(self.work_used, 3),
                 "left_out.seconds": round(self.seconds, 3),
                 "left_out.stopped_by_clock": self.clock_stopped}
 
 
 def place_left_out(problem: Problem, start: Solution, *, deadline: float, seed: int,
-                   size: int, reach: int, work: float,
-                   budget: float) -> tuple[Solution, LeftOutReport]:
+                   size: int, reach: int, work: float, budget: float,
+                   presolve: bool = False) -> tuple[Solution, LeftOutReport]:
     """The insertion search moves one job at a time, so it leaves out a job that fits only
     when several others move together (random site 259: on its one heater a job that may
     start between 19:00 and 22:00 sits where the 3-hour job of 19:00-21:00 needs to be, and
@@ -220,8 +223,9 @@ def place_left_out(problem: Problem, start: Solution, *, deadline: float, seed: 
     may not be dropped must be placed). Kept when fewer such jobs are left out, or as many and
     the bill plus penalties is lower. `work`: CP-SAT deterministic time per job, `budget` for
     them all (a day where they truly do not fit spends it in vain: 1.3-2.5 s a unit on 100-200
-    job days, where 0.5 unit a job placed none). Returns the plan (`start` itself where
-    nothing improved) and what was tried and placed."""
+    job days, where 0.5 unit a job placed none). `presolve`: CP-SAT's presolve, off unless a
+    benchmark compares. Returns the plan (`start` itself where nothing improved) and what was
+    tried and placed."""
     began = time.monotonic()
     current = start
     report = LeftOutReport()
@@ -243,14 +247,17 @@ def place_left_out(problem: Problem, start: Solution, *, deadline: float, seed: 
         sub = _restricted(problem, current, free, reach, opened=frozenset({job.index}))
         model, index = build_model(sub, tight_linking=False, redundant_cumulatives=False,
                                    allow_drops=True)
-        outcome = solve_with("cpsat", model, time_limit_s=min(10.0, left - 0.5), threads=1,
-                             seed=seed, relative_gap=1e-4,
-                             hint=hint_values(sub, model, index, current),
-                             deterministic_time=min(work, budget - report.work_used),
-                             bounded=False)
+        # Without presolve: with it, CP-SAT lost the hint (the current plan, a feasible point
+        # of this sub-model) on the larger overloaded days and spent each job's unit without
+        # finding any plan (benchmarks/results/left_out.md).
+        outcome = solve_cpsat(model, time_limit_s=min(10.0, left - 0.5), threads=1, seed=seed,
+                              relative_gap=1e-4, hint=hint_values(sub, model, index, current),
+                              deterministic_time=min(work, budget - report.work_used),
+                              presolve=presolve)
         report.work_used += float(outcome.parameters.get("deterministic_time_used") or 0.0)
         report.clock_stopped |= bool(outcome.parameters.get("stopped_by_clock"))
         if outcome.values is None:
+            report.without_plan += 1
             continue
         candidate = decode(sub, index, outcome.values)
         candidate_rank = _rank(problem, candidate)

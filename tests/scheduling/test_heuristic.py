@@ -9,7 +9,13 @@ import pytest
 
 from benchmarks.scheduling.generate import generate_site, load_generated
 from heatcraft.scheduling import ScheduleOptions
-from heatcraft.scheduling.heuristic import InsertionSearch, insertion_order, lower_peaks
+from heatcraft.scheduling.evaluation import evaluate
+from heatcraft.scheduling.heuristic import (
+    InsertionSearch,
+    heuristic_plan,
+    insertion_order,
+    lower_peaks,
+)
 from heatcraft.scheduling.problem import build_problem
 
 
@@ -121,3 +127,23 @@ def test_a_job_that_fits_only_when_others_move_together_is_placed():
     assert result.plan.solver.parameters["engine.left_out.placed"] == "J4"
     placed = {a.job_id: a.start.hour for a in result.plan.assignments}
     assert placed["J2"] == 19 and placed["J4"] == 21
+
+
+def test_the_left_out_repair_starts_from_the_plan_it_repairs(tmp_path):
+    # An overloaded generated day (160 jobs, 10 units; the heuristic leaves 10 out). With
+    # CP-SAT's presolve on, each neighbourhood lost its hint (the current plan, feasible
+    # there) and found no plan at all in its unit of work, so the repair placed nothing
+    # (bill plus penalties 1,293,728 $ before and after). Without it, every solve starts
+    # from the plan and some left-out jobs are placed.
+    from heatcraft.scheduling.mip_neighbourhood import place_left_out
+
+    site, grid, series = load_generated(generate_site(tmp_path / "o160", 160, 10, 1, 5))
+    problem = build_problem(site, grid, series, ScheduleOptions())
+    start = heuristic_plan(problem, 0, 9000, 600.0)
+    left_out = sum(place is None for place in start.placement)
+    repaired, report = place_left_out(problem, start, deadline=time.monotonic() + 600.0,
+                                      seed=0, size=12, reach=48, work=1.0, budget=3.0)
+    assert report.without_plan == 0 and report.tried
+    assert report.placed
+    assert sum(place is None for place in repaired.placement) < left_out
+    assert sum(evaluate(problem, repaired)) < sum(evaluate(problem, start))
