@@ -39,31 +39,30 @@ def _row(workdir: Path, jobs: int, units: int, seed: int, repeats: int) -> dict:
     folder = generate_site(workdir / f"o{jobs}x{units}_s{seed}", jobs, units, 1, seed)
     inputs, grid, series = load_generated(folder, 1)
     problem = build_problem(inputs, grid, series, ScheduleOptions())
+    settings = {"on": True, "off": False}  # CP-SAT's presolve in the repair
     heuristic_seconds: list[float] = []
-    seconds: dict[bool, list[float]] = {False: [], True: []}
-    repaired, reports = {}, {}
+    seconds: dict[str, list[float]] = {name: [] for name in settings}
+    repairs = {}
     for _ in range(repeats):
         began = time.monotonic()
         start = heuristic_plan(problem, 0, MOVES, 600.0)
         heuristic_seconds.append(time.monotonic() - began)
-        for presolve in (True, False):
+        for name, presolve in settings.items():
             began = time.monotonic()
-            repaired[presolve], reports[presolve] = place_left_out(
+            repairs[name] = place_left_out(
                 problem, start, deadline=time.monotonic() + 600.0, seed=0,
                 size=NEIGHBOURHOOD_SIZE, reach=LEFT_OUT_REACH, work=LEFT_OUT_WORK,
                 budget=LEFT_OUT_WORK_SHARE * LIMIT_S, presolve=presolve)
-            seconds[presolve].append(time.monotonic() - began)
+            seconds[name].append(time.monotonic() - began)
     row = {"day": f"{jobs} jobs x {units} units, seed {seed}",
-           "left_out_before": sum(p is None for p in start.placement),
-           "cost_before": sum(evaluate(problem, start)),
+           "left_out": sum(p is None for p in start.placement),
+           "cost": sum(evaluate(problem, start)),
            "heuristic_s": statistics.median(heuristic_seconds)}
-    for presolve, key in ((True, "presolve"), (False, "repair")):
-        row[f"left_out_{key}"] = sum(p is None for p in repaired[presolve].placement)
-        row[f"cost_{key}"] = sum(evaluate(problem, repaired[presolve]))
-        row[f"tried_{key}"] = len(reports[presolve].tried)
-        row[f"work_{key}"] = reports[presolve].work_used
-        row[f"clock_{key}"] = reports[presolve].clock_stopped
-        row[f"seconds_{key}"] = statistics.median(seconds[presolve])
+    for name, (repaired, report) in repairs.items():
+        row[name] = {"left_out": sum(p is None for p in repaired.placement),
+                     "cost": sum(evaluate(problem, repaired)), "tried": len(report.tried),
+                     "work": report.work_used, "clock": report.clock_stopped,
+                     "seconds": statistics.median(seconds[name])}
     return row
 
 
@@ -80,13 +79,13 @@ def main() -> None:
              "| repair s: on / off |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        clock = " (clock)" if r["clock_presolve"] or r["clock_repair"] else ""
+        on, off = r["on"], r["off"]
+        clock = " (clock)" if on["clock"] or off["clock"] else ""
         lines.append(
-            f"| {r['day']} | {r['left_out_before']} | {r['left_out_presolve']} "
-            f"| {r['left_out_repair']} | {r['cost_before']:,.0f} | {r['cost_presolve']:,.0f} "
-            f"| {r['cost_repair']:,.0f} | {r['tried_presolve']} / {r['tried_repair']} "
-            f"| {r['work_presolve']:.2f} / {r['work_repair']:.2f} | {r['heuristic_s']:.1f} "
-            f"| {r['seconds_presolve']:.1f} / {r['seconds_repair']:.1f}{clock} |")
+            f"| {r['day']} | {r['left_out']} | {on['left_out']} | {off['left_out']} "
+            f"| {r['cost']:,.0f} | {on['cost']:,.0f} | {off['cost']:,.0f} "
+            f"| {on['tried']} / {off['tried']} | {on['work']:.2f} / {off['work']:.2f} "
+            f"| {r['heuristic_s']:.1f} | {on['seconds']:.1f} / {off['seconds']:.1f}{clock} |")
     table = "\n".join(lines)
     print(table)
     if args.out:

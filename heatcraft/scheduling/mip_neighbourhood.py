@@ -26,7 +26,6 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from heatcraft.scheduling.backends import solve_with
-from heatcraft.scheduling.backends.cpsat import solve_cpsat
 from heatcraft.scheduling.evaluation import (
     Solution,
     better_rank,
@@ -222,10 +221,13 @@ def place_left_out(problem: Problem, start: Solution, *, deadline: float, seed: 
     steps of its place), every other job fixed, drops priced at their penalties (a job that
     may not be dropped must be placed). Kept when fewer such jobs are left out, or as many and
     the bill plus penalties is lower. `work`: CP-SAT deterministic time per job, `budget` for
-    them all (a day where they truly do not fit spends it in vain: 1.3-2.5 s a unit on 100-200
-    job days, where 0.5 unit a job placed none). `presolve`: CP-SAT's presolve, off unless a
+    them all (a day where they truly do not fit spends it in vain: 1.9 s a unit on the 200-job
+    day of benchmarks/results/left_out.md). `presolve`: CP-SAT's presolve, off unless a
     benchmark compares. Returns the plan (`start` itself where nothing improved) and what was
     tried and placed."""
+    # On first use, as in peak_bounds: CP-SAT at import added 0.17 s to loading the optimizer.
+    from heatcraft.scheduling.backends.cpsat import solve_cpsat
+
     began = time.monotonic()
     current = start
     report = LeftOutReport()

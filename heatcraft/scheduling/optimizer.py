@@ -119,8 +119,8 @@ NEIGHBOURHOOD_WORK = 0.5
 # A job the heuristic left out: CP-SAT deterministic time for the neighbourhood that places
 # it, for all of them per second of limit (at least one job's), and how far (steps) the jobs
 # around it may move (random site 621 needs 21: a job moves past the one pinned where it sat).
-# Where they truly do not fit, the budget is spent in vain: 6 units took 8-15 s on 100-200
-# job days (benchmarks/results/left_out.md).
+# Where they truly do not fit, the budget is spent in vain: 6 units, 11.4 s on the 200-job
+# day of benchmarks/results/left_out.md (8-15 s on 100-200 job days with CP-SAT's presolve).
 LEFT_OUT_WORK = 1.0
 LEFT_OUT_WORK_SHARE = 0.1
 LEFT_OUT_REACH = 48

@@ -135,14 +135,17 @@ def test_the_left_out_repair_starts_from_the_plan_it_repairs(tmp_path):
     # there) and found no plan at all in its unit of work, so the repair placed nothing
     # (bill plus penalties 1,293,728 $ before and after). Without it, every solve starts
     # from the plan and some left-out jobs are placed.
+    from benchmarks.scheduling.left_out import MOVES
     from heatcraft.scheduling.mip_neighbourhood import place_left_out
+    from heatcraft.scheduling.optimizer import LEFT_OUT_REACH, LEFT_OUT_WORK, NEIGHBOURHOOD_SIZE
 
     site, grid, series = load_generated(generate_site(tmp_path / "o160", 160, 10, 1, 5))
     problem = build_problem(site, grid, series, ScheduleOptions())
-    start = heuristic_plan(problem, 0, 9000, 600.0)
+    start = heuristic_plan(problem, 0, MOVES, 600.0)
     left_out = sum(place is None for place in start.placement)
     repaired, report = place_left_out(problem, start, deadline=time.monotonic() + 600.0,
-                                      seed=0, size=12, reach=48, work=1.0, budget=3.0)
+                                      seed=0, size=NEIGHBOURHOOD_SIZE, reach=LEFT_OUT_REACH,
+                                      work=LEFT_OUT_WORK, budget=3 * LEFT_OUT_WORK)
     assert report.without_plan == 0 and report.tried
     assert report.placed
     assert sum(place is None for place in repaired.placement) < left_out
