@@ -151,6 +151,12 @@ RESTRICTED_SEED_STRIDE = 1000
 # finish the root of a 100-job benchmark day (9,443 starts) in 60 s.
 GUIDED_MIN_STARTS = 7_500
 # Below this many seconds left, an infeasible plan keeps the first search's left-out jobs.
+# Drops forbidden and no plan found that places every job, where the engine proved nothing
+# (the heuristic, or CP-SAT on the grid-rounded model): the day is reported infeasible, and
+# says that it is not proven.
+UNPROVEN_INFEASIBLE = ("no plan found places every job that may not be dropped, but {engine} "
+                       "does not prove that none exists (HiGHS on the whole model does, where "
+                       "the day is small enough: --backend highs)")
 LEAST_DROPS_MIN_SECONDS = 1.0
 # The earliest-among-ties stage: priced moves per job (a count, so it is repeatable).
 TIE_MOVES_PER_JOB = 40
@@ -286,16 +292,20 @@ def _least_drops(infeasible: PlanResult, inputs: Any, grid: TimeGrid, series: An
         return infeasible
     # The report keeps the options asked for; the second search's own are under least_drops.
     searched = proposal.plan.solver.parameters
+    first = infeasible.plan.solver.parameters
     parameters = {**searched, **options.as_parameters(),
                   "least_drops.drop_penalty_per_priority": searched["drop_penalty_per_priority"],
-                  "least_drops.time_limit_s": searched["time_limit_s"]}
+                  "least_drops.time_limit_s": searched["time_limit_s"],
+                  "infeasible_proven": first.get("infeasible_proven")}
     report = proposal.plan.solver.model_copy(update={"status": "infeasible",
                                                      "parameters": parameters})
     note = ("not every job fits and none may be dropped: the plan shown leaves out the jobs "
             "that cost least to lose at the default drop penalties (lowest priority first; "
             "its objective counts them at those penalties)")
+    unproven = [UNPROVEN_INFEASIBLE.format(engine=infeasible.plan.solver.engine)] \
+        if first.get("infeasible_proven") is False else []
     return dataclasses.replace(proposal, plan=proposal.plan.model_copy(update={"solver": report}),
-                               warnings=[note, *proposal.warnings])
+                               warnings=[note, *unproven, *proposal.warnings])
 
 
 def _problem_with_lateness(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOptions,
@@ -691,9 +701,15 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
     gap = None
     if bound is not None and objective < float("inf"):
         gap = max(0.0, objective - bound) / max(abs(objective), 1e-9)
+    proven: bool | None = None  # that no plan places every job that may not be dropped
     if not good:
-        status = "infeasible" if diagnosis or outcome.status == "infeasible" \
+        proven = bool(diagnosis) or outcome.status == "infeasible"
+        # Verified plans that each leave out a job that may not be dropped: the search found
+        # none with every such job, though without the engine's proof there may be one.
+        status = "infeasible" if proven or any(v.ok for _, v, _ in checked) \
             else "failed_verification"
+        if status == "infeasible" and not proven:
+            warnings.append(UNPROVEN_INFEASIBLE.format(engine=outcome.engine))
     elif gap is not None and gap <= max(options.relative_gap, 1e-6) + 1e-9:
         status = "optimal"
     else:
@@ -725,7 +741,8 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
                   **({"late_starts": late_starts} if late_starts else {}),
                   **{f"engine.{k}": v for k, v in outcome.parameters.items()},
                   "engine_status": outcome.status, "engine_objective": outcome.objective,
-                  "engine_seconds": round(outcome.seconds, 3)}
+                  "engine_seconds": round(outcome.seconds, 3),
+                  **({"infeasible_proven": proven} if status == "infeasible" else {})}
     report = SolverReport(engine=outcome.engine, version=outcome.version, status=status,
                           objective=None if objective == float("inf") else objective,
                           bound=bound, gap=gap, seconds=round(seconds, 3),

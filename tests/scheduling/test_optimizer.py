@@ -222,6 +222,26 @@ def test_an_infeasible_day_names_the_jobs_that_cost_least_to_leave_out():
     assert [d.job_id for d in allowed.plan.dropped_jobs] == ["J4"]
 
 
+@pytest.mark.parametrize(("backend", "proven"),
+                         [("highs", True), ("cpsat", False), ("heuristic", False)])
+def test_every_backend_calls_a_day_that_does_not_fit_infeasible(backend, proven):
+    # Two 2-hour jobs due by 02:00 on one heater, none may be dropped. The heuristic and
+    # CP-SAT (on the grid-rounded model) prove nothing: their verified plans each left a job
+    # out, and the day was reported "failed_verification" with no least-drops plan.
+    site = inputs([heater("H1", capacity=100)],
+                  [job("A", 80, 2, 0, 2, priority=1), job("B", 80, 2, 0, 2, priority=5)])
+    grid, series = horizon(site)
+    result = optimize_plan(site, grid, series, ScheduleOptions(
+        backend=backend, time_limit_s=5, drop_penalty_per_priority=None))
+    report = result.plan.solver
+    assert report.status == "infeasible" and result.verification.ok
+    assert [d.job_id for d in result.plan.dropped_jobs] == ["B"]
+    assert [d.job_id for d in result.diagnosis] == ["B"]
+    assert "least_drops.time_limit_s" in report.parameters
+    assert report.parameters["infeasible_proven"] is proven
+    assert any("does not prove that none exists" in w for w in result.warnings) is not proven
+
+
 def test_lowest_priority_job_is_dropped_when_not_all_fit():
     site = inputs([heater("H1")], [job("LOW", 80, 2, 8, 10, priority=5),
                                   job("HIGH", 80, 2, 8, 10, priority=1),
