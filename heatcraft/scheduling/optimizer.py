@@ -321,8 +321,7 @@ def _problem_with_lateness(inputs: Any, grid: TimeGrid, series: Any, options: Sc
     cannot place it either), never only to save energy or demand charges. Late starts widen
     every model: on the 20-job day at 10 s they made the plan 14,440 $ (a job delayed to save
     demand charges) against 13,671 $ on time."""
-    on_time = build_problem(inputs, grid, series,
-                            dataclasses.replace(options, late_penalty_per_hour=None), frozen)
+    on_time = build_problem(inputs, grid, series, options, frozen, late_starts=False)
     if options.late_penalty_per_hour is None:
         return on_time, ""
     search = InsertionSearch(on_time, options.seed)

@@ -155,7 +155,9 @@ class Problem:
 
 
 def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOptions,
-                  frozen: FrozenState | None = None) -> Problem:
+                  frozen: FrozenState | None = None, *, late_starts: bool = True) -> Problem:
+    """`late_starts`: jobs may start so late that they end after their deadline, where the
+    options price lateness (False: only a frozen job that already runs late ends late)."""
     step_minutes = grid.step_minutes
     now_step = 0 if frozen is None else frozen.now_step(grid)
     windows = unavailable_windows(inputs, grid, frozen)
@@ -179,12 +181,14 @@ def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOpt
         allowed = [u for u in units if not job.allowed_equipment
                    or u.equipment_id in job.allowed_equipment]
         # A job may end late (after its deadline, within the horizon) where the options price
-        # it, unless a must-run window holds it.
-        late_per_hour = None if fixed or job.must_run_window is not None \
+        # it, unless a must-run window holds it. A frozen job that already runs late keeps its
+        # penalty, a constant: the objective is the bill plus the penalties the plan lists.
+        late_per_hour = None if job.must_run_window is not None \
             else options.late_penalty(job.priority)
         candidates = [fixed] if fixed else [
             (u.index, s) for u in allowed
-            for s in _starts(job, grid, steps, earliest_step, late=late_per_hour is not None)
+            for s in _starts(job, grid, steps, earliest_step,
+                             late=late_starts and late_per_hour is not None)
             if job.heat_kw <= u.capacity_kw + EPS and (u.fixed_on[s:s + steps] != 0).all()]
         jobs.append(JobData(index=len(jobs), job=job, heat_kw=job.heat_kw, steps=steps,
                             energy_share=share, priority=job.priority,

@@ -85,6 +85,26 @@ def test_a_replan_keeps_a_late_job_that_already_started_without_the_late_penalty
     assert {a.job_id: a.end for a in replanned.plan.assignments}["J2"] == at(6)
 
 
+def test_a_replan_counts_the_penalty_of_a_job_already_running_late():
+    # J2 runs 03:00-06:00, an hour late (5 $). Re-planned at 04:00 with the same penalties, the
+    # plan lists J2's 5 $; its objective left them out (744 $, the bill alone; 749 $ before).
+    from heatcraft.scheduling import FrozenState
+    from tests.scheduling.sites import at
+
+    site = crowded()
+    first = _plan(site)
+    grid, series = horizon(site)
+    again = optimize_plan(site, grid, series, ScheduleOptions(
+        backend="highs", time_limit_s=10, late_penalty_per_hour=LATE),
+        frozen=FrozenState(now=at(4), previous=first.plan))
+    assert again.verification.ok
+    assert [(j["job_id"], j["penalty"]) for j in again.late_jobs] == [("J2", 5.0)]
+    report = again.plan.solver
+    assert report.objective == pytest.approx(again.verification.recomputed_cost + 5.0)
+    assert report.objective == pytest.approx(first.plan.solver.objective)
+    assert report.bound <= report.objective + 1e-6
+
+
 def test_the_planners_workbook_says_how_late_each_job_ends(tmp_path):
     from openpyxl import load_workbook
 
