@@ -29,8 +29,17 @@ from heatcraft.scheduling.problem import Problem
 SUPPORT_EPS = 1e-6
 # RENS (a sub-MIP on the root LP's rounding) is the root's longest step on the restricted model:
 # on the 100-job day a (seed 0) the root took 39 s, 20 of them in one RENS run (48,761 $); without
-# it, 19 s (49,538 $), and the neighbourhoods after it get the time back.
-RESTRICTED_HIGHS_OPTIONS = {"mip_heuristic_run_rens": False}
+# it, 19 s (49,538 $), and the neighbourhoods after it get the time back. A restart (HiGHS
+# presolves the model again once the root has fixed some columns, and solves its root again)
+# costs more time than it finds plans here. Without it, the 100-job days' roots (a and b, seeds
+# 0 and 1000, from one heuristic plan) gave 49,362 / 46,912 / 50,509 / 50,166 $ in 18.9 /
+# 17.3 / 14.7 / 13.6 s; with it, 49,780 / 47,380 / 51,133 / 50,337 $ in 18.7 / 21.1 / 17.7 /
+# 17.9 s (2026-12-05; a heuristic effort of 0.1 or 0.2 instead of 0.05 changed nothing). In
+# the optimizer at 60 s (paired runs, seeds 0-3) the roots took 12.6-21.7 s against 14.1-32.0 s
+# and their plans were as often worse as better, but the neighbourhoods after them got the time:
+# day a 45,086-46,176 $ against 45,685-46,508 $ (4 of 4 lower), day b 44,647-47,613 $ against
+# 44,621-46,828 $ (2 of 4 lower; mean 214 $ lower).
+RESTRICTED_HIGHS_OPTIONS = {"mip_heuristic_run_rens": False, "mip_allow_restart": False}
 
 
 @dataclass

@@ -61,6 +61,7 @@ def test_restricted_mip_keeps_to_the_support_never_costs_more_and_repeats():
     assert [o.parameters["random_seed"] for o in outcomes] == [0, 1000]
     assert all(o.parameters["node_limit"] == 1 for o in outcomes)
     assert all(o.parameters["highs.mip_heuristic_run_rens"] is False for o in outcomes)
+    assert all(o.parameters["highs.mip_allow_restart"] is False for o in outcomes)
     assert first.placement == second.placement and (first.on == second.on).all()
     assert [o.objective for o in outcomes] == [o.objective for o in again]
     # The cheapest root's plan comes back, priced as the bill prices it.
