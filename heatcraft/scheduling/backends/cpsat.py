@@ -195,10 +195,15 @@ def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: 
     solver.parameters.relative_gap_limit = relative_gap
     solver.parameters.linearization_level = linearization_level
     solver.parameters.cp_model_presolve = presolve
+    # Racing workers return whichever plan one of them finds first, even among proven optima;
+    # interleaved, they share their work in fixed batches, so a run that ends by its proof or
+    # its work count repeats.
+    solver.parameters.interleave_search = threads > 1
     if deterministic_time is not None:  # the limit that makes a run repeatable
         solver.parameters.max_deterministic_time = max(deterministic_time, 0.01)
     parameters: dict[str, str | int | float | bool | None] = {
         "max_time_in_seconds": round(time_limit_s, 3), "num_workers": threads,
+        "interleave_search": threads > 1,
         "random_seed": seed, "relative_gap_limit": relative_gap,
         "linearization_level": linearization_level, "hint": bool(hint),
         "kw_resolution": "0.1 kW", "row_scale": ROW_SCALE, "rounding": rounding,
