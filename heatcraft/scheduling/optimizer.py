@@ -135,9 +135,10 @@ NEIGHBOURHOOD_ROUNDS_PER_SECOND = 2.0
 HEURISTIC_SECONDS_PER_JOB = 0.2
 # The guided search (large days, auto): the heuristic only seeds the restricted MIP; the LP
 # relaxation gets up to this share of the limit; the last phase's neighbourhood rounds (two
-# neighbourhoods each) per second of limit. The restricted MIP's root takes 12-27 s on a
-# 100-job day depending on the incumbent (RENS off; 14-39 s with it), so no count fits every
-# day: the clock usually ends the last phase, and the report says so (stopped_by_clock).
+# neighbourhoods each) per second of limit. The restricted MIP's root takes 12-22 s on a
+# 100-job day depending on the incumbent (RENS and restarts off; 14-39 s with RENS, 14-32 s
+# with restarts), so no count fits every day: the clock usually ends the last phase, and the
+# report says so (stopped_by_clock).
 GUIDED_HEURISTIC_SECONDS_PER_JOB = 0.06
 GUIDE_LP_SHARE = 0.4
 GUIDED_ROUNDS_PER_SECOND = 1.0
