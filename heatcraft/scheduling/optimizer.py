@@ -153,7 +153,8 @@ RESTRICTED_SEED_STRIDE = 1000
 GUIDED_MIN_STARTS = 7_500
 # Late penalties given and greedy insertion leaves out at most this many jobs on time: the
 # exact left-out repair checks whether they fit on time before late starts are offered (more
-# left out: they are taken not to fit, and the check's time goes to the search).
+# left out: they are taken not to fit, and the check's time goes to the search), within the
+# repair's own budget (a unit per job, 0.1 unit per second of limit for them all).
 LATE_CHECK_MAX_LEFT_OUT = 3
 # Below this many seconds left, an infeasible plan keeps the first search's left-out jobs.
 # Drops forbidden and no plan found that places every job, where the engine proved nothing
@@ -337,7 +338,8 @@ def _problem_with_lateness(inputs: Any, grid: TimeGrid, series: Any, options: Sc
         repaired, _ = place_left_out(
             on_time, search.solution(), deadline=began + options.time_limit_s, seed=options.seed,
             size=NEIGHBOURHOOD_SIZE, reach=LEFT_OUT_REACH, work=LEFT_OUT_WORK,
-            budget=LEFT_OUT_WORK * len(left_out))
+            budget=min(LEFT_OUT_WORK * len(left_out),
+                       max(LEFT_OUT_WORK, LEFT_OUT_WORK_SHARE * options.time_limit_s)))
         if all(place is not None for place in repaired.placement):
             return on_time, ("not offered: every job fits by its deadline (the exact repair "
                              "placed those greedy insertion left out)")
