@@ -156,13 +156,13 @@ GUIDED_MIN_STARTS = 7_500
 # left out: they are taken not to fit, and the check's time goes to the search), within the
 # repair's own budget (a unit per job, 0.1 unit per second of limit for them all).
 LATE_CHECK_MAX_LEFT_OUT = 3
-# Below this many seconds left, an infeasible plan keeps the first search's left-out jobs.
 # Drops forbidden and no plan found that places every job, where the engine proved nothing
 # (the heuristic, or CP-SAT on the grid-rounded model): the day is reported infeasible, and
 # says that it is not proven.
 UNPROVEN_INFEASIBLE = ("no plan found places every job that may not be dropped, but {engine} "
                        "does not prove that none exists (HiGHS on the whole model does, where "
                        "the day is small enough: --backend highs)")
+# Below this many seconds left, an infeasible plan keeps the first search's left-out jobs.
 LEAST_DROPS_MIN_SECONDS = 1.0
 # The earliest-among-ties stage: priced moves per job (a count, so it is repeatable).
 TIE_MOVES_PER_JOB = 40
