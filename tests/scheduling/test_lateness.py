@@ -7,7 +7,7 @@ import pytest
 
 from heatcraft.scheduling import ScheduleOptions, optimize_plan, verify_plan
 from heatcraft.scheduling.options import parse_late_penalty
-from tests.scheduling.sites import heater, horizon, inputs, job, must_run
+from tests.scheduling.sites import heater, horizon, inputs, job, maintenance, must_run
 
 LATE = (100.0, 50.0, 20.0, 10.0, 5.0)  # per hour late, priority 1 .. 5
 
@@ -169,7 +169,7 @@ def test_no_job_is_delayed_where_only_moving_several_jobs_at_once_fits_them(back
     # at a time, leaves one out. Late starts were offered then, and the plan ended J3 30 min
     # late to save energy (159.77 $ with its 2.50 $ penalty). The exact left-out repair places
     # the job on time first.
-    from tests.scheduling.sites import boiler, maintenance, tou_tariff
+    from tests.scheduling.sites import boiler, tou_tariff
 
     units = [heater("U0", capacity=120, min_load_kw=12.0, efficiency=0.98, min_off_minutes=15,
                     max_starts_per_day=2),
@@ -189,3 +189,30 @@ def test_no_job_is_delayed_where_only_moving_several_jobs_at_once_fits_them(back
     assert result.plan.solver.parameters["late_starts"].startswith(
         "not offered: every job fits by its deadline")
     assert result.verification.recomputed_cost == pytest.approx(169.63, abs=0.01)
+
+
+def test_whether_every_job_fits_on_time_is_asked_of_the_whole_day():
+    # Two days, one shared heater. Greedy insertion leaves J3 out; the left-out repair's
+    # neighbourhoods, which this check used before, found no room for it either, yet HiGHS fits
+    # every job on time. Late starts were offered, and a plan ended five jobs late.
+    def day(hour: float, second: bool = False):
+        return hour + (24 if second else 0)
+
+    site = inputs(
+        [heater("U0", capacity=90, min_load_kw=18, efficiency=0.99, min_run_minutes=120,
+                min_off_minutes=180, max_parallel_jobs=2)],
+        [job("J0", 25, 2, 8, 14, priority=1, must_run_window=must_run(8, 10)),
+         job("J1", 90, 1.5, day(7, True), day(8.5, True), priority=1),
+         job("J2", 90, 1, 4, 5.5, priority=5),
+         job("J3", 75, 1.5, 4, 6.5, priority=5),
+         job("J4", 50, 0.5, day(8, True), day(9.5, True), priority=4),
+         job("J5", 30, 4, 10, 14, priority=2),
+         job("J6", 40, 4, 6, 11, priority=3)],
+        windows=(maintenance("U0", 23, 26),))
+    grid, series = horizon(site, days=2)
+    result = optimize_plan(site, grid, series, ScheduleOptions(
+        backend="highs", time_limit_s=10, late_penalty_per_hour=LATE))
+    assert result.verification.ok and not result.plan.dropped_jobs
+    assert result.plan.solver.parameters["late_starts"].startswith(
+        "not offered: every job fits by its deadline")
+    assert not result.late_jobs
