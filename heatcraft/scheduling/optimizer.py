@@ -151,12 +151,13 @@ RESTRICTED_SEED_STRIDE = 1000
 # search: HiGHS proves the example plant_a (5,758 starts) optimal in 15-31 s, but does not
 # finish the root of a 100-job benchmark day (9,443 starts) in 60 s.
 GUIDED_MIN_STARTS = 7_500
-# Late penalties given and greedy insertion leaves out at most this many jobs on time: CP-SAT
-# checks on the whole on-time model whether they fit before late starts are offered (more
-# left out: they are taken not to fit, and the check's time goes to the search). On 400
-# crowded random sites of 1-3 days (late_cap scratch, 2026-12-05) greedy left jobs out on 142;
-# on the 31 where HiGHS fits every job on time it left out 1-3, on the 111 where none fits
-# 1-9 (91 of them 3 or fewer).
+# Late penalties given and greedy insertion leaves out at most this many jobs on time: the
+# left-out repair, then on small days the whole on-time model, checks whether they fit before
+# late starts are offered (more left out: they are taken not to fit, and the check's time goes
+# to the search). On 400 crowded random sites of 1-3 days (late_cap scratch, 2026-12-05)
+# greedy left jobs out on 142: on the 31 where HiGHS fits every job on time it left out 1-3,
+# on the 111 where none fits 1-9 (91 of them 3 or fewer). On the 100-job benchmark days
+# greedy leaves out 2 and 1: the check took 5.7 and 3.0 s there, and placed day b's job.
 LATE_CHECK_MAX_LEFT_OUT = 3
 # Drops forbidden and no plan found that places every job, where the engine proved nothing
 # (the heuristic, or CP-SAT on the grid-rounded model): the day is reported infeasible, and
@@ -333,23 +334,33 @@ def _problem_with_lateness(inputs: Any, grid: TimeGrid, series: Any, options: Sc
     left_out = [j for j in on_time.jobs if search.placement[j.index] is None]
     if not left_out:
         return on_time, "not offered: every job fits by its deadline"
-    if len(left_out) <= LATE_CHECK_MAX_LEFT_OUT and all(j.candidates for j in left_out) \
-            and _fits_on_time(on_time, search.solution(), inputs, grid, series, options,
-                              began):
-        return on_time, ("not offered: every job fits by its deadline (the whole on-time "
-                         "model placed those greedy insertion left out)")
+    if len(left_out) <= LATE_CHECK_MAX_LEFT_OUT and all(j.candidates for j in left_out):
+        budget = max(LEFT_OUT_WORK, LEFT_OUT_WORK_SHARE * options.time_limit_s)
+        repaired, _ = place_left_out(
+            on_time, search.solution(), deadline=began + options.time_limit_s, seed=options.seed,
+            size=NEIGHBOURHOOD_SIZE, reach=LEFT_OUT_REACH, work=LEFT_OUT_WORK,
+            budget=min(LEFT_OUT_WORK * len(left_out), budget))
+        if all(place is not None for place in repaired.placement):
+            return on_time, ("not offered: every job fits by its deadline (the exact repair "
+                             "placed those greedy insertion left out)")
+        # The repair's neighbourhoods can miss a fit the whole day allows; the whole model
+        # answers on small days (on a 100-job day it took 20-23 s and found none).
+        if sum(len(j.candidates) for j in on_time.jobs) < GUIDED_MIN_STARTS and _fits_on_time(
+                on_time, search.solution(), inputs, grid, series, options, began, budget):
+            return on_time, ("not offered: every job fits by its deadline (the whole on-time "
+                             "model placed those greedy insertion left out)")
     return build_problem(inputs, grid, series, options, frozen), \
         "offered: not every job fits by its deadline"
 
 
 def _fits_on_time(on_time: Problem, partial: Solution, inputs: Any, grid: TimeGrid,
-                  series: Any, options: ScheduleOptions, began: float) -> bool:
+                  series: Any, options: ScheduleOptions, began: float, work: float) -> bool:
     """Whether every job fits on time: CP-SAT on the whole on-time model (fewest jobs left out,
-    from greedy insertion's plan, within the left-out repair's budget), its plan checked by the
-    verifier. A question of the whole day: the left-out repair's neighbourhoods, used here
-    before, missed a 2-day site whose jobs HiGHS fits on time (late_cap scratch, site 52; the
-    plan then ended five jobs late). The grid is rounded towards the relaxation, since rounded
-    the other way that site had no plan at all, so the plan must pass the verifier."""
+    from greedy insertion's plan, `work` units), its plan checked by the verifier. Where the
+    left-out repair finds no room: on a 2-day site HiGHS fits on time, its neighbourhoods did
+    not (late_cap scratch, site 52; the plan then ended five jobs late). The grid is rounded
+    towards the relaxation, since rounded the other way that site had no plan at all, so the
+    plan must pass the verifier."""
     from heatcraft.scheduling.backends.cpsat import solve_cpsat
 
     model, index = build_model(on_time, tight_linking=False, redundant_cumulatives=False,
@@ -360,8 +371,7 @@ def _fits_on_time(on_time: Problem, partial: Solution, inputs: Any, grid: TimeGr
                                                   - time.monotonic(), 0.1),
                           threads=1, seed=options.seed, relative_gap=0.0,
                           hint=hint_values(on_time, model, index, partial),
-                          deterministic_time=max(LEFT_OUT_WORK,
-                                                 LEFT_OUT_WORK_SHARE * options.time_limit_s),
+                          deterministic_time=work,
                           presolve=False, rounding="relax", decisions=True)
     if outcome.values is None:
         return False
