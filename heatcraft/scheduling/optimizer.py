@@ -30,13 +30,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from heatcraft.models import Plan, SolverReport
 from heatcraft.scheduling.backends import SolveOutcome, solve_with
 from heatcraft.scheduling.backends.mathopt import solve_mathopt
 from heatcraft.scheduling.bill_search import bill_search
 from heatcraft.scheduling.commitment_bound import SearchBound, commitment_bound
 from heatcraft.scheduling.diagnosis import JobDiagnosis, crowded_out_reason, no_start_reason
-from heatcraft.scheduling.evaluation import Solution, evaluate
+from heatcraft.scheduling.evaluation import Solution, evaluate, unit_heat
 from heatcraft.scheduling.formulation import ModelIndex, build_model, decode, hint_values
 from heatcraft.scheduling.heuristic import InsertionSearch, heuristic_plan, insertion_order
 from heatcraft.scheduling.lp_support import lp_guide, search_support
@@ -55,6 +57,7 @@ from heatcraft.scheduling.peak_bounds import demand_bounds
 from heatcraft.scheduling.plan_builder import plan_to_solution, solution_to_plan
 from heatcraft.scheduling.problem import Problem, build_problem
 from heatcraft.scheduling.relaxed_plan import RelaxedPlan, relaxed_plan
+from heatcraft.scheduling.step_commitment import switch_off_idle
 from heatcraft.scheduling.verifier import Verification, verify_plan
 from heatcraft.scheduling.window_bound import WindowBound, window_bound
 from heatcraft.timegrid import TimeGrid
@@ -747,6 +750,13 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
                 chosen, verification = earlier
                 objective = verification.recomputed_cost + chosen.penalty
                 summary.append(_summary_row(chosen, verification))
+        if chosen.source != "fifo":
+            quieter = _idle_units_off(problem, inputs, grid, series, chosen, objective,
+                                      options.late_penalty_per_hour is not None)
+            if quieter is not None:
+                chosen, verification = quieter
+                objective = verification.recomputed_cost + chosen.penalty
+                summary.append(_summary_row(chosen, verification))
     else:
         chosen, verification, objective = min(checked, key=lambda item: (
             not item[1].ok, len(item[1].violations), _rank(item[0])))
@@ -831,6 +841,37 @@ def _earliest_tie(problem: Problem, inputs: Any, grid: TimeGrid, series: Any,
     if search.shift_earlier(TIE_MOVES_PER_JOB * len(problem.jobs)) == 0:
         return None
     candidate = _solution_candidate("earliest tie", problem, search.solution(), inputs)
+    verification = verify_plan(candidate.plan, inputs, grid, series,
+                               claimed_cost=candidate.claimed_cost, frozen=problem.frozen,
+                               allow_late=allow_late)
+    cost = verification.recomputed_cost
+    if not verification.ok or cost is None or \
+            cost + candidate.penalty > objective + 1e-9 * max(1.0, abs(objective)):
+        return None
+    return candidate, verification
+
+
+def _idle_units_off(problem: Problem, inputs: Any, grid: TimeGrid, series: Any,
+                    chosen: _Candidate, objective: float,
+                    allow_late: bool) -> tuple[_Candidate, Verification] | None:
+    """The chosen plan with its units off wherever they would idle on at no cost and no limit
+    holds them on (verified again); None if no unit idles so."""
+    solution = plan_to_solution(problem, chosen.plan)
+    if solution is None:
+        return None
+    busy = unit_heat(problem, solution.placement) > 0
+    on = solution.on.copy()
+    for unit in problem.units:
+        def cost_of(unit_on: np.ndarray, u: int = unit.index) -> float:
+            trial = on.copy()
+            trial[u] = unit_on
+            return sum(evaluate(problem, Solution(solution.placement, trial)))
+        on[unit.index] = switch_off_idle(unit, on[unit.index], busy[unit.index],
+                                         problem.day_of_step, cost_of)
+    if (on == solution.on).all():
+        return None
+    candidate = _solution_candidate(f"{chosen.source}, idle units off", problem,
+                                    Solution(solution.placement, on), inputs)
     verification = verify_plan(candidate.plan, inputs, grid, series,
                                claimed_cost=candidate.claimed_cost, frozen=problem.frozen,
                                allow_late=allow_late)

@@ -8,6 +8,8 @@ gaps bridged. Returns None when maintenance or the initial state makes that impo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from heatcraft.scheduling.problem import UnitData
@@ -143,3 +145,33 @@ def commitment_ok(unit: UnitData, on: np.ndarray, day_of_step: np.ndarray) -> bo
         if days and max(np.bincount(days)) > unit.max_starts:
             return False
     return True
+
+
+def switch_off_idle(unit: UnitData, on: np.ndarray, busy: np.ndarray, day_of_step: np.ndarray,
+                    cost_of: Callable[[np.ndarray], float]) -> np.ndarray:
+    """`on` with the unit off in as many of its idle on-steps (on, no job, not held on) as the
+    limits allow without raising `cost_of` (the plan's cost with these on-steps), stretch by
+    stretch from the start of the horizon: the whole stretch, else all but up to min run steps
+    next to the job before or after it. An engine may keep a unit on without a job where that
+    costs nothing (no min load, no startup energy): a tie that no search breaks, which a
+    planner reads as a unit left on."""
+    on = on.copy()
+    idle = on & ~busy & (unit.fixed_on != 1)
+    if not idle.any():
+        return on
+    cost = cost_of(on)
+    for lo, hi in blocks_of(idle):
+        # Fewest steps kept first (a kept step only serves a min run); on equal counts, those
+        # after the job before the stretch.
+        trials = [(lo, hi)] + [trial for keep in range(1, min(unit.min_run, hi - lo - 1) + 1)
+                               for trial in ((lo + keep, hi), (lo, hi - keep))]
+        for a, b in trials:
+            trial = on.copy()
+            trial[a:b] = False
+            if not commitment_ok(unit, trial, day_of_step):
+                continue
+            trial_cost = cost_of(trial)
+            if trial_cost <= cost + 1e-9 * max(1.0, abs(cost)):
+                on, cost = trial, trial_cost
+                break
+    return on
