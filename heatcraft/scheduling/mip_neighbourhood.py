@@ -1,10 +1,11 @@
 """Large-neighbourhood search with the exact model: free a few jobs, fix the rest, solve.
 
 The insertion heuristic moves one job at a time and cannot see that moving three jobs together
-lowers a peak. Here each round frees the jobs around one moment (the current demand peak, or a
-moment drawn from the seeded generator), keeps every other job where it is, and lets the MIP
-engine re-place the freed jobs and re-commit every unit exactly (demand charges included). A
-round is accepted only if its plan costs less. Each sub-model is small, so it solves fast.
+lowers a peak. Here each neighbourhood frees the jobs around one moment (the current demand
+peak, or a moment drawn from the seeded generator) or around several moments of a peak reached
+more than once (`_plateau`), keeps every other job where it is, and lets the MIP engine
+re-place the freed jobs and re-commit every unit exactly (demand charges included). A round is
+accepted only if its plan costs less. Each sub-model is small, so it solves fast.
 
 Work is counted in rounds and each sub-model is limited in work (CP-SAT's deterministic time,
 or a node count for the MIP engines), so the same seed gives the same plan; the wall clock only
@@ -44,6 +45,14 @@ from heatcraft.scheduling.linear_model import LinearModel
 from heatcraft.scheduling.problem import Problem
 
 IMPROVE = 1e-6
+# The plateau neighbourhood: up to this many moments within NEAR_PEAK of the most expensive
+# term's peak, each more than PLATEAU_GAP steps from the others. From the same restricted-root
+# plans of the 100-job days, 30 rounds of two (seeds 0-5, benchmarks/results/scheduling.md,
+# session 21): 4 moments gave day a / b means of 45,673 / 46,190 $, 3 moments 45,509 /
+# 45,857 $, none (the peak alone) 45,789 / 46,557 $.
+NEAR_PEAK = 0.97
+PLATEAU_MOMENTS = 3
+PLATEAU_GAP = 4
 
 
 @dataclasses.dataclass
@@ -101,6 +110,42 @@ def _centre(problem: Problem, solution: Solution, rng: np.random.Generator, kind
     return int(rng.integers(problem.n_steps))
 
 
+def _plateau(problem: Problem, solution: Solution, size: int,
+             rng: np.random.Generator) -> set[int]:
+    """Jobs around up to PLATEAU_MOMENTS moments of the dearest term's near-peak plateau at
+    once, `size` shared among them: where a peak is reached at several moments of the day,
+    lowering one of them alone saves nothing."""
+    elec = electric_kw(problem, solution)
+    dearest, centres = -1.0, []
+    for term in problem.demand:
+        values = [float(elec[block].mean()) for block in term.blocks]
+        order = sorted(range(len(values)), key=lambda i: (-values[i], i))
+        charge = term.cost(values[order[0]])
+        if charge <= dearest:
+            continue
+        dearest, centres = charge, []
+        for i in order:
+            if values[i] < NEAR_PEAK * values[order[0]] or len(centres) == PLATEAU_MOMENTS:
+                break
+            step = int(term.blocks[i][0])
+            if all(abs(step - c) > PLATEAU_GAP for c in centres):
+                centres.append(step)
+    share = max(1, size // len(centres))
+    return set().union(*(_freed(problem, solution, centre, share, rng) for centre in centres))
+
+
+def _neighbourhood(problem: Problem, solution: Solution, number: int, size: int,
+                   rng: np.random.Generator) -> set[int]:
+    """The jobs freed by the `number`-th neighbourhood: in turn around the most expensive
+    peak, a moment drawn from the seeded generator, the most expensive term's plateau (several
+    moments), a drawn moment. With two workers one of them alternates the peak and the
+    plateau. The peak alone stalls where the peak is reached at several moments: on day a at
+    60 s it freed the same jobs in vain from round 10 to round 33."""
+    if number % 4 == 2 and problem.demand:
+        return _plateau(problem, solution, size, rng)
+    return _freed(problem, solution, _centre(problem, solution, rng, number % 2), size, rng)
+
+
 def _freed(problem: Problem, solution: Solution, centre: int, size: int,
            rng: np.random.Generator) -> set[int]:
     def distance(job) -> float:
@@ -155,8 +200,7 @@ def improve_by_neighbourhoods(problem: Problem, start: Solution, *, rounds: int,
                 break
             # The seeded choices are made here, in order; each worker then builds, solves and
             # prices its neighbourhood (one worker's Python overlaps the other's engine).
-            frees = [_freed(problem, current, _centre(problem, current, rng,
-                                                      (number * workers + worker) % 2), size, rng)
+            frees = [_neighbourhood(problem, current, number * workers + worker, size, rng)
                      for worker in range(workers)]
 
             def explore(free, base=current, left=left):

@@ -154,3 +154,31 @@ def test_the_neighbourhood_search_objective_is_the_bill_less_the_min_load_energy
         assert searched == pytest.approx(sum(evaluate(problem, plan)) - min_load_energy,
                                          abs=0.005 * decisions)
     assert min_load_energy > 100.0  # the idle site's unit runs below its min load for hours
+
+
+def test_a_peak_reached_twice_is_lowered_by_moving_jobs_at_both_moments_at_once():
+    # Two pairs of 50 kW jobs overlap at 02:00 and at 20:00 (a flat demand charge), each
+    # pair beside two small jobs. A neighbourhood of four jobs around one of the moments can
+    # part its pair but leaves the peak at the other: it saves nothing. Only freeing both
+    # pairs at once lowers the peak (`_plateau`); before it, every round around the peak
+    # freed the same four jobs at 02:00.
+    import numpy as np
+
+    site = inputs([heater("H1"), heater("H2")],
+                  [job("A", 50, 1, 1, 5), job("B", 50, 1, 1, 5),
+                   job("C", 50, 1, 18, 22), job("D", 50, 1, 18, 22),
+                   job("E", 10, 1, 3, 8), job("F", 10, 1, 3, 8),
+                   job("G", 10, 1, 15, 20), job("H", 10, 1, 15, 20)],
+                  tariff=tou_tariff(18.0, flat=True))
+    problem = problem_of(site)
+    # (unit, start step): the pairs side by side at 02:00 and 20:00, the small jobs alone
+    placement = [(0, 8), (1, 8), (0, 80), (1, 80), (0, 24), (1, 24), (0, 64), (1, 64)]
+    on = np.zeros((2, problem.n_steps), dtype=bool)
+    for (unit, start), item in zip(placement, problem.jobs, strict=True):
+        on[unit, start:start + item.steps] = True
+    start = Solution(placement, on)
+    assert electric_kw(problem, start).max() == pytest.approx(100.0)
+    better, report = improve_by_neighbourhoods(problem, start, rounds=4,
+                                               deadline=time.monotonic() + 30, seed=0, size=4)
+    assert report.improved >= 1
+    assert electric_kw(problem, better).max() == pytest.approx(50.0)
