@@ -339,8 +339,9 @@ def _problem_with_lateness(inputs: Any, grid: TimeGrid, series: Any, options: Sc
         return on_time, "not offered: every job fits by its deadline"
     if len(left_out) <= LATE_CHECK_MAX_LEFT_OUT and all(j.candidates for j in left_out):
         budget = max(LEFT_OUT_WORK, LEFT_OUT_WORK_SHARE * options.time_limit_s)
+        greedy = search.solution()
         repaired, _ = place_left_out(
-            on_time, search.solution(), deadline=began + options.time_limit_s, seed=options.seed,
+            on_time, greedy, deadline=began + options.time_limit_s, seed=options.seed,
             size=NEIGHBOURHOOD_SIZE, reach=LEFT_OUT_REACH, work=LEFT_OUT_WORK,
             budget=min(LEFT_OUT_WORK * len(left_out), budget))
         if all(place is not None for place in repaired.placement):
@@ -349,7 +350,7 @@ def _problem_with_lateness(inputs: Any, grid: TimeGrid, series: Any, options: Sc
         # The repair's neighbourhoods can miss a fit the whole day allows; the whole model
         # answers on small days (on a 100-job day it took 20-23 s and found none).
         if sum(len(j.candidates) for j in on_time.jobs) < GUIDED_MIN_STARTS and _fits_on_time(
-                on_time, search.solution(), inputs, grid, series, options, began, budget):
+                on_time, greedy, inputs, grid, series, options, began, budget):
             return on_time, ("not offered: every job fits by its deadline (the whole on-time "
                              "model placed those greedy insertion left out)")
     return build_problem(inputs, grid, series, options, frozen), \
@@ -743,19 +744,23 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
     seconds = time.monotonic() - began
     if good:
         chosen, verification, objective = min(good, key=lambda item: (item[2], _rank(item[0])))
-        if options.prefer_early_ties and chosen.source != "fifo":
-            earlier = _earliest_tie(problem, inputs, grid, series, chosen, objective,
-                                    options.late_penalty_per_hour is not None)
-            if earlier is not None:  # it may also cost less: units are re-committed
-                chosen, verification = earlier
-                objective = verification.recomputed_cost + chosen.penalty
-                summary.append(_summary_row(chosen, verification))
-        if chosen.source != "fifo":
-            quieter = _idle_units_off(problem, inputs, grid, series, chosen, objective,
-                                      options.late_penalty_per_hour is not None)
-            if quieter is not None:
-                chosen, verification = quieter
-                objective = verification.recomputed_cost + chosen.penalty
+        # Ties broken after the choice, each plan verified again and kept only if no dearer:
+        # jobs as early as they go, then units off where they idle on at no cost.
+        stages = [_earliest_tie, _idle_units_off] if options.prefer_early_ties \
+            else [_idle_units_off]
+        for stage in stages if chosen.source != "fifo" else []:
+            tie = stage(problem, chosen)
+            if tie is None:
+                continue
+            candidate = _solution_candidate(tie[0], problem, tie[1], inputs)
+            checked_tie = verify_plan(candidate.plan, inputs, grid, series,
+                                      claimed_cost=candidate.claimed_cost, frozen=problem.frozen,
+                                      allow_late=options.late_penalty_per_hour is not None)
+            cost = checked_tie.recomputed_cost
+            if checked_tie.ok and cost is not None and \
+                    cost + candidate.penalty <= objective + 1e-9 * max(1.0, abs(objective)):
+                chosen, verification = candidate, checked_tie
+                objective = cost + candidate.penalty
                 summary.append(_summary_row(chosen, verification))
     else:
         chosen, verification, objective = min(checked, key=lambda item: (
@@ -830,32 +835,21 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
                       late_jobs=late)
 
 
-def _earliest_tie(problem: Problem, inputs: Any, grid: TimeGrid, series: Any,
-                  chosen: _Candidate, objective: float,
-                  allow_late: bool) -> tuple[_Candidate, Verification] | None:
+def _earliest_tie(problem: Problem, chosen: _Candidate) -> tuple[str, Solution] | None:
     """The lexicographic second stage: the chosen plan with every job moved as early as it
-    goes without raising the bill (verified again); None if nothing moved or it cost more."""
+    goes without raising the bill (units re-committed, so it may also cost less); None if
+    nothing moved."""
     search, exact = _search_for(problem, chosen.plan)
     if not exact:
         return None
     if search.shift_earlier(TIE_MOVES_PER_JOB * len(problem.jobs)) == 0:
         return None
-    candidate = _solution_candidate("earliest tie", problem, search.solution(), inputs)
-    verification = verify_plan(candidate.plan, inputs, grid, series,
-                               claimed_cost=candidate.claimed_cost, frozen=problem.frozen,
-                               allow_late=allow_late)
-    cost = verification.recomputed_cost
-    if not verification.ok or cost is None or \
-            cost + candidate.penalty > objective + 1e-9 * max(1.0, abs(objective)):
-        return None
-    return candidate, verification
+    return "earliest tie", search.solution()
 
 
-def _idle_units_off(problem: Problem, inputs: Any, grid: TimeGrid, series: Any,
-                    chosen: _Candidate, objective: float,
-                    allow_late: bool) -> tuple[_Candidate, Verification] | None:
-    """The chosen plan with its units off wherever they would idle on at no cost and no limit
-    holds them on (verified again); None if no unit idles so."""
+def _idle_units_off(problem: Problem, chosen: _Candidate) -> tuple[str, Solution] | None:
+    """The chosen plan with its units off wherever they idle on and no limit holds them on,
+    where the bill does not rise (switch_off_idle); None if no unit changed."""
     solution = plan_to_solution(problem, chosen.plan)
     if solution is None:
         return None
@@ -870,16 +864,7 @@ def _idle_units_off(problem: Problem, inputs: Any, grid: TimeGrid, series: Any,
                                          problem.day_of_step, cost_of)
     if (on == solution.on).all():
         return None
-    candidate = _solution_candidate(f"{chosen.source}, idle units off", problem,
-                                    Solution(solution.placement, on), inputs)
-    verification = verify_plan(candidate.plan, inputs, grid, series,
-                               claimed_cost=candidate.claimed_cost, frozen=problem.frozen,
-                               allow_late=allow_late)
-    cost = verification.recomputed_cost
-    if not verification.ok or cost is None or \
-            cost + candidate.penalty > objective + 1e-9 * max(1.0, abs(objective)):
-        return None
-    return candidate, verification
+    return f"{chosen.source}, idle units off", Solution(solution.placement, on)
 
 
 def _summary_row(candidate: _Candidate, verification: Verification) -> dict[str, Any]:
