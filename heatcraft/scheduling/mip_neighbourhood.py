@@ -97,17 +97,31 @@ def _restricted(problem: Problem, solution: Solution, free: set[int], reach: int
     return dataclasses.replace(problem, jobs=jobs, units=units)
 
 
+def _peak_moments(problem: Problem, solution: Solution, limit: int) -> list[int]:
+    """The first steps of up to `limit` blocks within NEAR_PEAK of the peak of the most
+    expensive demand term, dearest first, each more than PLATEAU_GAP steps from the others."""
+    elec = electric_kw(problem, solution)
+    dearest, moments = -1.0, []
+    for term in problem.demand:
+        values = [float(elec[block].mean()) for block in term.blocks]
+        order = sorted(range(len(values)), key=lambda i: (-values[i], i))
+        charge = term.cost(values[order[0]])
+        if charge <= dearest:
+            continue
+        dearest, moments = charge, []
+        for i in order:
+            if values[i] < NEAR_PEAK * values[order[0]] or len(moments) == limit:
+                break
+            step = int(term.blocks[i][0])
+            if all(abs(step - m) > PLATEAU_GAP for m in moments):
+                moments.append(step)
+    return moments
+
+
 def _centre(problem: Problem, solution: Solution, rng: np.random.Generator, kind: int) -> int:
     if kind == 0 and problem.demand:
         # The most expensive peak: its step is where moving jobs pays most.
-        elec = electric_kw(problem, solution)
-        worst, step = -1.0, 0
-        for term in problem.demand:
-            block = max(term.blocks, key=lambda b: float(elec[b].mean()))
-            cost = term.cost(float(elec[block].mean()))
-            if cost > worst:
-                worst, step = cost, int(block[0])
-        return step
+        return _peak_moments(problem, solution, 1)[0]
     return int(rng.integers(problem.n_steps))
 
 
@@ -116,21 +130,7 @@ def _plateau(problem: Problem, solution: Solution, size: int,
     """Jobs around up to PLATEAU_MOMENTS moments of the dearest term's near-peak plateau at
     once, `size` shared among them: where a peak is reached at several moments of the day,
     lowering one of them alone saves nothing."""
-    elec = electric_kw(problem, solution)
-    dearest, centres = -1.0, []
-    for term in problem.demand:
-        values = [float(elec[block].mean()) for block in term.blocks]
-        order = sorted(range(len(values)), key=lambda i: (-values[i], i))
-        charge = term.cost(values[order[0]])
-        if charge <= dearest:
-            continue
-        dearest, centres = charge, []
-        for i in order:
-            if values[i] < NEAR_PEAK * values[order[0]] or len(centres) == PLATEAU_MOMENTS:
-                break
-            step = int(term.blocks[i][0])
-            if all(abs(step - c) > PLATEAU_GAP for c in centres):
-                centres.append(step)
+    centres = _peak_moments(problem, solution, PLATEAU_MOMENTS)
     share = max(1, size // len(centres))
     return set().union(*(_freed(problem, solution, centre, share, rng) for centre in centres))
 

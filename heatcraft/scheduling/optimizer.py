@@ -746,9 +746,9 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
         chosen, verification, objective = min(good, key=lambda item: (item[2], _rank(item[0])))
         # Ties broken after the choice, each plan verified again and kept only if no dearer:
         # jobs as early as they go, then units off where they idle on at no cost.
-        stages = [_earliest_tie, _idle_units_off] if options.prefer_early_ties \
-            else [_idle_units_off]
-        for stage in stages if chosen.source != "fifo" else []:
+        stages = [] if chosen.source == "fifo" else \
+            [_earliest_tie, _idle_units_off] if options.prefer_early_ties else [_idle_units_off]
+        for stage in stages:
             tie = stage(problem, chosen)
             if tie is None:
                 continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 
 from heatcraft.scheduling import ScheduleOptions, optimize_plan, verify_plan
@@ -125,7 +126,6 @@ def test_fixed_variables_move_into_the_row_bounds():
 def test_the_neighbourhood_search_objective_is_the_bill_less_the_min_load_energy():
     # CP-SAT searches neighbourhoods on the jobs' energy and the demand charges in whole cents:
     # a plan's search objective is its bill less what its units' min load adds to their heat.
-    import numpy as np
 
     from heatcraft.scheduling.evaluation import unit_heat
     from heatcraft.scheduling.formulation import hint_values
@@ -162,8 +162,6 @@ def test_a_peak_reached_twice_is_lowered_by_moving_jobs_at_both_moments_at_once(
     # part its pair but leaves the peak at the other: it saves nothing. Only freeing both
     # pairs at once lowers the peak (`_plateau`); before it, every round around the peak
     # freed the same four jobs at 02:00.
-    import numpy as np
-
     site = inputs([heater("H1"), heater("H2")],
                   [job("A", 50, 1, 1, 5), job("B", 50, 1, 1, 5),
                    job("C", 50, 1, 18, 22), job("D", 50, 1, 18, 22),
