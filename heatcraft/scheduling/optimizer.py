@@ -38,7 +38,7 @@ from heatcraft.scheduling.backends.mathopt import solve_mathopt
 from heatcraft.scheduling.bill_search import bill_search
 from heatcraft.scheduling.commitment_bound import SearchBound, commitment_bound
 from heatcraft.scheduling.diagnosis import JobDiagnosis, crowded_out_reason, no_start_reason
-from heatcraft.scheduling.evaluation import Solution, evaluate, unit_heat
+from heatcraft.scheduling.evaluation import Solution, evaluate, required_left_out, unit_heat
 from heatcraft.scheduling.formulation import ModelIndex, build_model, decode, hint_values
 from heatcraft.scheduling.heuristic import InsertionSearch, heuristic_plan, insertion_order
 from heatcraft.scheduling.lp_support import lp_guide, search_support
@@ -243,8 +243,8 @@ def optimize_plan(inputs: Any, grid: TimeGrid, series: Any,
                   options: ScheduleOptions = ScheduleOptions(), *,
                   frozen: FrozenState | None = None) -> PlanResult:
     began = time.monotonic()
-    problem, late_note = _problem_with_lateness(inputs, grid, series, options, frozen,
-                                                began)
+    problem, late_note, on_time = _problem_with_lateness(inputs, grid, series, options,
+                                                         frozen, began)
     warnings: list[str] = []
     diagnosis = [no_start_reason(problem, j) for j in problem.jobs if not j.candidates]
     if problem.outside:
@@ -266,14 +266,16 @@ def optimize_plan(inputs: Any, grid: TimeGrid, series: Any,
         if fifo is not None:
             candidates.append(_Candidate("fifo", fifo, None, _plan_penalty(fifo, options)))
             fifo_solution = plan_to_solution(problem, fifo)
+    if on_time is not None:  # verified with every other candidate
+        candidates.append(_solution_candidate("on-time check", problem, on_time, inputs))
 
     repair: dict[str, Any] = {}  # what the repair of the heuristic's left-out jobs did
     if backend == "guided":
         outcome = _guided_search(problem, inputs, options, began, fifo_solution, candidates,
-                                 warnings, repair)
+                                 warnings, repair, on_time)
     else:
         outcome = _engine_search(problem, inputs, options, began, fifo_solution, candidates,
-                                 warnings, backend, repair)
+                                 warnings, backend, repair, on_time)
     if repair:
         outcome = dataclasses.replace(outcome, parameters=_clock_summary(
             {**outcome.parameters, **repair}))
@@ -322,21 +324,24 @@ def _least_drops(infeasible: PlanResult, inputs: Any, grid: TimeGrid, series: An
 
 
 def _problem_with_lateness(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOptions,
-                           frozen: FrozenState | None, began: float) -> tuple[Problem, str]:
+                           frozen: FrozenState | None, began: float,
+                           ) -> tuple[Problem, str, Solution | None]:
     """The problem, with late starts only when the jobs do not all fit on time: a job is
     delayed when not every job can be placed by its deadline (it has no start in time, or
     greedy insertion on the on-time problem leaves it out and the exact left-out repair
     cannot place it either), never only to save energy or demand charges. Late starts widen
     every model: on the 20-job day at 10 s they made the plan 14,440 $ (a job delayed to save
-    demand charges) against 13,671 $ on time."""
+    demand charges) against 13,671 $ on time. Also returns the plan that showed every job fits
+    (None where greedy insertion's did or none did), so the search starts from it instead of
+    finding those jobs a place again."""
     on_time = build_problem(inputs, grid, series, options, frozen, late_starts=False)
     if options.late_penalty_per_hour is None:
-        return on_time, ""
+        return on_time, "", None
     search = InsertionSearch(on_time, options.seed)
     search.greedy(insertion_order(on_time))
     left_out = [j for j in on_time.jobs if search.placement[j.index] is None]
     if not left_out:
-        return on_time, "not offered: every job fits by its deadline"
+        return on_time, "not offered: every job fits by its deadline", None
     if len(left_out) <= LATE_CHECK_MAX_LEFT_OUT and all(j.candidates for j in left_out):
         budget = max(LEFT_OUT_WORK, LEFT_OUT_WORK_SHARE * options.time_limit_s)
         greedy = search.solution()
@@ -346,21 +351,24 @@ def _problem_with_lateness(inputs: Any, grid: TimeGrid, series: Any, options: Sc
             budget=min(LEFT_OUT_WORK * len(left_out), budget))
         if all(place is not None for place in repaired.placement):
             return on_time, ("not offered: every job fits by its deadline (the exact repair "
-                             "placed those greedy insertion left out)")
+                             "placed those greedy insertion left out)"), repaired
         # The repair's neighbourhoods can miss a fit the whole day allows; the whole model
         # answers on small days (on a 100-job day it took 20-23 s and found none).
-        if sum(len(j.candidates) for j in on_time.jobs) < GUIDED_MIN_STARTS and _fits_on_time(
-                on_time, greedy, inputs, grid, series, options, began, budget):
-            return on_time, ("not offered: every job fits by its deadline (the whole on-time "
-                             "model placed those greedy insertion left out)")
+        if sum(len(j.candidates) for j in on_time.jobs) < GUIDED_MIN_STARTS:
+            fitted = _on_time_plan(on_time, greedy, inputs, grid, series, options, began,
+                                   budget)
+            if fitted is not None:
+                return on_time, ("not offered: every job fits by its deadline (the whole "
+                                 "on-time model placed those greedy insertion left out)"), fitted
     return build_problem(inputs, grid, series, options, frozen), \
-        "offered: not every job fits by its deadline"
+        "offered: not every job fits by its deadline", None
 
 
-def _fits_on_time(on_time: Problem, partial: Solution, inputs: Any, grid: TimeGrid,
-                  series: Any, options: ScheduleOptions, began: float, work: float) -> bool:
-    """Whether every job fits on time: CP-SAT on the whole on-time model (fewest jobs left out,
-    from greedy insertion's plan, `work` units), its plan checked by the verifier. Where the
+def _on_time_plan(on_time: Problem, partial: Solution, inputs: Any, grid: TimeGrid,
+                  series: Any, options: ScheduleOptions, began: float,
+                  work: float) -> Solution | None:
+    """A plan with every job on time, if CP-SAT on the whole on-time model (fewest jobs left
+    out, from greedy insertion's plan, `work` units) finds one the verifier passes. Where the
     left-out repair finds no room: on a 2-day site HiGHS fits on time, its neighbourhoods did
     not (late_cap scratch, site 52; the plan then ended five jobs late). The grid is rounded
     towards the relaxation, since rounded the other way that site had no plan at all, so the
@@ -378,17 +386,19 @@ def _fits_on_time(on_time: Problem, partial: Solution, inputs: Any, grid: TimeGr
                           deterministic_time=work,
                           presolve=False, rounding="relax", decisions=True)
     if outcome.values is None:
-        return False
+        return None
     solution = decode(on_time, index, outcome.values)
     if any(place is None for place in solution.placement):
-        return False
+        return None
     plan = solution_to_plan(on_time, solution, inputs, site_id=inputs.site.id)
-    return verify_plan(plan, inputs, grid, series, frozen=on_time.frozen).ok
+    return solution if verify_plan(plan, inputs, grid, series, frozen=on_time.frozen).ok \
+        else None
 
 
 def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,
                    fifo_solution: Solution | None, candidates: list[_Candidate],
-                   warnings: list[str], backend: str, repair: dict[str, Any]) -> SolveOutcome:
+                   warnings: list[str], backend: str, repair: dict[str, Any],
+                   on_time: Solution | None = None) -> SolveOutcome:
     """The heuristic, then the engine on the whole model (its bound proves small days) beside
     MIP neighbourhoods on the other core; the heuristic alone for the largest problems."""
     share_seconds = options.time_limit_s * (1.0 if backend == "heuristic"
@@ -404,10 +414,10 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
             bounding = pool.submit(window_bound, problem,
                                    deadline=_deadline(problem, options, began))
             _heuristic(problem, inputs, options, began, share_seconds, fifo_solution,
-                       candidates, repair, heuristic_only=True)
+                       candidates, repair, heuristic_only=True, on_time=on_time)
             return _heuristic_outcome(bounding.result())
     best = _heuristic(problem, inputs, options, began, share_seconds, fifo_solution, candidates,
-                      None)
+                      None, on_time=on_time)
     allow_drops = _drops_may_pay(problem, best)
     with_bounds = small and not allow_drops and problem.exact_tariff
     deadline = _deadline(problem, options, began)
@@ -556,7 +566,8 @@ def _clock_summary(parameters: dict[str, Any]) -> dict[str, Any]:
 
 def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,
                    fifo_solution: Solution | None, candidates: list[_Candidate],
-                   warnings: list[str], repair: dict[str, Any]) -> SolveOutcome:
+                   warnings: list[str], repair: dict[str, Any],
+                   on_time: Solution | None = None) -> SolveOutcome:
     """Days too large for the exact engine within the limit, in three phases:
 
     1. the LP relaxation on the engine thread (the proven bound, and the starts it uses)
@@ -573,7 +584,7 @@ def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
         best = _heuristic(problem, inputs, options, began,
                           min(options.heuristic_share * limit,
                               GUIDED_HEURISTIC_SECONDS_PER_JOB * len(problem.jobs)),
-                          fifo_solution, candidates, repair)
+                          fifo_solution, candidates, repair, on_time=on_time)
         guide = relaxing.result()
     if guide.outcome.status == "error":
         warnings.append(f"the LP relaxation failed: {guide.outcome.message}")
@@ -641,9 +652,10 @@ def _guided_outcome(lp: SolveOutcome, restricted: list[SolveOutcome],
 def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,
                share_seconds: float, fifo_solution: Solution | None,
                candidates: list[_Candidate], repair: dict[str, Any] | None, *,
-               heuristic_only: bool = False) -> Solution:
+               heuristic_only: bool = False, on_time: Solution | None = None) -> Solution:
     """The insertion heuristic for about `share_seconds` (counted in moves); returns the best
-    of its plan and the FIFO baseline. Where it leaves out a job that has starts, an exact
+    of its plan, the on-time check's (`on_time`, a plan with every job on time) and the FIFO
+    baseline. Where the better of the first two leaves out a job that has starts, an exact
     neighbourhood tries to place it, and `repair` gets its report (None: no such repair,
     where an engine gets the whole model: on a 100-job day on 6 units at 60 s the repair's
     9 s cost HiGHS the plan that dropped one job instead of seven)."""
@@ -655,8 +667,10 @@ def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: f
     rate = HEURISTIC_ONLY_MOVES_PER_SECOND if heuristic_only else MOVES_PER_SECOND
     wall = min(HEURISTIC_WALL_FACTOR * seconds, _deadline(problem, options, began) - now)
     solution = heuristic_plan(problem, options.seed, int(rate * seconds), max(wall, 0.5),
-                              start=fifo_solution)
+                              start=on_time if on_time is not None else fifo_solution)
     candidates.append(_solution_candidate("heuristic", problem, solution, inputs))
+    if on_time is not None:  # greedy left out jobs the check placed: not repaired twice
+        solution = _best_of(problem, [solution, on_time])
     if repair is not None and any(
             place is None and job.candidates
             for job, place in zip(problem.jobs, solution.placement, strict=True)):
@@ -707,7 +721,9 @@ def _drops_may_pay(problem: Problem, best: Solution) -> bool:
 
 
 def _best_of(problem: Problem, solutions: list[Solution]) -> Solution:
-    return min(solutions, key=lambda s: sum(evaluate(problem, s)))
+    """Fewest jobs left out that may not be dropped (they count no penalty), then cheapest."""
+    return min(solutions, key=lambda s: (required_left_out(problem, s.placement),
+                                         sum(evaluate(problem, s))))
 
 
 def _solution_candidate(source: str, problem: Problem, solution: Solution,

@@ -191,6 +191,23 @@ def test_no_job_is_delayed_where_only_moving_several_jobs_at_once_fits_them(back
     assert result.verification.recomputed_cost == pytest.approx(169.63, abs=0.01)
 
 
+@pytest.mark.parametrize("seed", [79, 390, 441])
+def test_the_plan_that_fits_every_job_on_time_is_kept(seed):
+    # Random sites where greedy insertion leaves a job out and the on-time check finds a plan
+    # with every job on time. That plan was thrown away, and the heuristic backend returned
+    # its own: 373.68 / 631.26 / 108.00 $ against the 226.97 / 200.72 / 70.83 $ the whole
+    # model finds (auto). It is now a candidate and the heuristic's start.
+    from tests.scheduling.random_sites import random_site
+
+    site = random_site(seed)
+    plans = {backend: _plan(site, backend=backend) for backend in ("heuristic", "auto")}
+    for result in plans.values():
+        assert result.verification.ok and not result.late_jobs and not result.plan.dropped_jobs
+    assert plans["heuristic"].verification.recomputed_cost == pytest.approx(
+        plans["auto"].verification.recomputed_cost, abs=0.01)
+    assert "on-time check" in [c["source"] for c in plans["heuristic"].candidates]
+
+
 def test_whether_every_job_fits_on_time_is_asked_of_the_whole_day():
     # Two days, one shared heater. Greedy insertion leaves J3 out; the left-out repair's
     # neighbourhoods, which this check used before, found no room for it either, yet HiGHS fits
