@@ -81,6 +81,12 @@ def required_left_out(problem: Problem, placement: Placement) -> int:
                if place is None and job.penalty is None and job.candidates)
 
 
+def plan_rank(problem: Problem, solution: Solution) -> tuple[int, float]:
+    """(jobs that may not be dropped left out, bill plus penalties): such a job counts no
+    penalty, so a plan that leaves it out may look cheaper than one that places it."""
+    return required_left_out(problem, solution.placement), sum(evaluate(problem, solution))
+
+
 def better_rank(rank: tuple[int, float], than: tuple[int, float], margin: float) -> bool:
     """Ranks (required jobs left out, cost): fewer left out, or as many and a cost lower by
     more than `margin`."""

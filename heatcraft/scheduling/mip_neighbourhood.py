@@ -32,7 +32,7 @@ from heatcraft.scheduling.evaluation import (
     better_rank,
     electric_kw,
     evaluate,
-    required_left_out,
+    plan_rank,
 )
 from heatcraft.scheduling.formulation import (
     ModelIndex,
@@ -276,7 +276,7 @@ def place_left_out(problem: Problem, start: Solution, *, deadline: float, seed: 
     began = time.monotonic()
     current = start
     report = LeftOutReport()
-    rank = _rank(problem, current)
+    rank = plan_rank(problem, current)
     left_out = sorted((job for job in problem.jobs
                        if current.placement[job.index] is None and job.candidates),
                       key=lambda job: (job.priority, job.index))
@@ -307,18 +307,13 @@ def place_left_out(problem: Problem, start: Solution, *, deadline: float, seed: 
             report.without_plan += 1
             continue
         candidate = decode(sub, index, outcome.values)
-        candidate_rank = _rank(problem, candidate)
+        candidate_rank = plan_rank(problem, candidate)
         if better_rank(candidate_rank, rank, IMPROVE * max(1.0, abs(rank[1]))):
             current, rank = candidate, candidate_rank
     report.placed = [job.job.job_id for job in left_out
                      if current.placement[job.index] is not None]
     report.seconds = time.monotonic() - began
     return current, report
-
-
-def _rank(problem: Problem, solution: Solution) -> tuple[int, float]:
-    """(jobs that may not be dropped left out, bill plus penalties)."""
-    return required_left_out(problem, solution.placement), sum(evaluate(problem, solution))
 
 
 def _nearest_to_window(problem: Problem, solution: Solution, job, size: int) -> set[int]:

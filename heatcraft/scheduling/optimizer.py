@@ -38,7 +38,7 @@ from heatcraft.scheduling.backends.mathopt import solve_mathopt
 from heatcraft.scheduling.bill_search import bill_search
 from heatcraft.scheduling.commitment_bound import SearchBound, commitment_bound
 from heatcraft.scheduling.diagnosis import JobDiagnosis, crowded_out_reason, no_start_reason
-from heatcraft.scheduling.evaluation import Solution, evaluate, required_left_out, unit_heat
+from heatcraft.scheduling.evaluation import Solution, evaluate, plan_rank, unit_heat
 from heatcraft.scheduling.formulation import ModelIndex, build_model, decode, hint_values
 from heatcraft.scheduling.heuristic import InsertionSearch, heuristic_plan, insertion_order
 from heatcraft.scheduling.lp_support import lp_guide, search_support
@@ -669,7 +669,10 @@ def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: f
     solution = heuristic_plan(problem, options.seed, int(rate * seconds), max(wall, 0.5),
                               start=on_time if on_time is not None else fifo_solution)
     candidates.append(_solution_candidate("heuristic", problem, solution, inputs))
-    if on_time is not None:  # greedy left out jobs the check placed: not repaired twice
+    if on_time is not None:
+        # Greedy left out jobs the check placed: they are not repaired twice. Starting the
+        # descent from the check's plan is not enough: on 9 of 54 random sites
+        # (benchmarks/results/scheduling.md, session 23) it returned a plan ranked below it.
         solution = _best_of(problem, [solution, on_time])
     if repair is not None and any(
             place is None and job.candidates
@@ -721,9 +724,7 @@ def _drops_may_pay(problem: Problem, best: Solution) -> bool:
 
 
 def _best_of(problem: Problem, solutions: list[Solution]) -> Solution:
-    """Fewest jobs left out that may not be dropped (they count no penalty), then cheapest."""
-    return min(solutions, key=lambda s: (required_left_out(problem, s.placement),
-                                         sum(evaluate(problem, s))))
+    return min(solutions, key=lambda s: plan_rank(problem, s))
 
 
 def _solution_candidate(source: str, problem: Problem, solution: Solution,
@@ -762,8 +763,10 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
         chosen, verification, objective = min(good, key=lambda item: (item[2], _rank(item[0])))
         # Ties broken after the choice, each plan verified again and kept only if no dearer:
         # jobs as early as they go, then units off where they idle on at no cost.
-        stages = [] if chosen.source == "fifo" else \
-            [_earliest_tie, _idle_units_off] if options.prefer_early_ties else [_idle_units_off]
+        stages = [_earliest_tie, _idle_units_off] if options.prefer_early_ties \
+            else [_idle_units_off]
+        if chosen.source == "fifo":  # the baseline stays as FIFO placed it
+            stages = []
         for stage in stages:
             tie = stage(problem, chosen)
             if tie is None:

@@ -126,7 +126,6 @@ def test_fixed_variables_move_into_the_row_bounds():
 def test_the_neighbourhood_search_objective_is_the_bill_less_the_min_load_energy():
     # CP-SAT searches neighbourhoods on the jobs' energy and the demand charges in whole cents:
     # a plan's search objective is its bill less what its units' min load adds to their heat.
-
     from heatcraft.scheduling.evaluation import unit_heat
     from heatcraft.scheduling.formulation import hint_values
     from heatcraft.scheduling.mip_neighbourhood import _search_objective
