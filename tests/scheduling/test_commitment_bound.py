@@ -108,7 +108,8 @@ def test_the_optimizer_reports_the_search_and_offers_its_plan():
 
 
 def _benchmark_day(folder):
-    """The 20-job benchmark day: the search needs about 3 units of work to prove its bound."""
+    """The 20-job benchmark day: from greedy's 500-move plan the commitment search needs 3.64
+    units of work to prove its bound."""
     from benchmarks.scheduling.generate import generate_site, load_generated
 
     return load_generated(generate_site(folder, 20, 3, 1, 1))
@@ -132,19 +133,21 @@ def test_the_report_says_whether_the_count_or_the_clock_ended_the_search(tmp_pat
 
 
 def test_a_search_cut_short_reports_the_best_bound_and_the_clock(tmp_path):
-    # At 11 s neither the commitment search (its work count, 0.3 a second of limit, stops it
-    # at 3.3 of the 3.64 units its proof needs, on any machine) nor HiGHS finishes on the
-    # 20-job day: the bound is still at least the LP's with the peak cuts, and the report says
-    # the clock ended the search, so the plan may differ on another machine. The LP gets what
-    # the peak bounds leave: 5.6 s here for its 0.3 s, 3.3 s for 0.9 s with both cores busy
-    # elsewhere; at a 3 s limit it got 0.5 s and did not finish in CI.
+    # At 11 s HiGHS, after the commitment search, gets about a second and never finishes the
+    # 20-job day: the reported bound is the best of the LP's with the peak cuts, the commitment
+    # search's and HiGHS's, and the report says the clock ended the search, so the plan may
+    # differ on another machine. Whether the commitment search proves its bound depends on the
+    # machine: with the clock lifted it did after 2.84 of the 3.3 units it may use, and here
+    # its 5.3 s of wall end it first.
+    # The LP gets what the peak bounds leave: 5.6 s here for its 0.3 s, 3.3 s for 0.9 s with
+    # both cores busy elsewhere; at a 3 s limit it got 0.5 s and did not finish in CI.
     site, grid, series = _benchmark_day(tmp_path / "s20")
     result = optimize_plan(site, grid, series, ScheduleOptions(backend="highs", time_limit_s=11))
     report = result.plan.solver
     assert result.ok
     assert report.parameters["engine.lp.status"] == "optimal"
-    assert report.parameters["engine.commitment.status"] != "optimal"
-    assert report.parameters["engine.lp.bound"] - 1e-6 <= report.bound
+    parts = [report.parameters["engine.lp.bound"], report.parameters["engine.commitment.bound"]]
+    assert all(report.bound >= part - 1e-6 for part in parts if part is not None)
     assert report.bound <= result.verification.recomputed_cost
     assert report.parameters["engine.mip.stopped_by_clock"] is True
     assert report.parameters["engine.stopped_by_clock"] is True
