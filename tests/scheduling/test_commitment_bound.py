@@ -175,6 +175,23 @@ def test_cbc_says_when_its_time_limit_ended_it(tmp_path):
     assert done.status == "optimal" and done.parameters["stopped_by_clock"] is False
 
 
+def test_cbc_proves_infeasibility_only_before_its_time_limit():
+    # Two binaries that must sum to 1.5: CBC proves at once there is no plan. The same answer
+    # given as the clock ran out (once, at 1 s on the 20-job day, which has plans) is no proof.
+    from heatcraft.scheduling.backends.cbc import infeasible_is_proven
+    from heatcraft.scheduling.linear_model import LinearModel
+
+    model = LinearModel()
+    x, y = model.binary("x"), model.binary("y")
+    model.add_row({x: 1.0, y: 1.0}, lower=1.5, upper=1.5)
+    model.add_objective(x, 1.0)
+    proven = solve_with("cbc", model, time_limit_s=30, threads=1, seed=0, relative_gap=1e-4)
+    assert proven.status == "infeasible" and proven.parameters["stopped_by_clock"] is False
+    assert proven.parameters["infeasible_answer_late"] is False
+    assert infeasible_is_proven(0.5, 30.0)
+    assert not infeasible_is_proven(0.95, 1.0) and not infeasible_is_proven(1.3, 1.0)
+
+
 def test_cbc_cut_short_with_a_start_returns_a_plan(tmp_path):
     # At 3 s CBC gets about a second after the commitment search, with the peak cuts and a
     # start: its preprocessing used to crash there (CBC 2.10.3 segfaults post-processing a
