@@ -4,7 +4,7 @@ The insertion heuristic moves one job at a time and cannot see that moving three
 lowers a peak. Here each neighbourhood frees the jobs around one moment (the current demand
 peak, or a moment drawn from the seeded generator) or around several moments of a peak reached
 more than once (`_plateau`), keeps every other job where it is, and lets the MIP engine
-re-place the freed jobs and re-commit every unit exactly (demand charges included). A round is
+re-place the freed jobs and re-commit every unit exactly (demand charges included). A result is
 accepted only if its plan costs less. Each sub-model is small, so it solves fast.
 
 Work is counted in rounds and each sub-model is limited in work (CP-SAT's deterministic time,
@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
@@ -139,9 +140,9 @@ def _neighbourhood(problem: Problem, solution: Solution, number: int, size: int,
                    rng: np.random.Generator) -> set[int]:
     """The jobs freed by the `number`-th neighbourhood: in turn around the most expensive
     peak, a moment drawn from the seeded generator, the most expensive term's plateau (several
-    moments), a drawn moment. With two workers one of them alternates the peak and the
-    plateau. The peak alone stalls where the peak is reached at several moments: on day a at
-    60 s it freed the same jobs in vain from round 10 to round 33."""
+    moments), a drawn moment: the even-numbered ones alternate the peak and the plateau. The
+    peak alone stalls where the peak is reached at several moments: on day a at 60 s it freed
+    the same jobs in vain from round 10 to round 33."""
     if number % 4 == 2 and problem.demand:
         return _plateau(problem, solution, size, rng)
     return _freed(problem, solution, _centre(problem, solution, rng, number % 2), size, rng)
@@ -176,58 +177,70 @@ def _search_objective(problem: Problem, model: LinearModel, index: ModelIndex) -
 def improve_by_neighbourhoods(problem: Problem, start: Solution, *, rounds: int, deadline: float,
                               seed: int, backend: str = "cpsat", size: int = 16,
                               node_limit: int = 50, reach: int = 16, work: float = 2.0,
-                              workers: int = 1, round_seconds: float = 10.0,
+                              workers: int = 1, queued: int = 0, round_seconds: float = 10.0,
                               stop: Callable[[], bool] | None = None,
                               cents: bool = False,
                               ) -> tuple[Solution, NeighbourhoodReport]:
-    """Each round solves `workers` neighbourhoods of the current plan at once (one engine
-    thread each) and keeps the cheapest improvement. `work` is CP-SAT's deterministic time per
-    neighbourhood, `node_limit` the MIP engines' node count. `stop`: checked before each round;
-    the engine that proved optimality ends the search. `cents`: CP-SAT searches on
-    `_search_objective` instead of the model's own objective."""
+    """Solves `rounds` x `workers` neighbourhoods, `workers` at a time (one engine thread
+    each), and keeps each result that costs less than the plan so far, in the order drawn.
+    Neighbourhood k is drawn from the plan as it stands after the first k - workers - queued
+    results, so the plan depends on the seed alone, not on which solve ends first; a worker
+    whose solve ends before an older one waits for it only when `queued` is 0. `work` is
+    CP-SAT's deterministic time per neighbourhood, `node_limit` the MIP engines' node count.
+    `stop`: checked before each draw; the engine that proved optimality ends the search.
+    `cents`: CP-SAT searches on `_search_objective` instead of the model's own objective."""
     rng = np.random.default_rng(seed + 7919)
     current = start
     cost = sum(evaluate(problem, current))
     report = NeighbourhoodReport(start_cost=cost)
     allow_drops = any(place is None for place in current.placement)
-    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
-    try:
-        for number in range(rounds):
-            left = deadline - time.monotonic()
-            if stop is not None and stop():
-                break
-            if left < 1.0:
-                report.clock_stopped = True
-                break
-            # The seeded choices are made here, in order; each worker then builds, solves and
-            # prices its neighbourhood (one worker's Python overlaps the other's engine).
-            frees = [_neighbourhood(problem, current, number * workers + worker, size, rng)
-                     for worker in range(workers)]
+    in_flight = max(1, workers + queued)
+    pool = ThreadPoolExecutor(max_workers=workers) if in_flight > 1 else None
 
-            def explore(free, base=current, left=left):
-                sub = _restricted(problem, base, free, reach)
-                model, index = build_model(sub, tight_linking=False, redundant_cumulatives=False,
-                                           allow_drops=allow_drops)
-                if cents and backend == "cpsat":
-                    _search_objective(sub, model, index)
-                outcome = solve_with(backend, model, time_limit_s=min(round_seconds, left - 0.5),
-                                     threads=1, seed=seed, relative_gap=1e-4,
-                                     hint=hint_values(sub, model, index, base),
-                                     node_limit=node_limit, deterministic_time=work,
-                                     bounded=False)
-                if outcome.values is None:
-                    return outcome, None, None
-                candidate = decode(sub, index, outcome.values)
-                return outcome, candidate, sum(evaluate(problem, candidate))
-            results = list(pool.map(explore, frees)) if pool else [explore(frees[0])]
-            best = None
-            for outcome, candidate, candidate_cost in results:
-                report.rounds += 1
-                report.solves.append((outcome.status, round(outcome.seconds, 2)))
-                if candidate is not None and (best is None or candidate_cost < best[1]):
-                    best = (candidate, candidate_cost)
-            if best is not None and best[1] < cost - IMPROVE * max(1.0, abs(cost)):
-                current, cost = best
+    def explore(free: set[int], base: Solution, left: float):
+        sub = _restricted(problem, base, free, reach)
+        model, index = build_model(sub, tight_linking=False, redundant_cumulatives=False,
+                                   allow_drops=allow_drops)
+        if cents and backend == "cpsat":
+            _search_objective(sub, model, index)
+        outcome = solve_with(backend, model, time_limit_s=min(round_seconds, left - 0.5),
+                             threads=1, seed=seed, relative_gap=1e-4,
+                             hint=hint_values(sub, model, index, base),
+                             node_limit=node_limit, deterministic_time=work, bounded=False)
+        if outcome.values is None:
+            return outcome, None, None
+        candidate = decode(sub, index, outcome.values)
+        return outcome, candidate, sum(evaluate(problem, candidate))
+
+    pending: deque[Future] = deque()
+    drawn, drawing = 0, True
+    try:
+        while True:
+            # The seeded choices are made here, in order, from the plan as it stands; each
+            # worker then builds, solves and prices its neighbourhood (one worker's Python
+            # overlaps the other's engine).
+            while drawing and drawn < rounds * workers and len(pending) < in_flight:
+                left = deadline - time.monotonic()
+                if stop is not None and stop():
+                    drawing = False
+                elif left < 1.0:
+                    report.clock_stopped, drawing = True, False
+                else:
+                    free = _neighbourhood(problem, current, drawn, size, rng)
+                    if pool is not None:
+                        pending.append(pool.submit(explore, free, current, left))
+                    else:
+                        done: Future = Future()
+                        done.set_result(explore(free, current, left))
+                        pending.append(done)
+                    drawn += 1
+            if not pending:
+                break
+            outcome, candidate, candidate_cost = pending.popleft().result()
+            report.rounds += 1
+            report.solves.append((outcome.status, round(outcome.seconds, 2)))
+            if candidate is not None and candidate_cost < cost - IMPROVE * max(1.0, abs(cost)):
+                current, cost = candidate, candidate_cost
                 report.improved += 1
     finally:
         if pool is not None:

@@ -11,13 +11,14 @@ import pytest
 from benchmarks.scheduling.generate import generate_site, load_generated
 from heatcraft.scheduling import FrozenState, ScheduleOptions, optimize_plan, verify_plan
 from heatcraft.scheduling.backends import SolveOutcome, solve_with
+from heatcraft.scheduling.baseline import fifo_plan
 from heatcraft.scheduling.evaluation import evaluate
 from heatcraft.scheduling.formulation import build_model
 from heatcraft.scheduling.heuristic import heuristic_plan
 from heatcraft.scheduling.lp_support import lp_guide, restricted_to_support, search_support
 from heatcraft.scheduling.mip_neighbourhood import NeighbourhoodReport, improve_by_neighbourhoods
 from heatcraft.scheduling.optimizer import GUIDED_MIN_STARTS, _guided_outcome, choose_backend
-from heatcraft.scheduling.plan_builder import solution_to_plan
+from heatcraft.scheduling.plan_builder import plan_to_solution, solution_to_plan
 from heatcraft.scheduling.problem import build_problem
 from heatcraft.scheduling.window_bound import window_bound
 from tests.scheduling.sites import at, heater, horizon, inputs, job, peaky_site, problem_of
@@ -109,6 +110,25 @@ def test_parallel_neighbourhoods_only_improve_keep_every_limit_and_repeat(cents)
     grid, series = horizon(site)
     plan = solution_to_plan(problem, better, site, site_id="t")
     assert verify_plan(plan, site, grid, series).ok
+
+
+def test_neighbourhoods_drawn_ahead_give_the_plan_whichever_solve_ends_first():
+    # Neighbourhood k is drawn from the plan after the first k - workers - queued results, so
+    # two workers with one drawn ahead give the plan that one worker gives with two drawn
+    # ahead (its solves end in the order drawn; two workers' often do not).
+    site = _crowded_site()
+    problem = problem_of(site)
+    grid, _ = horizon(site)
+    start = plan_to_solution(problem, fifo_plan(site, grid))  # far from the best: 4,222 $
+    deadline = time.monotonic() + 120
+    two, report = improve_by_neighbourhoods(problem, start, rounds=4, deadline=deadline,
+                                            seed=0, size=4, workers=2, queued=1, cents=True)
+    one, alone = improve_by_neighbourhoods(problem, start, rounds=8, deadline=deadline,
+                                           seed=0, size=4, workers=1, queued=2, cents=True)
+    assert report.rounds == alone.rounds == 8 and not report.clock_stopped
+    assert report.improved >= 2 and report.end_cost < 0.5 * report.start_cost
+    assert two.placement == one.placement and (two.on == one.on).all()
+    assert report.end_cost == pytest.approx(alone.end_cost, rel=1e-12)
 
 
 def test_guided_search_returns_a_verified_plan_under_its_lp_bound():
