@@ -611,7 +611,8 @@ def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
             if guide.outcome.bound is None else None
         # queued=0: the next neighbourhood is drawn as soon as the older of the two in flight
         # is done. From the same root plans, 30 s gave 30-48 solves against 30-38 in rounds of
-        # two; one more drawn ahead gave 41-57, from older plans, and none cheaper (session 25).
+        # two; one more drawn ahead gave 41-57, from older plans, and day b's mean rose by
+        # 755 $ (benchmarks/results/scheduling.md, session 25).
         improved, report = improve_by_neighbourhoods(
             problem, best, rounds=int(GUIDED_ROUNDS_PER_SECOND * limit),
             deadline=deadline - 0.5, seed=options.seed + 1, size=NEIGHBOURHOOD_SIZE,
