@@ -184,8 +184,9 @@ def improve_by_neighbourhoods(problem: Problem, start: Solution, *, rounds: int,
     """Solves `rounds` x `workers` neighbourhoods, `workers` at a time (one engine thread
     each), and keeps each result that costs less than the plan so far, in the order drawn.
     Neighbourhood k is drawn from the plan as it stands after the first k - workers - queued
-    results, so the plan depends on the seed alone, not on which solve ends first; a worker
-    whose solve ends before an older one waits for it only when `queued` is 0. `work` is
+    results, so the plan depends on the seed alone, not on which solve ends first (one worker
+    with `queued` 1 gives two workers' plan); a worker whose solve ends before an older one
+    waits for it only when `queued` is 0. `work` is
     CP-SAT's deterministic time per neighbourhood, `node_limit` the MIP engines' node count.
     `stop`: checked before each draw; the engine that proved optimality ends the search.
     `cents`: CP-SAT searches on `_search_objective` instead of the model's own objective."""
@@ -195,15 +196,16 @@ def improve_by_neighbourhoods(problem: Problem, start: Solution, *, rounds: int,
     report = NeighbourhoodReport(start_cost=cost)
     allow_drops = any(place is None for place in current.placement)
     in_flight = max(1, workers + queued)
-    pool = ThreadPoolExecutor(max_workers=workers) if in_flight > 1 else None
 
-    def explore(free: set[int], base: Solution, left: float):
+    def explore(free: set[int], base: Solution):
         sub = _restricted(problem, base, free, reach)
         model, index = build_model(sub, tight_linking=False, redundant_cumulatives=False,
                                    allow_drops=allow_drops)
         if cents and backend == "cpsat":
             _search_objective(sub, model, index)
-        outcome = solve_with(backend, model, time_limit_s=min(round_seconds, left - 0.5),
+        left = deadline - time.monotonic()  # when it starts: a queued one has waited
+        outcome = solve_with(backend, model,
+                             time_limit_s=max(min(round_seconds, left - 0.5), 0.1),
                              threads=1, seed=seed, relative_gap=1e-4,
                              hint=hint_values(sub, model, index, base),
                              node_limit=node_limit, deterministic_time=work, bounded=False)
@@ -214,25 +216,19 @@ def improve_by_neighbourhoods(problem: Problem, start: Solution, *, rounds: int,
 
     pending: deque[Future] = deque()
     drawn, drawing = 0, True
-    try:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         while True:
             # The seeded choices are made here, in order, from the plan as it stands; each
             # worker then builds, solves and prices its neighbourhood (one worker's Python
             # overlaps the other's engine).
             while drawing and drawn < rounds * workers and len(pending) < in_flight:
-                left = deadline - time.monotonic()
                 if stop is not None and stop():
                     drawing = False
-                elif left < 1.0:
+                elif deadline - time.monotonic() < 1.0:
                     report.clock_stopped, drawing = True, False
                 else:
                     free = _neighbourhood(problem, current, drawn, size, rng)
-                    if pool is not None:
-                        pending.append(pool.submit(explore, free, current, left))
-                    else:
-                        done: Future = Future()
-                        done.set_result(explore(free, current, left))
-                        pending.append(done)
+                    pending.append(pool.submit(explore, free, current))
                     drawn += 1
             if not pending:
                 break
@@ -242,9 +238,6 @@ def improve_by_neighbourhoods(problem: Problem, start: Solution, *, rounds: int,
             if candidate is not None and candidate_cost < cost - IMPROVE * max(1.0, abs(cost)):
                 current, cost = candidate, candidate_cost
                 report.improved += 1
-    finally:
-        if pool is not None:
-            pool.shutdown()
     report.end_cost = cost
     return current, report
 

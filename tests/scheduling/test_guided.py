@@ -112,23 +112,22 @@ def test_parallel_neighbourhoods_only_improve_keep_every_limit_and_repeat(cents)
     assert verify_plan(plan, site, grid, series).ok
 
 
-def test_neighbourhoods_drawn_ahead_give_the_plan_whichever_solve_ends_first():
+def test_two_workers_give_the_plan_of_one_drawing_a_neighbourhood_ahead():
     # Neighbourhood k is drawn from the plan after the first k - workers - queued results, so
-    # two workers with one drawn ahead give the plan that one worker gives with two drawn
-    # ahead (its solves end in the order drawn; two workers' often do not).
+    # the guided search's two workers give the plan of one worker with one drawn ahead, whose
+    # solves end in the order drawn; two workers' may not.
     site = _crowded_site()
     problem = problem_of(site)
     grid, _ = horizon(site)
     start = plan_to_solution(problem, fifo_plan(site, grid))  # far from the best: 4,222 $
     deadline = time.monotonic() + 120
     two, report = improve_by_neighbourhoods(problem, start, rounds=4, deadline=deadline,
-                                            seed=0, size=4, workers=2, queued=1, cents=True)
+                                            seed=0, size=4, workers=2, cents=True)
     one, alone = improve_by_neighbourhoods(problem, start, rounds=8, deadline=deadline,
-                                           seed=0, size=4, workers=1, queued=2, cents=True)
+                                           seed=0, size=4, workers=1, queued=1, cents=True)
     assert report.rounds == alone.rounds == 8 and not report.clock_stopped
     assert report.improved >= 2 and report.end_cost < 0.5 * report.start_cost
     assert two.placement == one.placement and (two.on == one.on).all()
-    assert report.end_cost == pytest.approx(alone.end_cost, rel=1e-12)
 
 
 def test_guided_search_returns_a_verified_plan_under_its_lp_bound():
