@@ -1,0 +1,143 @@
+"""Neighbourhood settings against each other, from the same root plan, in one run.
+
+python -m benchmarks.scheduling.neighbourhoods --arm work=0.5 --arm work=0.7 \
+    --seeds 0 1 2 3 --seconds 30 --out benchmarks/results/neighbourhoods.md
+
+The guided search's last phase (`improve_by_neighbourhoods`, two workers, the cents
+objective) decides most of a 100-job day's plan, and a whole optimizer run moves by hundreds of
+dollars with the machine's timing of its earlier phases. Here each day's root plan is made
+once, as the guided search makes it (greedy insertion and local search from FIFO, the LP, the
+restricted MIP's two roots, the cheaper plan kept), and every arm starts from it. Arms take
+turns on each seed, one solve pair at a time on the machine, each for the same wall time
+(`--seconds`): the unit of comparison is the plan reached in equal time from equal plans.
+An arm is `key=value` pairs over the guided search's settings (size, reach, work, queued);
+the first arm is the reference and unset keys keep the optimizer's values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+from benchmarks.scheduling.run import INSTANCES
+
+SETTINGS = ("size", "reach", "work", "queued")
+
+
+def parse_arm(text: str) -> dict[str, float]:
+    arm: dict[str, float] = {}
+    for pair in filter(None, text.split(",")):
+        key, _, value = pair.partition("=")
+        if key not in SETTINGS or not value:
+            raise SystemExit(f"--arm {text!r}: {pair!r} is not one of "
+                             f"{', '.join(k + '=VALUE' for k in SETTINGS)}")
+        arm[key] = float(value)
+    return arm
+
+
+def root_plan(name: str, workdir: Path):
+    """The day's problem and the guided search's root plan, at seed 0 and a 60 s limit."""
+    from benchmarks.scheduling.generate import generate_site, load_generated
+    from heatcraft.scheduling import ScheduleOptions
+    from heatcraft.scheduling import optimizer as opt
+    from heatcraft.scheduling.baseline import fifo_plan
+    from heatcraft.scheduling.evaluation import evaluate
+    from heatcraft.scheduling.heuristic import heuristic_plan
+    from heatcraft.scheduling.lp_support import lp_guide, search_support
+    from heatcraft.scheduling.plan_builder import plan_to_solution
+    from heatcraft.scheduling.problem import build_problem
+
+    jobs, units, days, site_seed, limit = INSTANCES[name]
+    inputs, grid, series = load_generated(
+        generate_site(workdir / name, jobs, units, days, site_seed), days)
+    problem = build_problem(inputs, grid, series, ScheduleOptions(time_limit_s=limit))
+    fifo = plan_to_solution(problem, fifo_plan(inputs, grid))
+    seconds = opt.GUIDED_HEURISTIC_SECONDS_PER_JOB * jobs
+    heuristic = heuristic_plan(problem, 0, int(opt.MOVES_PER_SECOND * seconds),
+                               opt.HEURISTIC_WALL_FACTOR * seconds, start=fifo)
+    # As the guided search decides it: the LP and the roots keep drop variables unless FIFO
+    # places every job for less than any one penalty (on day b it does not).
+    allow_drops = opt._drops_may_pay(problem, fifo)
+    guide = lp_guide(problem, allow_drops=allow_drops, time_limit_s=opt.GUIDE_LP_SHARE * limit)
+    root, _ = search_support(problem, guide, heuristic, allow_drops=allow_drops,
+                             time_limit_s=limit,
+                             seeds=[0, opt.RESTRICTED_SEED_STRIDE])
+    plans = [plan for plan in (heuristic, root) if plan is not None]
+    best = min(plans, key=lambda plan: sum(evaluate(problem, plan)))
+    return problem, best, sum(evaluate(problem, best))
+
+
+def run_arm(problem, start, arm: dict[str, float], seed: int, seconds: float) -> dict:
+    from heatcraft.scheduling import optimizer as opt
+    from heatcraft.scheduling.mip_neighbourhood import improve_by_neighbourhoods
+
+    began = time.monotonic()
+    _, report = improve_by_neighbourhoods(
+        problem, start, rounds=10**6, deadline=began + seconds, seed=seed,
+        size=int(arm.get("size", opt.NEIGHBOURHOOD_SIZE)),
+        reach=int(arm.get("reach", opt.NEIGHBOURHOOD_REACH)),
+        work=arm.get("work", opt.NEIGHBOURHOOD_WORK), queued=int(arm.get("queued", 0)),
+        workers=2, cents=True)
+    return {"cost": report.end_cost, "solves": report.rounds, "improved": report.improved,
+            "seconds": round(time.monotonic() - began, 1)}
+
+
+def label(arm: dict[str, float]) -> str:
+    return ", ".join(f"{k}={v:g}" for k, v in arm.items()) or "the optimizer's"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--arm", action="append", required=True,
+                        help="settings, e.g. work=0.7,reach=32 (first: the reference)")
+    parser.add_argument("--days", nargs="+", default=["d100x10x1-a", "d100x10x1-b"])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3])
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/heatcraft-bench"))
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    arms = [parse_arm(text) for text in args.arm]
+    rows = []
+    for name in args.days:
+        problem, start, start_cost = root_plan(name, args.workdir)
+        for seed in args.seeds:
+            for number, arm in enumerate(arms):
+                row = {"day": name, "start": round(start_cost, 2), "seed": seed,
+                       "arm": number, **run_arm(problem, start, arm, seed, args.seconds)}
+                print(json.dumps(row), flush=True)
+                rows.append(row)
+    table = render(rows, arms, args)
+    print(table)
+    if args.out:
+        args.out.write_text(table)
+
+
+def render(rows: list[dict], arms: list[dict[str, float]], args) -> str:
+    lines = [f"Arms from the same root plan per day, {args.seconds:g} s each, seeds "
+             f"{' '.join(map(str, args.seeds))}, one arm at a time:", "",
+             "| day | start $ | arm | end $ per seed | mean $ | against arm 0 | solves |",
+             "|---|---|---|---|---|---|---|"]
+    for name in args.days:
+        reference = None
+        for number, arm in enumerate(arms):
+            mine = [r for r in rows if r["day"] == name and r["arm"] == number]
+            costs = [r["cost"] for r in mine]
+            mean = statistics.fmean(costs)
+            if reference is None:
+                reference, versus = costs, "-"
+            else:
+                lower = sum(c < r for c, r in zip(costs, reference, strict=True))
+                versus = f"{mean - statistics.fmean(reference):+,.0f} $, lower on {lower} " \
+                         f"of {len(costs)}"
+            solves = [r["solves"] for r in mine]
+            lines.append(f"| {name} | {mine[0]['start']:,.2f} | {number}: {label(arm)} | "
+                         f"{' / '.join(f'{c:,.0f}' for c in costs)} | {mean:,.0f} | {versus} | "
+                         f"{min(solves)}-{max(solves)} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
