@@ -7,9 +7,9 @@ The guided search's last phase (`improve_by_neighbourhoods`, two workers, the ce
 objective) decides most of a 100-job day's plan, and a whole optimizer run moves by hundreds of
 dollars with the machine's timing of its earlier phases. Here each day's root plan is made
 once, as the guided search makes it (greedy insertion and local search from FIFO, the LP, the
-restricted MIP's two roots, the cheaper plan kept), and every arm starts from it. Arms take
-turns on each seed, one solve pair at a time on the machine, each for the same wall time
-(`--seconds`): the unit of comparison is the plan reached in equal time from equal plans.
+restricted MIP's two roots, the cheaper plan kept), and every arm starts from it. The arms take
+turns on each seed, one at a time on both cores, each for the same wall time (`--seconds`):
+what is compared is the plan reached in equal time from the same plan.
 An arm is `key=value` pairs over the guided search's settings (size, reach, work, queued);
 the first arm is the reference and unset keys keep the optimizer's values.
 """
