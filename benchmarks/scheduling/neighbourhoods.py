@@ -1,7 +1,10 @@
 """Neighbourhood settings against each other, from the same root plan, in one run.
 
-python -m benchmarks.scheduling.neighbourhoods --arm work=0.5 --arm work=0.7 \
-    --seeds 0 1 2 3 --seconds 30 --out benchmarks/results/neighbourhoods.md
+python -m benchmarks.scheduling.neighbourhoods --arm "" --arm work=0.7 \
+    --seeds 0 1 2 3 --seconds 30 --out /tmp/arms.md
+
+`--out` writes the table alone; it is copied into benchmarks/results/neighbourhoods.md with
+the command and what it shows, so that earlier comparisons stay.
 
 The guided search's last phase (`improve_by_neighbourhoods`, two workers, the cents
 objective) decides most of a 100-job day's plan, and a whole optimizer run moves by hundreds of
