@@ -42,35 +42,24 @@ def parse_arm(text: str) -> dict[str, float]:
 
 
 def root_plan(name: str, workdir: Path):
-    """The day's problem and the guided search's root plan, at seed 0 and a 60 s limit."""
+    """The day's problem and the guided search's root plan (`guided_root`, the optimizer's own
+    phases 1 and 2) at seed 0 and the day's limit, with its cost."""
     from benchmarks.scheduling.generate import generate_site, load_generated
     from heatcraft.scheduling import ScheduleOptions
-    from heatcraft.scheduling import optimizer as opt
     from heatcraft.scheduling.baseline import fifo_plan
     from heatcraft.scheduling.evaluation import evaluate
-    from heatcraft.scheduling.heuristic import heuristic_plan
-    from heatcraft.scheduling.lp_support import lp_guide, search_support
+    from heatcraft.scheduling.optimizer import guided_root
     from heatcraft.scheduling.plan_builder import plan_to_solution
     from heatcraft.scheduling.problem import build_problem
 
     jobs, units, days, site_seed, limit = INSTANCES[name]
     inputs, grid, series = load_generated(
         generate_site(workdir / name, jobs, units, days, site_seed), days)
-    problem = build_problem(inputs, grid, series, ScheduleOptions(time_limit_s=limit))
+    options = ScheduleOptions(time_limit_s=limit)
+    problem = build_problem(inputs, grid, series, options)
     fifo = plan_to_solution(problem, fifo_plan(inputs, grid))
-    seconds = opt.GUIDED_HEURISTIC_SECONDS_PER_JOB * jobs
-    heuristic = heuristic_plan(problem, 0, int(opt.MOVES_PER_SECOND * seconds),
-                               opt.HEURISTIC_WALL_FACTOR * seconds, start=fifo)
-    # As the guided search decides it: the LP and the roots keep drop variables unless FIFO
-    # places every job for less than any one penalty (on day b it does not).
-    allow_drops = opt._drops_may_pay(problem, fifo)
-    guide = lp_guide(problem, allow_drops=allow_drops, time_limit_s=opt.GUIDE_LP_SHARE * limit)
-    root, _ = search_support(problem, guide, heuristic, allow_drops=allow_drops,
-                             time_limit_s=limit,
-                             seeds=[0, opt.RESTRICTED_SEED_STRIDE])
-    plans = [plan for plan in (heuristic, root) if plan is not None]
-    best = min(plans, key=lambda plan: sum(evaluate(problem, plan)))
-    return problem, best, sum(evaluate(problem, best))
+    root = guided_root(problem, inputs, options, time.monotonic(), fifo, [], [], {})
+    return problem, root.plan, sum(evaluate(problem, root.plan))
 
 
 def run_arm(problem, start, arm: dict[str, float], seed: int, seconds: float) -> dict:
@@ -112,18 +101,19 @@ def main() -> None:
                        "arm": number, **run_arm(problem, start, arm, seed, args.seconds)}
                 print(json.dumps(row), flush=True)
                 rows.append(row)
-    table = render(rows, arms, args)
+    table = render(rows, arms, args.days, args.seeds, args.seconds)
     print(table)
     if args.out:
         args.out.write_text(table)
 
 
-def render(rows: list[dict], arms: list[dict[str, float]], args) -> str:
-    lines = [f"Arms from the same root plan per day, {args.seconds:g} s each, seeds "
-             f"{' '.join(map(str, args.seeds))}, one arm at a time:", "",
+def render(rows: list[dict], arms: list[dict[str, float]], days: list[str], seeds: list[int],
+           seconds: float) -> str:
+    lines = [f"Arms from the same root plan per day, {seconds:g} s each, seeds "
+             f"{' '.join(map(str, seeds))}, one arm at a time:", "",
              "| day | start $ | arm | end $ per seed | mean $ | against arm 0 | solves |",
              "|---|---|---|---|---|---|---|"]
-    for name in args.days:
+    for name in days:
         reference = None
         for number, arm in enumerate(arms):
             mine = [r for r in rows if r["day"] == name and r["arm"] == number]

@@ -576,6 +576,47 @@ def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
        neighbourhood search beside it slowed it by 5-40 % and never beat it);
     3. neighbourhoods of the better plan, two at a time on both cores, until the limit.
     """
+    root = guided_root(problem, inputs, options, began, fifo_solution, candidates, warnings,
+                       repair, on_time)
+    best, limit = root.plan, options.time_limit_s
+    deadline = _deadline(problem, options, began)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # An LP stopped by the clock proves nothing: LPs of day windows (window_bound, as for
+        # the largest days) bound the bill beside the neighbourhoods. On plant_b's two days at
+        # 20 s the LP's 8 s share ended it (it needs 15.6 s); the windows took 4.0 s.
+        bounding = pool.submit(window_bound, problem, deadline=deadline - 0.5) \
+            if root.lp.bound is None else None
+        # queued=0: the next neighbourhood is drawn as soon as the older of the two in flight
+        # is done. From the same root plans, 30 s gave 30-48 solves against 30-38 in rounds of
+        # two; one more drawn ahead gave 41-57, from older plans, and day b's mean rose by
+        # 755 $ (session 25); on a faster machine day a's fell by 437 $ and day b's rose by
+        # 285 $ (benchmarks/results/neighbourhoods.md, session 26).
+        improved, report = improve_by_neighbourhoods(
+            problem, best, rounds=int(GUIDED_ROUNDS_PER_SECOND * limit),
+            deadline=deadline - 0.5, seed=options.seed + 1, size=NEIGHBOURHOOD_SIZE,
+            reach=NEIGHBOURHOOD_REACH, work=NEIGHBOURHOOD_WORK, workers=2, cents=True)
+        windows = bounding.result() if bounding is not None else None
+    if improved is not best:
+        candidates.append(_solution_candidate("neighbourhood", problem, improved, inputs))
+    return _guided_outcome(root.lp, root.restricted, report, windows)
+
+
+@dataclass
+class GuidedRoot:
+    """Where the guided search's neighbourhoods start: the cheaper of the heuristic's plan and
+    the restricted MIP's, the LP that guided the latter, and each of its roots' outcomes."""
+    plan: Solution
+    lp: SolveOutcome
+    restricted: list[SolveOutcome]
+
+
+def guided_root(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,
+                fifo_solution: Solution | None, candidates: list[_Candidate],
+                warnings: list[str], repair: dict[str, Any],
+                on_time: Solution | None = None) -> GuidedRoot:
+    """The guided search's phases 1 and 2 (see _guided_search), and where the neighbourhood
+    benchmark (benchmarks/scheduling/neighbourhoods.py) starts its arms. `candidates`,
+    `warnings` and `repair` collect what the report says of them."""
     allow_drops = fifo_solution is None or _drops_may_pay(problem, fifo_solution)
     limit = options.time_limit_s
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -603,24 +644,7 @@ def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
         for outcome in restricted:
             if outcome.status == "error":
                 warnings.append(f"the restricted MIP failed: {outcome.message}")
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # An LP stopped by the clock proves nothing: LPs of day windows (window_bound, as for
-        # the largest days) bound the bill beside the neighbourhoods. On plant_b's two days at
-        # 20 s the LP's 8 s share ended it (it needs 15.6 s); the windows took 4.0 s.
-        bounding = pool.submit(window_bound, problem, deadline=deadline - 0.5) \
-            if guide.outcome.bound is None else None
-        # queued=0: the next neighbourhood is drawn as soon as the older of the two in flight
-        # is done. From the same root plans, 30 s gave 30-48 solves against 30-38 in rounds of
-        # two; one more drawn ahead gave 41-57, from older plans, and day b's mean rose by
-        # 755 $ (benchmarks/results/scheduling.md, session 25).
-        improved, report = improve_by_neighbourhoods(
-            problem, best, rounds=int(GUIDED_ROUNDS_PER_SECOND * limit),
-            deadline=deadline - 0.5, seed=options.seed + 1, size=NEIGHBOURHOOD_SIZE,
-            reach=NEIGHBOURHOOD_REACH, work=NEIGHBOURHOOD_WORK, workers=2, cents=True)
-        windows = bounding.result() if bounding is not None else None
-    if improved is not best:
-        candidates.append(_solution_candidate("neighbourhood", problem, improved, inputs))
-    return _guided_outcome(guide.outcome, restricted, report, windows)
+    return GuidedRoot(best, guide.outcome, restricted)
 
 
 def _guided_outcome(lp: SolveOutcome, restricted: list[SolveOutcome],
