@@ -156,6 +156,9 @@ class OptimizerConfig(dg.Config):
     backend: OptimizerBackend = "auto"
     time_limit_s: float = 60.0
     seed: int = 0
+    # Work counts sized from time_limit_s, not the clock, end the search: the same plan on any
+    # machine, busy or not, however long the counts take there.
+    repeatable: bool = False
     # What dropping a job costs by priority 1 (highest) .. 5 (None: the engine's amounts, far
     # above any bill, so a job is dropped only when it cannot fit); never_drop forbids it.
     drop_penalty_per_priority: list[float] | None = None
@@ -200,7 +203,7 @@ def optimized_plan(
         raise dg.Failure("tripped_units and unavailable_until need replan_at (the re-plan's "
                          "moment)")
     options = ScheduleOptions(backend=config.backend, time_limit_s=config.time_limit_s,
-                              seed=config.seed)
+                              seed=config.seed, repeatable=config.repeatable)
     if config.never_drop or config.drop_penalty_per_priority is not None:
         options = dataclasses.replace(options, drop_penalty_per_priority=_penalties(config))
     if config.late_penalty_per_hour is not None:

@@ -65,6 +65,10 @@ def plan(
     backend: Annotated[
         str, typer.Option(help="auto|guided|highs|cpsat|scip|cbc|heuristic")] = "auto",
     time_limit: Annotated[float, typer.Option("--time-limit", help="seconds")] = 60.0,
+    repeatable: Annotated[bool, typer.Option(
+        "--repeatable", help="the time limit sizes each phase's work count and the counts, "
+        "not the clock, end the search: the same plan on any machine, busy or not, however "
+        "long it takes there")] = False,
     baseline_only: Annotated[bool, typer.Option(help="FIFO baseline only")] = False,
     now: Annotated[str | None, typer.Option(
         help="re-plan from this moment (ISO 8601 with offset); needs --previous")] = None,
@@ -130,6 +134,7 @@ def plan(
             replan=replan,
             drop_penalty=drop_penalty,
             late_penalty=late_penalty,
+            repeatable=repeatable,
         )
     except InputError as exc:
         _fail(str(exc))

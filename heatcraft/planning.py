@@ -239,6 +239,7 @@ def plan_report(
     replan: ReplanRequest | None = None,
     drop_penalty: str | None = None,
     late_penalty: str | None = None,
+    repeatable: bool = False,
 ) -> dict[str, Any]:
     """Everything `heatcraft plan` prints: plan, costs, baseline, savings, solver, verdict.
     With `replan`, the plan starts from the previous plan at its moment (a rolling re-plan);
@@ -246,14 +247,15 @@ def plan_report(
     `drop_penalty`: what dropping a job costs by priority, as `parse_drop_penalty` reads it
     ('never', or amounts); None keeps ScheduleOptions' amounts, far above any bill.
     `late_penalty`: what a job ending after its deadline costs per hour, by priority, as
-    `parse_late_penalty` reads it; None or 'never': no job ends late."""
+    `parse_late_penalty` reads it; None or 'never': no job ends late.
+    `repeatable`: work counts, not the clock, end the search (ScheduleOptions.repeatable)."""
     from heatcraft.costs.plan_cost import savings
     from heatcraft.intake.site_folder import load_site
     from heatcraft.scheduling import ScheduleOptions, verify_plan
     from heatcraft.scheduling.baseline import fifo_plan
     from heatcraft.scheduling.options import parse_drop_penalty, parse_late_penalty
 
-    options = ScheduleOptions(backend=backend, time_limit_s=time_limit_s)
+    options = ScheduleOptions(backend=backend, time_limit_s=time_limit_s, repeatable=repeatable)
     if drop_penalty is not None:
         options = dataclasses.replace(options, drop_penalty_per_priority=_option(
             "--drop-penalty", parse_drop_penalty, drop_penalty))

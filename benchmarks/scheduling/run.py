@@ -2,9 +2,12 @@
 
 python -m benchmarks.scheduling.run --out benchmarks/results/scheduling.md [--seeds 0 1 2 3]
 python -m benchmarks.scheduling.run --single d100x10x1-a highs --limit 900
+python -m benchmarks.scheduling.run --single d100x10x1-b heatcraft --repeatable --seeds 3
 
 Heatcraft runs once per seed (its search is seeded; one seed alone says little about a
 method whose neighbourhoods and restricted MIP differ by a few percent from seed to seed).
+`--repeatable`: Heatcraft's work counts, not the clock, end its search (the same plan on any
+machine; `plan_sha256` in each row tells).
 
 The naive model is what most tools do: one binary per job, unit and quarter hour (inside the
 job's window), peak as a variable, aggregated big-M linking of jobs to the unit's on state,
@@ -18,6 +21,7 @@ is measured per run.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import resource
 import subprocess
@@ -35,7 +39,8 @@ INSTANCES = {  # name: (jobs, units, days, seed, time limit s)
 NAIVE = ("highs", "cbc", "cpsat")
 
 
-def single(name: str, engine: str, limit: float, workdir: Path, seed: int = 0) -> dict:
+def single(name: str, engine: str, limit: float, workdir: Path, seed: int = 0,
+           repeatable: bool = False) -> dict:
     from benchmarks.scheduling.generate import generate_site, load_generated
     from heatcraft.scheduling import ScheduleOptions, optimize_plan, verify_plan
     from heatcraft.scheduling.backends import solve_with
@@ -47,7 +52,7 @@ def single(name: str, engine: str, limit: float, workdir: Path, seed: int = 0) -
     folder = generate_site(workdir / name, jobs, units, days, site_seed)
     began = time.monotonic()
     inputs, grid, series = load_generated(folder, days)
-    options = ScheduleOptions(time_limit_s=limit, seed=seed)
+    options = ScheduleOptions(time_limit_s=limit, seed=seed, repeatable=repeatable)
     # seed: Heatcraft's search seed (the naive engines always run seed 0).
     row = {"instance": name, "engine": engine, "limit_s": limit,
            "seed": seed if engine == "heatcraft" else 0}
@@ -60,6 +65,7 @@ def single(name: str, engine: str, limit: float, workdir: Path, seed: int = 0) -
                    baseline=result.baseline_cost, chosen=report.parameters.get("chosen"),
                    backend=report.parameters.get("engine_backend"),
                    stopped_by_clock=report.parameters.get("engine.stopped_by_clock"),
+                   repeatable=repeatable, plan_sha256=plan_digest(result.plan),
                    # Every plan the search offered, so a surprising choice can be traced.
                    candidates=[[c["source"], c["cost"] and round(c["cost"], 2), c["verified"]]
                                for c in result.candidates],
@@ -87,6 +93,14 @@ def single(name: str, engine: str, limit: float, workdir: Path, seed: int = 0) -
     return row
 
 
+def plan_digest(plan) -> str:
+    """What a plan decides (each job's unit and times, each unit's runs), hashed: two runs
+    returned the same plan when their digests are equal."""
+    decided = {"assignments": [a.model_dump(mode="json") for a in plan.assignments],
+               "runs": [r.model_dump(mode="json") for r in plan.runs]}
+    return hashlib.sha256(json.dumps(decided, sort_keys=True).encode()).hexdigest()
+
+
 def _fmt(value, digits=0):
     if value is None:
         return "-"
@@ -104,11 +118,14 @@ def main() -> None:
     parser.add_argument("--single", nargs=2, metavar=("INSTANCE", "ENGINE"))
     parser.add_argument("--seeds", type=int, nargs="+", default=[0],
                         help="Heatcraft's seeds (one row each); the naive engines run seed 0")
+    parser.add_argument("--repeatable", action="store_true",
+                        help="Heatcraft's work counts, not the clock, end its search")
     args = parser.parse_args()
     if args.single:
         name, engine = args.single
         limit = args.limit or INSTANCES[name][4]
-        print(json.dumps(single(name, engine, limit, args.workdir, args.seeds[0])))
+        print(json.dumps(single(name, engine, limit, args.workdir, args.seeds[0],
+                                args.repeatable)))
         return
     rows = []
     for name, (_, _, days, _, limit) in INSTANCES.items():
@@ -120,7 +137,7 @@ def main() -> None:
         for engine, seed in runs:
             command = [sys.executable, "-m", "benchmarks.scheduling.run", "--workdir",
                        str(args.workdir), "--single", name, engine, "--limit", str(limit),
-                       "--seeds", str(seed)]
+                       "--seeds", str(seed)] + (["--repeatable"] if args.repeatable else [])
             done = subprocess.run(command, capture_output=True, text=True,
                                   timeout=limit * 3 + 300)
             try:

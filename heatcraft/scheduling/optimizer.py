@@ -170,6 +170,11 @@ UNPROVEN_INFEASIBLE = ("no plan found places every job that may not be dropped, 
                        "the day is small enough: --backend highs)")
 # Below this many seconds left, an infeasible plan keeps the first search's left-out jobs.
 LEAST_DROPS_MIN_SECONDS = 1.0
+# The whole-model engine in a repeatable search (ScheduleOptions.repeatable), where the clock
+# may not end it: CP-SAT's deterministic time for each of its two solves (the plan on one
+# grid, the bound on the other) and the MIP engines' node count, per second of limit.
+REPEATABLE_CPSAT_WORK_SHARE = 0.25
+REPEATABLE_NODES_PER_SECOND = 1
 # The earliest-among-ties stage: priced moves per job (a count, so it is repeatable).
 TIE_MOVES_PER_JOB = 40
 
@@ -298,7 +303,9 @@ def _least_drops(infeasible: PlanResult, inputs: Any, grid: TimeGrid, series: An
     its heuristic's: on a random 7-job site they named a priority-1 job that fits once a
     priority-4 one is left out. Its status stays infeasible."""
     left = options.time_limit_s - (time.monotonic() - began)
-    if left < LEAST_DROPS_MIN_SECONDS:
+    if options.repeatable:  # what is left depends on the clock; the counts must not
+        left = options.time_limit_s
+    elif left < LEAST_DROPS_MIN_SECONDS:
         return infeasible
     proposal = optimize_plan(inputs, grid, series, dataclasses.replace(
         options, drop_penalty_per_priority=DEFAULT_DROP_PENALTY, time_limit_s=left),
@@ -346,7 +353,7 @@ def _problem_with_lateness(inputs: Any, grid: TimeGrid, series: Any, options: Sc
         budget = max(LEFT_OUT_WORK, LEFT_OUT_WORK_SHARE * options.time_limit_s)
         greedy = search.solution()
         repaired, _ = place_left_out(
-            on_time, greedy, deadline=began + options.time_limit_s, seed=options.seed,
+            on_time, greedy, deadline=_limit_end(options, began), seed=options.seed,
             size=NEIGHBOURHOOD_SIZE, reach=LEFT_OUT_REACH, work=LEFT_OUT_WORK,
             budget=min(LEFT_OUT_WORK * len(left_out), budget))
         if all(place is not None for place in repaired.placement):
@@ -379,7 +386,7 @@ def _on_time_plan(on_time: Problem, partial: Solution, inputs: Any, grid: TimeGr
                                allow_drops=True)
     model.objective, model.objective_constant = dict.fromkeys(index.drop.values(), 1.0), 0.0
     # Without presolve, as in the repair: with it, CP-SAT lost its hint on larger days.
-    outcome = solve_cpsat(model, time_limit_s=max(began + options.time_limit_s
+    outcome = solve_cpsat(model, time_limit_s=max(_limit_end(options, began)
                                                   - time.monotonic(), 0.1),
                           threads=1, seed=options.seed, relative_gap=0.0,
                           hint=hint_values(on_time, model, index, partial),
@@ -427,7 +434,8 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
         bounds, relaxation, commitment, hint = None, None, None, best
         if with_bounds:
             bounds = demand_bounds(problem, BOUND_WORK_SHARE * options.time_limit_s,
-                                   BOUND_WALL_SHARE * options.time_limit_s, options.seed)
+                                   options.wall_seconds(BOUND_WALL_SHARE * options.time_limit_s),
+                                   options.seed)
         model, index = build_model(problem, tight_linking=options.tight_linking,
                                    allow_drops=allow_drops, demand_bounds=bounds)
         if with_bounds:
@@ -439,9 +447,11 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
                 wall_seconds=max(deadline - time.monotonic() - 1.5, 0.5), seed=options.seed)
             if commitment.solution is not None:  # a start is checked by the engine itself
                 hint = _best_of(problem, [best, commitment.solution])
-            if options.backend == "auto" and commitment.outcome is not None \
-                    and commitment.outcome.status == "optimal":
+            proved = commitment.outcome is not None and commitment.outcome.status == "optimal"
+            if options.backend == "auto" and (proved or options.repeatable):
                 # The commitment search proved its relaxation: the whole bill is within reach.
+                # A repeatable search takes it anyway: HiGHS counts nodes, not the work of its
+                # root, which took 33 s on the 30-job day.
                 search = bill_search(problem, hint, bounds.peak_kw if bounds else None,
                                      work=BILL_WORK_SHARE * options.time_limit_s,
                                      wall_seconds=max(deadline - time.monotonic(), 0.5),
@@ -451,7 +461,8 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
         outcome = solve_with(backend, model, time_limit_s=max(deadline - time.monotonic(), 1.0),
                              threads=options.threads, seed=options.seed,
                              relative_gap=options.relative_gap,
-                             hint=hint_values(problem, model, index, hint))
+                             hint=hint_values(problem, model, index, hint),
+                             **_engine_work(options, backend))
         return index, outcome, relaxation, commitment, None
 
     # The demand-peak bounds, the LP with their cuts (under a second: a bound that holds when
@@ -474,7 +485,8 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
         improved, neighbourhoods = improve_by_neighbourhoods(
             problem, best, rounds=rounds, deadline=deadline - 0.5, seed=options.seed,
             size=NEIGHBOURHOOD_SIZE, reach=NEIGHBOURHOOD_REACH, work=NEIGHBOURHOOD_WORK,
-            stop=lambda: running.done())
+            stop=lambda: running.done() and (not options.repeatable
+                                             or running.result()[1].status == "optimal"))
         index, outcome, relaxation, commitment, whole_bill = running.result()
     if relaxation is not None and commitment is not None:
         outcome = _with_bounds(outcome, relaxation, commitment)
@@ -621,7 +633,7 @@ def guided_root(problem: Problem, inputs: Any, options: ScheduleOptions, began: 
     limit = options.time_limit_s
     with ThreadPoolExecutor(max_workers=1) as pool:
         relaxing = pool.submit(lp_guide, problem, allow_drops=allow_drops,
-                               time_limit_s=GUIDE_LP_SHARE * limit)
+                               time_limit_s=options.wall_seconds(GUIDE_LP_SHARE * limit))
         best = _heuristic(problem, inputs, options, began,
                           min(options.heuristic_share * limit,
                               GUIDED_HEURISTIC_SECONDS_PER_JOB * len(problem.jobs)),
@@ -693,7 +705,8 @@ def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: f
     # machine, so that a loaded machine still gives the same plan.
     seconds = max(0.5, min(share_seconds, 0.9 * options.time_limit_s - 2.0))
     rate = HEURISTIC_ONLY_MOVES_PER_SECOND if heuristic_only else MOVES_PER_SECOND
-    wall = min(HEURISTIC_WALL_FACTOR * seconds, _deadline(problem, options, began) - now)
+    wall = min(options.wall_seconds(HEURISTIC_WALL_FACTOR * seconds),
+               _deadline(problem, options, began) - now)
     solution = heuristic_plan(problem, options.seed, int(rate * seconds), max(wall, 0.5),
                               start=on_time if on_time is not None else fifo_solution)
     candidates.append(_solution_candidate("heuristic", problem, solution, inputs))
@@ -720,7 +733,23 @@ def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: f
 def _deadline(problem: Problem, options: ScheduleOptions, began: float) -> float:
     """When the search stops: time is kept to verify and price every candidate (about 20 ms
     per job) within the limit."""
-    return began + options.time_limit_s - 1.0 - 0.02 * len(problem.jobs)
+    return _limit_end(options, began) - 1.0 - 0.02 * len(problem.jobs)
+
+
+def _limit_end(options: ScheduleOptions, began: float) -> float:
+    """When the time limit runs out: for a repeatable search, the backstop's."""
+    return began + options.wall_seconds(options.time_limit_s)
+
+
+def _engine_work(options: ScheduleOptions, backend: str) -> dict[str, Any]:
+    """The whole-model engine's work count where the search must repeat (none otherwise: the
+    clock ends it): CP-SAT's deterministic time, the MIP engines' nodes, each per second of
+    limit."""
+    if not options.repeatable:
+        return {}
+    if backend == "cpsat":
+        return {"deterministic_time": REPEATABLE_CPSAT_WORK_SHARE * options.time_limit_s}
+    return {"node_limit": max(1, int(REPEATABLE_NODES_PER_SECOND * options.time_limit_s))}
 
 
 def _fifo(inputs: Any, grid: TimeGrid, warnings: list[str]) -> Plan | None:

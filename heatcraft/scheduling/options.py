@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 Backend = Literal["auto", "guided", "cpsat", "highs", "scip", "cbc", "heuristic"]
 
+# How many times the time limit a repeatable search may run before the clock stops it.
+REPEATABLE_BACKSTOP = 10.0
+
 # Dropping a job must cost more than anything a plan can save; each priority level doubles it.
 DEFAULT_DROP_PENALTY = (1_600_000.0, 800_000.0, 400_000.0, 200_000.0, 100_000.0)
 
@@ -84,6 +87,12 @@ class ScheduleOptions:
     # Currency per hour a job ends after its deadline, by priority 1 (highest) .. 5; None (the
     # default): no job ends late. A job with a must-run window is never late.
     late_penalty_per_hour: tuple[float, ...] | None = None
+    # Every phase of the search ends by its work count (moves, neighbourhoods, CP-SAT
+    # deterministic time, MIP nodes), each sized from time_limit_s, and never by the clock:
+    # the same inputs and options then give the same plan on any machine, busy or not, however
+    # long the counts take there. The clock only guards against a runaway, at
+    # REPEATABLE_BACKSTOP times the limit (the report says so if it ever ends a phase).
+    repeatable: bool = False
 
     def penalty(self, priority: int) -> float | None:
         """What dropping a job of `priority` costs; None: it may not be dropped."""
@@ -93,6 +102,11 @@ class ScheduleOptions:
         """Currency per hour late for a job of `priority`; None: it may not end late."""
         return _by_priority(self.late_penalty_per_hour, priority)
 
+    def wall_seconds(self, seconds: float) -> float:
+        """The clock's share for a phase given `seconds` of the limit: the same, or, when the
+        search is repeatable, the backstop's multiple of it (the phase's count ends it)."""
+        return seconds * (REPEATABLE_BACKSTOP if self.repeatable else 1.0)
+
     def as_parameters(self) -> dict[str, str | int | float | bool | None]:
         return {"backend": self.backend, "time_limit_s": self.time_limit_s, "seed": self.seed,
                 "threads": self.threads,
@@ -101,7 +115,7 @@ class ScheduleOptions:
                 "late_penalty_per_hour": None if self.late_penalty_per_hour is None
                 else ",".join(f"{p:g}" for p in self.late_penalty_per_hour),
                 "heuristic_share": self.heuristic_share, "tight_linking": self.tight_linking,
-                "relative_gap": self.relative_gap}
+                "relative_gap": self.relative_gap, "repeatable": self.repeatable}
 
 
 @dataclass(frozen=True)

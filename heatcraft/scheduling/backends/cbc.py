@@ -13,6 +13,7 @@ from heatcraft.scheduling.backends.outcome import SolveOutcome
 from heatcraft.scheduling.linear_model import INF, LinearModel
 
 # CBC's summary when it stops before proving ("Lower bound:  29873.272"); PuLP does not read it.
+_NODE_LIMIT_REACHED = re.compile(r"^Result - Stopped on node", re.MULTILINE)
 _LOWER_BOUND = re.compile(r"^Lower bound:\s+(\S+)\s*$", re.MULTILINE)
 
 
@@ -42,7 +43,8 @@ def infeasible_is_proven(log: str, time_limit_s: float, seconds: float) -> bool:
 
 
 def solve_cbc(model: LinearModel, *, time_limit_s: float, threads: int, seed: int,
-              relative_gap: float, hint: dict[int, float] | None) -> SolveOutcome:
+              relative_gap: float, hint: dict[int, float] | None,
+              node_limit: int | None = None) -> SolveOutcome:
     began = time.monotonic()
     problem = pulp.LpProblem("heatcraft", pulp.LpMinimize)
     variables = [pulp.LpVariable(f"v{i}", lowBound=lo if lo > -INF else None,
@@ -75,14 +77,14 @@ def solve_cbc(model: LinearModel, *, time_limit_s: float, threads: int, seed: in
         options.append("preprocess off")
     parameters = {"timeLimit": round(time_limit_s, 3), "threads": threads, "gapRel": relative_gap,
                   "warmStart": bool(hint), "randomSeed": seed + 1,
-                  "preprocess": "off" if hint else "sos"}
+                  "preprocess": "off" if hint else "sos", "node_limit": node_limit}
     version = f"CBC via PuLP {pulp.__version__}"
     with tempfile.TemporaryDirectory(prefix="heatcraft-cbc-") as scratch:
         log_path = Path(scratch) / "cbc.log"  # CBC's summary, for its bound (see below)
         limit = max(time_limit_s, 1.0)
         solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=limit, threads=threads,
                                    gapRel=relative_gap, warmStart=bool(hint), options=options,
-                                   logPath=str(log_path))
+                                   logPath=str(log_path), maxNodes=node_limit)
         try:
             problem.solve(solver)
             failure = None
@@ -115,7 +117,8 @@ def solve_cbc(model: LinearModel, *, time_limit_s: float, threads: int, seed: in
         logged = _last_logged(_LOWER_BOUND, log)
         if logged is not None:
             bound = logged + model.objective_constant
-    # CBC here has a time limit and no work count: whatever it did not finish, the clock ended.
-    parameters["stopped_by_clock"] = status not in ("optimal", "infeasible")
+    # Whatever CBC did not finish, the clock ended, unless its log says the node count did.
+    parameters["stopped_by_clock"] = status not in ("optimal", "infeasible") \
+        and _NODE_LIMIT_REACHED.search(log) is None
     return SolveOutcome("CBC", version, status, values, objective, bound,
                         time.monotonic() - began, parameters, status_name)

@@ -101,6 +101,7 @@ def solve_mathopt(model: LinearModel, backend: str, *, time_limit_s: float, thre
     name = reason.name.lower()
     # A search the clock ended gives a result that depends on the machine's speed.
     parameters["stopped_by_clock"] = result.termination.limit == mathopt.Limit.TIME
+    parameters["nodes"] = int(result.solve_stats.node_count)
     feasible = result.has_primal_feasible_solution()
     if name == "optimal":
         status = "optimal"

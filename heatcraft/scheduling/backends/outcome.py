@@ -27,7 +27,7 @@ def solve_with(backend: str, model: LinearModel, *, time_limit_s: float, threads
                relative_gap: float, hint: dict[int, float] | None = None,
                node_limit: int | None = None,
                deterministic_time: float | None = None, bounded: bool = True) -> SolveOutcome:
-    """`node_limit` (MathOpt engines) and `deterministic_time` (CP-SAT) bound the work of a
+    """`node_limit` (MathOpt engines and CBC) and `deterministic_time` (CP-SAT) bound the work of a
     solve independently of the machine's speed and load. `bounded=False` spares CP-SAT the
     second solve that bounds the exact model (a neighbourhood needs only its plan)."""
     if backend == "cpsat":
@@ -46,5 +46,5 @@ def solve_with(backend: str, model: LinearModel, *, time_limit_s: float, threads
         from heatcraft.scheduling.backends.cbc import solve_cbc
 
         return solve_cbc(model, time_limit_s=time_limit_s, threads=threads, seed=seed,
-                         relative_gap=relative_gap, hint=hint)
+                         relative_gap=relative_gap, hint=hint, node_limit=node_limit)
     raise ValueError(f"unknown backend {backend!r}")
