@@ -46,6 +46,20 @@ def test_plan_contract_with_the_optimizer(tmp_path: Path):
     assert report["dropped_jobs"] == []
 
 
+def test_plan_repeatable_says_the_counts_ended_the_search(tmp_path: Path):
+    reports = []
+    for name in ("first.json", "second.json"):
+        out = tmp_path / name
+        result = runner.invoke(app, ["plan", str(SITE), "--date", "2026-06-16", "--backend",
+                                     "heuristic", "--time-limit", "2", "--repeatable",
+                                     "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        reports.append(json.loads(out.read_text()))
+    parameters = reports[0]["solver"]["parameters"]
+    assert parameters["repeatable"] is True and parameters["engine.stopped_by_clock"] is False
+    assert reports[0]["assignments"] == reports[1]["assignments"]
+
+
 def test_plan_baseline_only_says_so():
     report = _json(
         runner.invoke(app, ["plan", str(SITE), "--date", "2026-06-16", "--baseline-only"])

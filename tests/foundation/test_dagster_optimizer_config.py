@@ -190,3 +190,18 @@ def test_bad_late_penalties_fail_the_run(tmp_path: Path):
                                  late_penalty_per_hour=[1.0, 5.0]))
     assert "late_penalty_per_hour: 1,5: a higher priority (earlier) may not cost less to delay" \
         in message
+
+
+def test_a_repeatable_plan_is_stored_twice_the_same(tmp_path: Path):
+    # repeatable: the work counts, not the clock, end the search; the report says both.
+    runs = []
+    for name in ("first", "second"):
+        resources = _resources(tmp_path / f"{name}.duckdb")
+        result = _optimize(resources, backend="heuristic", time_limit_s=2, repeatable=True)
+        assert result.success
+        solver = result.asset_materializations_for_node("optimized_plan")[0].metadata["solver"]
+        assert solver.data["parameters"]["repeatable"] is True
+        assert solver.data["parameters"]["engine.stopped_by_clock"] is False
+        runs.append([(row["job_id"], row["equipment_id"], row["start"])
+                     for row in _stored(resources["warehouse"], "plan_assignments")])
+    assert runs[0] == runs[1] and runs[0]
