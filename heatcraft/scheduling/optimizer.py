@@ -428,6 +428,7 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
     allow_drops = _drops_may_pay(problem, best)
     with_bounds = small and not allow_drops and problem.exact_tariff
     deadline = _deadline(problem, options, began)
+    peaks: dict[str, Any] = {}  # what the demand-peak bounds did, for the report
 
     def bound_then_solve() -> tuple[ModelIndex, SolveOutcome, SolveOutcome | None,
                                     SearchBound | None, SearchBound | None]:
@@ -436,6 +437,8 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
             bounds = demand_bounds(problem, BOUND_WORK_SHARE * options.time_limit_s,
                                    options.wall_seconds(BOUND_WALL_SHARE * options.time_limit_s),
                                    options.seed)
+            peaks.update({"peaks.seconds": round(bounds.seconds, 3),
+                          "peaks.stopped_by_clock": bounds.stopped_by_clock})
         model, index = build_model(problem, tight_linking=options.tight_linking,
                                    allow_drops=allow_drops, demand_bounds=bounds)
         if with_bounds:
@@ -488,6 +491,7 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
             stop=lambda: running.done() and (not options.repeatable
                                              or running.result()[1].status == "optimal"))
         index, outcome, relaxation, commitment, whole_bill = running.result()
+    outcome = dataclasses.replace(outcome, parameters={**outcome.parameters, **peaks})
     if relaxation is not None and commitment is not None:
         outcome = _with_bounds(outcome, relaxation, commitment)
         if commitment.solution is not None:  # verified with every other candidate
@@ -868,7 +872,9 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
                             f"gap of {100 * (gap or 0.0):.2f} %: the best plan found is "
                             "returned")
         elif backend != "heuristic":
-            warnings.append("time limit reached: the best plan found is returned"
+            ended = "work counts" if options.repeatable and not outcome.parameters.get(
+                "stopped_by_clock") else "time limit"
+            warnings.append(f"{ended} reached: the best plan found is returned"
                             + (f" (gap {100 * gap:.2f} %)" if gap is not None else "")
                             + ("; the clock, not a work count, ended part of the search, so "
                                "a run on a faster or busier machine may return another plan"

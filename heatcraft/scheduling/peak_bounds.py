@@ -40,6 +40,7 @@ class DemandBounds:
     charges: float | None  # lower bound on the sum of demand charges (tiered cost, currency)
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    stopped_by_clock: bool = False  # the wall, not the work count, ended or skipped a solve
 
 
 def demand_bounds(problem: Problem, work: float, wall_seconds: float, seed: int) -> DemandBounds:
@@ -53,15 +54,18 @@ def demand_bounds(problem: Problem, work: float, wall_seconds: float, seed: int)
     model, peaks, charges, _ = block_relaxation(problem)
     solves = len(peaks) + 1
     bounds = list(floors)
+    clocked = False
     for k, peak in enumerate(peaks):
         model.objective, model.objective_constant = {peak: 1.0}, 0.0
         left = wall_seconds - (time.monotonic() - began)
         if left <= 0.2:
+            clocked = True
             break
         outcome = solve_cpsat(model, time_limit_s=left / (solves - k), threads=1, seed=seed,
                               relative_gap=0.0, hint=None, deterministic_time=work / solves,
                               linearization_level=LINEARIZATION, presolve=PRESOLVE,
                               rounding="relax")
+        clocked = clocked or bool(outcome.parameters.get("stopped_by_clock"))
         if outcome.bound is not None:
             bounds[k] = max(floors[k], outcome.bound)
     for k, peak in enumerate(peaks):  # each peak's own bound tightens the joint solve
@@ -74,11 +78,14 @@ def demand_bounds(problem: Problem, work: float, wall_seconds: float, seed: int)
                               hint=None, deterministic_time=work / solves,
                               linearization_level=LINEARIZATION, presolve=PRESOLVE,
                               rounding="relax")
+        clocked = clocked or bool(outcome.parameters.get("stopped_by_clock"))
         total = outcome.bound
+    else:
+        clocked = True
     separate = sum(term.cost(b) + tiered_cost(term.floor_kw, term.tiers)
                    for term, b in zip(problem.demand, bounds, strict=True))
     total = separate if total is None else max(total, separate)
-    return DemandBounds(bounds, total, time.monotonic() - began)
+    return DemandBounds(bounds, total, time.monotonic() - began, stopped_by_clock=clocked)
 
 
 def block_relaxation(problem: Problem) -> tuple[LinearModel, list[int], list[int],
