@@ -64,7 +64,7 @@ class NeighbourhoodReport:
     start_cost: float = 0.0
     end_cost: float = 0.0
     solves: list[tuple[str, float]] = dataclasses.field(default_factory=list)  # status, seconds
-    clock_stopped: bool = False  # the deadline, not the round count, ended the search
+    clock_stopped: bool = False  # the deadline, not the round count, ended the search or a solve
 
 
 def _restricted(problem: Problem, solution: Solution, free: set[int], reach: int,
@@ -235,6 +235,8 @@ def improve_by_neighbourhoods(problem: Problem, start: Solution, *, rounds: int,
             outcome, candidate, candidate_cost = pending.popleft().result()
             report.rounds += 1
             report.solves.append((outcome.status, round(outcome.seconds, 2)))
+            # A solve cut by its wall (round_seconds, or the deadline) did less than its work.
+            report.clock_stopped |= bool(outcome.parameters.get("stopped_by_clock"))
             if candidate is not None and candidate_cost < cost - IMPROVE * max(1.0, abs(cost)):
                 current, cost = candidate, candidate_cost
                 report.improved += 1
