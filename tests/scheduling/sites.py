@@ -121,6 +121,16 @@ def peaky_site() -> SiteInputs:
         billed_peak_kw=30, base_load_kw=20)
 
 
+def crowded_site() -> SiteInputs:
+    """More jobs than the night holds: the plan must trade energy price against peaks."""
+    jobs = [job(f"J{n}", 40 + 10 * (n % 5), 1 + (n % 3), (n * 1.5) % 14, 22) for n in range(12)]
+    return inputs([heater("H1", capacity=120, min_load_kw=15, min_run_minutes=60),
+                   heater("H2", capacity=150, max_parallel_jobs=2, min_load_kw=20),
+                   heater("HP", capacity=100, type="heat_pump", efficiency=3.0,
+                          max_starts_per_day=3)],
+                  jobs, billed_peak_kw=30, base_load_kw=20)
+
+
 def problem_of(site_inputs: SiteInputs):
     """The step-level problem of a one-day site in which every job must be placed."""
     from heatcraft.scheduling import ScheduleOptions

