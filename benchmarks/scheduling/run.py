@@ -21,7 +21,6 @@ is measured per run.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import resource
 import subprocess
@@ -94,11 +93,11 @@ def single(name: str, engine: str, limit: float, workdir: Path, seed: int = 0,
 
 
 def plan_digest(plan) -> str:
-    """What a plan decides (each job's unit and times, each unit's runs), hashed: two runs
-    returned the same plan when their digests are equal."""
-    decided = {"assignments": [a.model_dump(mode="json") for a in plan.assignments],
-               "runs": [r.model_dump(mode="json") for r in plan.runs]}
-    return hashlib.sha256(json.dumps(decided, sort_keys=True).encode()).hexdigest()
+    """What a plan decides, hashed as the warehouse's provenance hashes it (without the solver
+    report, whose seconds differ from run to run): equal digests, the same plan."""
+    from heatcraft.provenance import sha256_of
+
+    return sha256_of(plan.model_dump(mode="json", exclude={"solver"}))
 
 
 def _fmt(value, digits=0):

@@ -175,6 +175,8 @@ LEAST_DROPS_MIN_SECONDS = 1.0
 # grid, the bound on the other) and the MIP engines' node count, per second of limit.
 REPEATABLE_CPSAT_WORK_SHARE = 0.25
 REPEATABLE_NODES_PER_SECOND = 1
+# Engine outcomes that end the neighbourhoods beside it: nothing they find can change the answer.
+PROVEN = ("optimal", "infeasible")
 # The earliest-among-ties stage: priced moves per job (a count, so it is repeatable).
 TIE_MOVES_PER_JOB = 40
 
@@ -488,8 +490,7 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
         improved, neighbourhoods = improve_by_neighbourhoods(
             problem, best, rounds=rounds, deadline=deadline - 0.5, seed=options.seed,
             size=NEIGHBOURHOOD_SIZE, reach=NEIGHBOURHOOD_REACH, work=NEIGHBOURHOOD_WORK,
-            stop=lambda: running.done() and (not options.repeatable
-                                             or running.result()[1].status == "optimal"))
+            stop=lambda: running.done() and running.result()[1].status in PROVEN)
         index, outcome, relaxation, commitment, whole_bill = running.result()
     outcome = dataclasses.replace(outcome, parameters={**outcome.parameters, **peaks})
     if relaxation is not None and commitment is not None:
@@ -500,8 +501,10 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
     if whole_bill is not None and whole_bill.solution is not None:
         candidates.append(_solution_candidate("whole-bill search", problem, whole_bill.solution,
                                               inputs))
-    # A proven optimum ends the search early; the neighbourhood plan cannot beat it then,
-    # and leaving it out keeps the choice independent of when the search stopped.
+    # A proof ends the neighbourhoods early (PROVEN); an engine stopped by its work count or
+    # the clock does not, so that their count, not when the engine ended, decides their plan.
+    # Beside a proven optimum their plan cannot win, and leaving it out keeps the choice
+    # independent of when they stopped.
     if improved is not best and outcome.status != "optimal":
         candidates.append(_solution_candidate("neighbourhood", problem, improved, inputs))
     if outcome.values is not None:

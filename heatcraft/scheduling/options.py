@@ -17,7 +17,8 @@ Backend = Literal["auto", "guided", "cpsat", "highs", "scip", "cbc", "heuristic"
 
 # How many times the time limit a repeatable search may run before the clock stops it, and
 # for how many seconds at least: at a 2 s limit, with both cores busy with other work, the
-# 20-job day's search took 16.5-18.1 s, and once crossed the 18.6 s a tenfold backstop left.
+# 20-job day's search took 16.5-18.1 s against the 18.6 s a tenfold backstop left (its test
+# failed once in four runs then).
 REPEATABLE_BACKSTOP = 10.0
 REPEATABLE_BACKSTOP_MIN_S = 120.0
 
