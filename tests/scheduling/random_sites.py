@@ -1,4 +1,5 @@
-"""Seeded random small sites (1-3 units of every kind, 2-7 jobs) for cross-checks."""
+"""Seeded random small sites (1-3 units of every kind, 2-7 jobs, unless asked for more) for
+cross-checks."""
 
 from __future__ import annotations
 
@@ -19,16 +20,18 @@ from tests.scheduling.sites import (
 )
 
 
-def random_site(seed: int, day: date = DAY) -> SiteInputs:
+def random_site(seed: int, day: date = DAY, units_range: tuple[int, int] = (1, 3),
+                jobs_range: tuple[int, int] = (2, 7)) -> SiteInputs:
     """Heaters, heat pumps and gas boilers with random limits (min load, min run and off,
     starts per day, startup energy, parallel jobs, an initial state), jobs with random windows,
     units and must-run windows, maybe a maintenance window and a contract peak, a TOU or flat
     tariff. All values sit on the grids the whole-bill search needs (0.1 kW, small
     denominators), so every engine and bound can be compared on it. Its times are real hours
-    after local midnight of `day` (a DST change day works too)."""
+    after local midnight of `day` (a DST change day works too). The numbers of units and jobs
+    are drawn from the two ranges (both ends included)."""
     rng = random.Random(seed)
-    units = [_unit(rng, number) for number in range(rng.randint(1, 3))]
-    jobs = [_job(rng, number, units, day) for number in range(rng.randint(2, 7))]
+    units = [_unit(rng, number) for number in range(rng.randint(*units_range))]
+    jobs = [_job(rng, number, units, day) for number in range(rng.randint(*jobs_range))]
     windows = []
     if rng.random() < 0.4:
         unit, start = rng.choice(units), rng.randrange(22)

@@ -1,0 +1,237 @@
+"""Every bound, engine and search against HiGHS's proven optimum on a seeded random site, and
+re-plans after a trip against HiGHS's re-plan: what each check finds wrong, as text.
+
+`tests/scheduling/test_cross_check.py` runs these on a few sites; a longer sweep runs them on
+hundreds (one JSON line per site, then a count of the faults by kind):
+
+    python -m tests.scheduling.cross_check --seeds 400 700 [--day 2026-03-08] [--every-search]
+    python -m tests.scheduling.cross_check --seeds 0 100 --larger --every-search
+    python -m tests.scheduling.cross_check --seeds 0 200 --replan
+
+A row missing from one model, a bound that rounds the wrong way, a search that returns a plan
+the verifier rejects or claims a proof it does not have: each shows as a bound above the
+optimum, a plan below it, or a report that disagrees with the verifier."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import time
+from collections import Counter
+from datetime import date
+
+from heatcraft.scheduling import FrozenState, ScheduleOptions, optimize_plan, verify_plan
+from heatcraft.scheduling.backends import solve_with
+from heatcraft.scheduling.backends.mathopt import solve_mathopt
+from heatcraft.scheduling.bill_search import bill_search, unsupported
+from heatcraft.scheduling.commitment_bound import commitment_bound
+from heatcraft.scheduling.formulation import build_model, decode
+from heatcraft.scheduling.heuristic import heuristic_plan
+from heatcraft.scheduling.peak_bounds import demand_bounds
+from heatcraft.scheduling.plan_builder import solution_to_plan
+from heatcraft.scheduling.problem import build_problem
+from tests.scheduling.random_sites import random_site
+from tests.scheduling.sites import DAY, at, horizon
+
+ALL_PLACED = ScheduleOptions(backend="highs", time_limit_s=5, drop_penalty_per_priority=None)
+# (backend, time limit s, repeatable): the optimizer's default, and every search it offers.
+THE_DEFAULT = (("auto", 4, False),)
+EVERY_SEARCH = (("auto", 4, False), ("auto", 2, True), ("cpsat", 3, False), ("guided", 3, True),
+                ("heuristic", 4, False), ("scip", 3, False), ("cbc", 3, True),
+                ("highs", 3, False))
+# Sites that keep the searches busier, still small enough for HiGHS to prove (units, jobs).
+LARGER = ((2, 4), (8, 14))
+# A re-plan: HiGHS to its proof first, then the searches it is compared with.
+REPLAN_SEARCHES = (("auto", 3, False), ("auto", 2, True), ("cpsat", 3, False),
+                   ("guided", 3, False), ("heuristic", 2, False))
+
+
+def at_most(bound: float | None, optimum: float) -> bool:
+    """A bound holds: at most the optimum, to HiGHS's tolerances and under a cent."""
+    return bound is None or bound <= optimum + 0.01 + 1e-6 * abs(optimum)
+
+
+def site_faults(site, grid, series, searches=THE_DEFAULT) -> tuple[str, list[str]]:
+    """What disagrees with HiGHS's proven optimum of `site` with every job placed: the LP, the
+    demand-peak cuts, the heuristic, the commitment, window and whole-bill bounds, and each
+    of `searches` (drops forbidden). Returns the site's kind ("optimal", or "infeasible":
+    not every job fits, and then each search must drop some and say why) and the faults."""
+    from heatcraft.scheduling.window_bound import window_bound
+
+    faults: list[str] = []
+    problem = build_problem(site, grid, series, ALL_PLACED)
+    model, index = build_model(problem, allow_drops=False)
+    exact = solve_with("highs", model, time_limit_s=60, threads=1, seed=0, relative_gap=1e-9)
+    if exact.status == "infeasible" or any(not j.candidates for j in problem.jobs):
+        for backend, limit, repeatable in searches:
+            result = optimize_plan(site, grid, series, ScheduleOptions(
+                backend=backend, time_limit_s=limit, repeatable=repeatable))
+            if not (result.verification.ok and result.plan.dropped_jobs
+                    and all(d.reason for d in result.plan.dropped_jobs)):
+                faults.append(f"{backend}{'/repeatable' if repeatable else ''}: jobs do not all "
+                              "fit, but the plan is not a verified one that drops some and "
+                              "says why")
+        return "infeasible", faults
+    if exact.status != "optimal":
+        return f"HiGHS {exact.status} in 60 s", faults
+    optimum = exact.objective
+    optimal = decode(problem, index, exact.values)
+    check = verify_plan(solution_to_plan(problem, optimal, site, site_id="t"), site, grid,
+                        series)
+    if not check.ok or abs(check.recomputed_cost - optimum) > 0.01:
+        faults.append(f"HiGHS's optimum: verified {check.ok}, billed "
+                      f"{check.recomputed_cost} against its objective {optimum}")
+    lp = solve_mathopt(model, "highs", relax=True, threads=1, seed=0, time_limit_s=30,
+                       relative_gap=0.0, hint=None)
+    if not at_most(lp.bound, optimum):
+        faults.append(f"LP bound {lp.bound} above the optimum {optimum}")
+    peaks = demand_bounds(problem, 1.0, 10.0, 0)
+    cut, _ = build_model(problem, allow_drops=False, demand_bounds=peaks)
+    with_cuts = solve_with("highs", cut, time_limit_s=60, threads=1, seed=0, relative_gap=1e-9)
+    if with_cuts.objective is None or abs(with_cuts.objective - optimum) > 0.01:
+        faults.append(f"the demand-peak cuts move the optimum: {with_cuts.status} "
+                      f"{with_cuts.objective} against {optimum}")
+    start = heuristic_plan(problem, 0, 400, 5.0)
+    if all(place is not None for place in start.placement):
+        if not verify_plan(solution_to_plan(problem, start, site, site_id="t"), site, grid,
+                           series).ok:
+            faults.append("the heuristic's plan fails the verifier")
+    else:
+        start = optimal
+    commitment = commitment_bound(problem, start, work=3.0, wall_seconds=20.0, seed=0).bound
+    if not at_most(commitment, optimum):
+        faults.append(f"commitment bound {commitment} above the optimum {optimum}")
+    window = window_bound(problem, deadline=time.monotonic() + 20.0).bound
+    if not at_most(window, optimum):
+        faults.append(f"window bound {window} above the optimum {optimum}")
+    if unsupported(problem) is None:
+        whole = bill_search(problem, start, peaks.peak_kw, work=10.0, wall_seconds=30.0, seed=0)
+        if not at_most(whole.outcome.bound, optimum):
+            faults.append(f"whole-bill bound {whole.outcome.bound} above the optimum {optimum}")
+        if whole.outcome.status == "optimal" and abs(whole.outcome.objective - optimum) > 0.01:
+            faults.append(f"whole-bill search proves {whole.outcome.objective}, "
+                          f"the optimum is {optimum}")
+    for backend, limit, repeatable in searches:
+        name = f"{backend}{'/repeatable' if repeatable else ''}"
+        result = optimize_plan(site, grid, series, ScheduleOptions(
+            backend=backend, time_limit_s=limit, repeatable=repeatable,
+            drop_penalty_per_priority=None))
+        faults += [f"{name}: {fault}" for fault in _result_faults(result, optimum)]
+    return "optimal", faults
+
+
+def _result_faults(result, optimum: float | None) -> list[str]:
+    """An optimizer result against the verifier and, where known, the proven optimum of the
+    same problem (every job placed)."""
+    faults = []
+    if not result.verification.ok:
+        return [f"plan fails the verifier: {result.verification.violations[:2]}"]
+    unverified = [c["source"] for c in result.candidates if not c["verified"]]
+    if unverified:
+        faults.append(f"candidates failed the verifier: {unverified}")
+    if result.plan.dropped_jobs:
+        faults.append("left out a job that fits: "
+                      + ", ".join(d.job_id for d in result.plan.dropped_jobs))
+    if optimum is None or result.plan.dropped_jobs:
+        return faults
+    cost, solver = result.verification.recomputed_cost, result.plan.solver
+    if cost < optimum - 0.01:
+        faults.append(f"plan costs {cost}, below the optimum {optimum}")
+    if not at_most(solver.bound, optimum):
+        faults.append(f"bound {solver.bound} above the optimum {optimum}")
+    if solver.status == "optimal" and cost > optimum + 0.01 + 1e-4 * abs(optimum):
+        faults.append(f"says optimal at {cost}; the optimum is {optimum}")
+    return faults
+
+
+def replan_faults(seed: int, searches=REPLAN_SEARCHES) -> list[str]:
+    """A random site planned, then re-planned from a random moment with a unit tripped (4 in
+    5 draws): every re-plan verified, the past kept, the tripped unit unused from then on,
+    and, where HiGHS proves the re-plan's optimum, no search below it nor any bound above."""
+    rng = random.Random(50_000 + seed)
+    site = random_site(seed)
+    grid, series = horizon(site)
+    first = optimize_plan(site, grid, series, ScheduleOptions(
+        time_limit_s=2, repeatable=rng.random() < 0.5))
+    if not first.verification.ok:
+        return [f"the first plan fails the verifier: {first.verification.violations[:2]}"]
+    now = at(rng.choice([q / 4 for q in range(4, 88)]))
+    tripped = frozenset({rng.choice(site.equipment).equipment_id}) \
+        if rng.random() < 0.8 else frozenset()
+    frozen = FrozenState(now=now, previous=first.plan, tripped=tripped)
+    past = {a.job_id: a for a in first.plan.assignments if a.end <= now}
+    exact = optimize_plan(site, grid, series, ScheduleOptions(backend="highs", time_limit_s=20),
+                          frozen=frozen)
+    # A trip often leaves jobs no unit can take: plans are compared by bill plus drop
+    # penalties, as the model prices them.
+    proven = exact.verification.ok and exact.plan.solver.status == "optimal"
+    optimum = _with_penalties(exact) if proven else None
+    faults = []
+    for backend, limit, repeatable in (("highs", 20, False), *searches):
+        name = f"{backend}{'/repeatable' if repeatable else ''}"
+        result = exact if backend == "highs" else optimize_plan(
+            site, grid, series, ScheduleOptions(backend=backend, time_limit_s=limit,
+                                                repeatable=repeatable), frozen=frozen)
+        if not result.verification.ok:
+            faults.append(f"{name}: re-plan fails the verifier: "
+                          f"{result.verification.violations[:2]}")
+            continue
+        moved = [a.job_id for a in result.plan.assignments
+                 if a.job_id in past and a != past[a.job_id]]
+        on_tripped = [a.job_id for a in result.plan.assignments
+                      if a.equipment_id in tripped and a.start >= now]
+        if moved:
+            faults.append(f"{name}: moved jobs that had ended: {moved}")
+        if on_tripped:
+            faults.append(f"{name}: placed jobs on the tripped unit: {on_tripped}")
+        if backend != "highs" and optimum is not None:
+            cost, bound = _with_penalties(result), result.plan.solver.bound
+            if cost < optimum - 0.01:
+                faults.append(f"{name}: re-plan costs {cost}, below HiGHS's optimum {optimum}")
+            if not at_most(bound, optimum):
+                faults.append(f"{name}: bound {bound} above HiGHS's optimum {optimum}")
+    return faults
+
+
+def _with_penalties(result) -> float:
+    """The verified bill plus the default penalties of the jobs the plan drops."""
+    options = ScheduleOptions()
+    return result.verification.recomputed_cost + sum(
+        options.penalty(d.priority) for d in result.plan.dropped_jobs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs=2, metavar=("FIRST", "END"), required=True)
+    parser.add_argument("--day", type=date.fromisoformat, default=DAY,
+                        help="the sites' day (2026-03-08: a DST change)")
+    parser.add_argument("--every-search", action="store_true",
+                        help="every backend, some repeatable, instead of the default search")
+    parser.add_argument("--larger", action="store_true",
+                        help=f"{LARGER[0][0]}-{LARGER[0][1]} units and {LARGER[1][0]}-"
+                             f"{LARGER[1][1]} jobs instead of 1-3 and 2-7")
+    parser.add_argument("--replan", action="store_true", help="re-plans after a trip instead")
+    args = parser.parse_args()
+    kinds: Counter[str] = Counter()
+    faults_by_kind: Counter[str] = Counter()
+    for seed in range(*args.seeds):
+        began = time.monotonic()
+        if args.replan:
+            kind, faults = "replan", replan_faults(seed)
+        else:
+            site = random_site(seed, args.day, *(LARGER if args.larger else ()))
+            grid, series = horizon(site, first=args.day)
+            kind, faults = site_faults(site, grid, series,
+                                       EVERY_SEARCH if args.every_search else THE_DEFAULT)
+        kinds[kind] += 1
+        faults_by_kind.update(re.sub(r"[-+\w.]*\d[-+\w.]*", "#", fault)[:100]
+                              for fault in faults)  # numbers and job ids out: its kind
+        print(json.dumps({"seed": seed, "kind": kind, "seconds": round(
+            time.monotonic() - began, 1), "faults": faults}), flush=True)
+    print(json.dumps({"sites": dict(kinds), "faults": dict(faults_by_kind)}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
