@@ -198,6 +198,35 @@ def test_cbc_proves_infeasibility_only_before_its_time_limit():
     assert not infeasible_is_proven("", 1.0, seconds=0.95)
 
 
+def test_cbc_optimal_within_its_gap_reports_its_lower_bound_not_its_objective():
+    # CBC stops "optimal" within its gap tolerance: on this random 12-job site at 1e-4 its plan
+    # costs 6,208.06 $ and HiGHS proves 6,208.01 $. The bound is CBC's logged lower bound,
+    # rounded down past its three printed decimals; the report's gap is then honest.
+    from heatcraft.scheduling.backends.cbc import logged_lower_bound
+    from heatcraft.scheduling.problem import build_problem
+    from tests.scheduling.cross_check import ALL_PLACED, LARGER
+    from tests.scheduling.random_sites import random_site
+
+    site = random_site(4, units_range=LARGER[0], jobs_range=LARGER[1])
+    grid, series = horizon(site)
+    problem = build_problem(site, grid, series, ALL_PLACED)
+    model, _ = build_model(problem, allow_drops=False)
+    optimum = solve_with("highs", model, time_limit_s=60, threads=1, seed=0,
+                         relative_gap=1e-9).objective
+    # Repeatable, so that CBC gets the same start on any machine (from it, not without one,
+    # it stops above the optimum).
+    result = optimize_plan(site, grid, series, ScheduleOptions(
+        backend="cbc", time_limit_s=3, repeatable=True, drop_penalty_per_priority=None))
+    report = result.plan.solver
+    assert report.parameters["engine_status"] == report.status == "optimal"
+    assert result.verification.recomputed_cost > optimum + 0.01
+    assert report.bound <= optimum and report.gap > 0
+    assert logged_lower_bound("Lower bound:                    6159.988\n") == \
+        pytest.approx(6159.9875)
+    assert logged_lower_bound("Lower bound:   1.5e+06\n") == pytest.approx(1.45e6)
+    assert logged_lower_bound("Objective value: 3\n") is None
+
+
 def test_cbc_cut_short_with_a_start_returns_a_plan(tmp_path):
     # At 3 s CBC gets about a second after the commitment search, with the peak cuts and a
     # start: its preprocessing used to crash there (CBC 2.10.3 segfaults post-processing a
