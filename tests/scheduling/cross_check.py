@@ -21,6 +21,7 @@ import re
 import time
 from collections import Counter
 from datetime import date
+from typing import Any
 
 from heatcraft.scheduling import FrozenState, ScheduleOptions, optimize_plan, verify_plan
 from heatcraft.scheduling.backends import solve_with
@@ -146,21 +147,28 @@ def _result_faults(result, optimum: float | None) -> list[str]:
     return faults
 
 
-def replan_faults(seed: int, searches=REPLAN_SEARCHES) -> list[str]:
-    """A random site planned, then re-planned from a random moment with a unit tripped (4 in
-    5 draws): every re-plan verified, the past kept, the tripped unit unused from then on,
-    and, where HiGHS proves the re-plan's optimum, no search below it nor any bound above."""
+def replan_case(seed: int) -> tuple[Any, Any, Any, Any, FrozenState]:
+    """A random site (inputs, grid, tariff series), its plan (2 s, repeatable or not), and a
+    re-plan's state: a random moment and, in 4 draws of 5, one unit tripped then."""
     rng = random.Random(50_000 + seed)
     site = random_site(seed)
     grid, series = horizon(site)
     first = optimize_plan(site, grid, series, ScheduleOptions(
         time_limit_s=2, repeatable=rng.random() < 0.5))
-    if not first.verification.ok:
-        return [f"the first plan fails the verifier: {first.verification.violations[:2]}"]
     now = at(rng.choice([q / 4 for q in range(4, 88)]))
     tripped = frozenset({rng.choice(site.equipment).equipment_id}) \
         if rng.random() < 0.8 else frozenset()
-    frozen = FrozenState(now=now, previous=first.plan, tripped=tripped)
+    return site, grid, series, first, FrozenState(now=now, previous=first.plan, tripped=tripped)
+
+
+def replan_faults(seed: int, searches=REPLAN_SEARCHES) -> list[str]:
+    """A random site planned, then re-planned from a random moment with a unit tripped (4 in
+    5 draws): every re-plan verified, the past kept, the tripped unit unused from then on,
+    and, where HiGHS proves the re-plan's optimum, no search below it nor any bound above."""
+    site, grid, series, first, frozen = replan_case(seed)
+    if not first.verification.ok:
+        return [f"the first plan fails the verifier: {first.verification.violations[:2]}"]
+    now, tripped = frozen.now, frozen.tripped
     past = {a.job_id: a for a in first.plan.assignments if a.end <= now}
     exact = optimize_plan(site, grid, series, ScheduleOptions(
         backend="highs", time_limit_s=20, relative_gap=1e-9), frozen=frozen)
