@@ -66,14 +66,27 @@ def site_faults(site, grid, series, searches=THE_DEFAULT) -> tuple[str, list[str
     model, index = build_model(problem, allow_drops=False)
     exact = solve_with("highs", model, time_limit_s=60, threads=1, seed=0, relative_gap=1e-9)
     if exact.status == "infeasible" or any(not j.candidates for j in problem.jobs):
+        # Each search drops some jobs and says why; priced with the default penalties, no plan
+        # below HiGHS's proven bound of the same problem, no bound above its plan.
+        dropping = build_problem(site, grid, series, ScheduleOptions(backend="highs"))
+        proof = solve_with("highs", build_model(dropping, allow_drops=True)[0],
+                           time_limit_s=60, threads=1, seed=0, relative_gap=1e-9)
         for backend, limit, repeatable in searches:
+            name = f"{backend}{'/repeatable' if repeatable else ''}"
             result = optimize_plan(site, grid, series, ScheduleOptions(
                 backend=backend, time_limit_s=limit, repeatable=repeatable))
             if not (result.verification.ok and result.plan.dropped_jobs
                     and all(d.reason for d in result.plan.dropped_jobs)):
-                faults.append(f"{backend}{'/repeatable' if repeatable else ''}: jobs do not all "
-                              "fit, but the plan is not a verified one that drops some and "
-                              "says why")
+                faults.append(f"{name}: jobs do not all fit, but the plan is not a verified one "
+                              "that drops some and says why")
+            elif proof.status == "optimal":
+                total = _with_penalties(result)
+                if total < proof.bound - 0.01:
+                    faults.append(f"{name}: plan with drops costs {total}, below HiGHS's "
+                                  f"proven bound {proof.bound}")
+                if not at_most(result.plan.solver.bound, proof.objective):
+                    faults.append(f"{name}: bound {result.plan.solver.bound} above HiGHS's "
+                                  f"optimal plan {proof.objective}")
         return "infeasible", faults
     if exact.status != "optimal":
         return f"HiGHS {exact.status} in 60 s", faults
