@@ -460,8 +460,7 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
                 search = bill_search(problem, hint, bounds.peak_kw if bounds else None,
                                      work=BILL_WORK_SHARE * options.time_limit_s,
                                      wall_seconds=max(deadline - time.monotonic(), 0.5),
-                                     seed=options.seed,
-                                     relative_gap=_engine_gap(problem, hint, options))
+                                     seed=options.seed, relative_gap=options.relative_gap)
                 if search.outcome is not None:
                     return index, search.outcome, relaxation, commitment, search
         outcome = solve_with(backend, model, time_limit_s=max(deadline - time.monotonic(), 1.0),

@@ -33,6 +33,7 @@ from heatcraft.scheduling.heuristic import heuristic_plan
 from heatcraft.scheduling.peak_bounds import demand_bounds
 from heatcraft.scheduling.plan_builder import solution_to_plan
 from heatcraft.scheduling.problem import build_problem
+from heatcraft.scheduling.window_bound import window_bound
 from tests.scheduling.random_sites import random_site
 from tests.scheduling.sites import DAY, at, horizon
 
@@ -49,6 +50,10 @@ REPLAN_SEARCHES = (("auto", 3, False), ("auto", 2, True), ("cpsat", 3, False),
                    ("guided", 3, False), ("heuristic", 2, False))
 
 
+def _search_name(backend: str, repeatable: bool) -> str:
+    return backend + ("/repeatable" if repeatable else "")
+
+
 def at_most(bound: float | None, optimum: float) -> bool:
     """A bound holds: at most the optimum, to HiGHS's tolerances and under a cent."""
     return bound is None or bound <= optimum + 0.01 + 1e-6 * abs(optimum)
@@ -59,8 +64,6 @@ def site_faults(site, grid, series, searches=THE_DEFAULT) -> tuple[str, list[str
     demand-peak cuts, the heuristic, the commitment, window and whole-bill bounds, and each
     of `searches` (drops forbidden). Returns the site's kind ("optimal", or "infeasible":
     not every job fits, and then each search must drop some and say why) and the faults."""
-    from heatcraft.scheduling.window_bound import window_bound
-
     faults: list[str] = []
     problem = build_problem(site, grid, series, ALL_PLACED)
     model, index = build_model(problem, allow_drops=False)
@@ -72,7 +75,7 @@ def site_faults(site, grid, series, searches=THE_DEFAULT) -> tuple[str, list[str
         proof = solve_with("highs", build_model(dropping, allow_drops=True)[0],
                            time_limit_s=60, threads=1, seed=0, relative_gap=1e-9)
         for backend, limit, repeatable in searches:
-            name = f"{backend}{'/repeatable' if repeatable else ''}"
+            name = _search_name(backend, repeatable)
             result = optimize_plan(site, grid, series, ScheduleOptions(
                 backend=backend, time_limit_s=limit, repeatable=repeatable))
             if not (result.verification.ok and result.plan.dropped_jobs
@@ -128,7 +131,7 @@ def site_faults(site, grid, series, searches=THE_DEFAULT) -> tuple[str, list[str
             faults.append(f"whole-bill search proves {whole.outcome.objective}, "
                           f"the optimum is {optimum}")
     for backend, limit, repeatable in searches:
-        name = f"{backend}{'/repeatable' if repeatable else ''}"
+        name = _search_name(backend, repeatable)
         result = optimize_plan(site, grid, series, ScheduleOptions(
             backend=backend, time_limit_s=limit, repeatable=repeatable,
             drop_penalty_per_priority=None))
@@ -194,7 +197,7 @@ def replan_faults(seed: int, searches=REPLAN_SEARCHES) -> list[str]:
     proven_bound = exact.plan.solver.bound if proven else None
     faults = []
     for backend, limit, repeatable in (("highs", 20, False), *searches):
-        name = f"{backend}{'/repeatable' if repeatable else ''}"
+        name = _search_name(backend, repeatable)
         result = exact if backend == "highs" else optimize_plan(
             site, grid, series, ScheduleOptions(backend=backend, time_limit_s=limit,
                                                 repeatable=repeatable), frozen=frozen)

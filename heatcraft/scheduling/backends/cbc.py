@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tempfile
 import time
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pulp
@@ -36,17 +37,14 @@ def logged_lower_bound(log: str) -> float | None:
     """CBC's summary's lower bound, less half a unit of its last printed digit: it prints the
     bound rounded, which may round it up past what was proven."""
     found = _LOWER_BOUND.findall(log)
-    if not found:
-        return None
-    text = found[-1]
     try:
-        value = float(text)
-    except ValueError:
+        printed = Decimal(found[-1]) if found else None
+    except InvalidOperation:
         return None
-    mantissa = text.lower().split("e")[0]
-    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
-    exponent = int(text.lower().split("e")[1]) if "e" in text.lower() else 0
-    return value - 0.5 * 10.0 ** (exponent - decimals)
+    if printed is None or not printed.is_finite():
+        return None
+    last_digit = printed.as_tuple().exponent  # 6159.988: -3
+    return float(printed) - 0.5 * 10.0 ** last_digit
 
 
 def infeasible_is_proven(log: str, time_limit_s: float, seconds: float) -> bool:
