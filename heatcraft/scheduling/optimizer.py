@@ -175,6 +175,25 @@ LEAST_DROPS_MIN_SECONDS = 1.0
 # grid, the bound on the other) and the MIP engines' node count, per second of limit.
 REPEATABLE_CPSAT_WORK_SHARE = 0.25
 REPEATABLE_NODES_PER_SECOND = 1
+# Short limits are kept by shares, not floors: every phase before the engine leaves it
+# ENGINE_KEEP_S (a quarter of what is left, where less than four times that is: the LP's
+# bound and the plans come first when time is short). With floors of 0.5-1 s a phase, a 2 s
+# limit on the 30-job day returned after 3.6 s.
+ENGINE_KEEP_S = 1.5
+# The demand-peak bounds get at most this share of the time left (1.3 s of the 8.2 s left at
+# 10 s is what their count takes on the small days) and are left out below PEAKS_MIN_SECONDS:
+# the LP's bound without their cuts comes first (at 2 s on the 30-job day they took 0.6-1.0 s
+# and left the LP too little to end; it needs 0.4 s there).
+PEAKS_SHARE_OF_LEFT = 0.3
+PEAKS_MIN_SECONDS = 0.5
+# The time kept after the search to check and price the candidates: FINISH_SECONDS and
+# FINISH_SECONDS_PER_JOB, at most FINISH_SHARE of the limit. It takes 0.06-0.19 s on the 20-
+# to 100-job days and 1.3 s on the 500-job week (2.6 ms a job); the 1 s and 20 ms a job kept
+# before left 1.4-1.6 s of a small day's 10 s unused.
+FINISH_SECONDS = 0.5
+FINISH_SECONDS_PER_JOB = 0.005
+FINISH_SHARE = 0.2
+MIN_PHASE_SECONDS = 0.05  # the least a phase's solver is given: it returns at once
 # Engine outcomes that end the neighbourhoods beside it: nothing they find can change the answer.
 PROVEN = ("optimal", "infeasible")
 # The earliest-among-ties stage: priced moves per job (a count, so it is repeatable).
@@ -435,9 +454,12 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
     def bound_then_solve() -> tuple[ModelIndex, SolveOutcome, SolveOutcome | None,
                                     SearchBound | None, SearchBound | None]:
         bounds, relaxation, commitment, hint = None, None, None, best
-        if with_bounds:
-            bounds = demand_bounds(problem, BOUND_WORK_SHARE * options.time_limit_s,
-                                   options.wall_seconds(BOUND_WALL_SHARE * options.time_limit_s),
+        wall = min(options.wall_seconds(BOUND_WALL_SHARE * options.time_limit_s),
+                   PEAKS_SHARE_OF_LEFT * (deadline - time.monotonic()))
+        if with_bounds and wall < PEAKS_MIN_SECONDS:
+            peaks["peaks.note"] = "not run: too little time left (the LP's bound comes first)"
+        elif with_bounds:
+            bounds = demand_bounds(problem, BOUND_WORK_SHARE * options.time_limit_s, wall,
                                    options.seed)
             peaks.update({"peaks.seconds": round(bounds.seconds, 3),
                           "peaks.stopped_by_clock": bounds.stopped_by_clock})
@@ -445,11 +467,11 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
                                    allow_drops=allow_drops, demand_bounds=bounds)
         if with_bounds:
             relaxation = solve_mathopt(model, "highs", relax=True, threads=1, seed=options.seed,
-                                       time_limit_s=max(deadline - time.monotonic() - 1.5, 0.5),
+                                       time_limit_s=_phase_seconds(deadline, ENGINE_KEEP_S),
                                        relative_gap=0.0, hint=None)
             commitment = commitment_bound(
                 problem, best, work=COMMITMENT_WORK_SHARE * options.time_limit_s,
-                wall_seconds=max(deadline - time.monotonic() - 1.5, 0.5), seed=options.seed)
+                wall_seconds=_phase_seconds(deadline, ENGINE_KEEP_S), seed=options.seed)
             if commitment.solution is not None:  # a start is checked by the engine itself
                 hint = _best_of(problem, [best, commitment.solution])
             proved = commitment.outcome is not None and commitment.outcome.status == "optimal"
@@ -459,11 +481,11 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
                 # root, which took 33 s on the 30-job day.
                 search = bill_search(problem, hint, bounds.peak_kw if bounds else None,
                                      work=BILL_WORK_SHARE * options.time_limit_s,
-                                     wall_seconds=max(deadline - time.monotonic(), 0.5),
+                                     wall_seconds=_phase_seconds(deadline, 0.0),
                                      seed=options.seed, relative_gap=options.relative_gap)
                 if search.outcome is not None:
                     return index, search.outcome, relaxation, commitment, search
-        outcome = solve_with(backend, model, time_limit_s=max(deadline - time.monotonic(), 1.0),
+        outcome = solve_with(backend, model, time_limit_s=_phase_seconds(deadline, 0.0),
                              threads=options.threads, seed=options.seed,
                              relative_gap=_engine_gap(problem, hint, options),
                              hint=hint_values(problem, model, index, hint),
@@ -481,7 +503,7 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
         if with_bounds:
             relaxed = relaxed_plan(problem, work=RELAXED_PLAN_WORK_SHARE * options.time_limit_s,
                                    moves=RELAXED_PLAN_MOVES,
-                                   wall_seconds=max(deadline - time.monotonic() - 2.0, 0.5),
+                                   wall_seconds=_phase_seconds(deadline, 2.0),
                                    seed=options.seed)
             if relaxed.solution is not None:  # verified with every other candidate
                 candidates.append(_solution_candidate("relaxed plan", problem,
@@ -494,7 +516,7 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
         index, outcome, relaxation, commitment, whole_bill = running.result()
     outcome = dataclasses.replace(outcome, parameters={**outcome.parameters, **peaks})
     if relaxation is not None and commitment is not None:
-        outcome = _with_bounds(outcome, relaxation, commitment)
+        outcome = _with_bounds(outcome, relaxation, commitment, cuts="peaks.seconds" in peaks)
         if commitment.solution is not None:  # verified with every other candidate
             candidates.append(_solution_candidate("commitment search", problem,
                                                   commitment.solution, inputs))
@@ -537,9 +559,10 @@ def _window_parameters(windows: WindowBound) -> dict[str, str | int | float | bo
 
 
 def _with_bounds(outcome: SolveOutcome, relaxation: SolveOutcome,
-                 commitment: SearchBound) -> SolveOutcome:
+                 commitment: SearchBound, cuts: bool) -> SolveOutcome:
     """The engine's outcome with the best of its bound, the LP relaxation's (with the peak
-    cuts) and the commitment search's, and what the last two did in the report."""
+    cuts, where `cuts`: the demand-peak bounds ran) and the commitment search's, and what the
+    last two did in the report."""
     parameters = dict(outcome.parameters)
     parameters.update({"lp.status": relaxation.status, "lp.bound": relaxation.bound,
                        "lp.seconds": round(relaxation.seconds, 3),
@@ -552,7 +575,8 @@ def _with_bounds(outcome: SolveOutcome, relaxation: SolveOutcome,
                            "commitment.bound": searched.bound,
                            "commitment.seconds": round(searched.seconds, 3)})
     bound = outcome.bound
-    for candidate, source in ((relaxation.bound, "LP relaxation with the peak cuts (HiGHS)"),
+    lp_source = "LP relaxation" + (" with the peak cuts" if cuts else "") + " (HiGHS)"
+    for candidate, source in ((relaxation.bound, lp_source),
                               (commitment.bound, "commitment search (CP-SAT, relaxed objective)")):
         if candidate is not None and (bound is None or candidate > bound):
             bound = candidate
@@ -655,7 +679,7 @@ def guided_root(problem: Problem, inputs: Any, options: ScheduleOptions, began: 
                  for k in range(max(1, options.threads))]
         support_solution, restricted = search_support(
             problem, guide, best, allow_drops=allow_drops,
-            time_limit_s=max(deadline - time.monotonic() - 1.0, 1.0), seeds=seeds)
+            time_limit_s=_phase_seconds(deadline, 1.0), seeds=seeds)
         if support_solution is not None:
             candidates.append(_solution_candidate("LP support", problem, support_solution,
                                                   inputs))
@@ -714,7 +738,8 @@ def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: f
     rate = HEURISTIC_ONLY_MOVES_PER_SECOND if heuristic_only else MOVES_PER_SECOND
     wall = min(options.wall_seconds(HEURISTIC_WALL_FACTOR * seconds),
                _deadline(problem, options, began) - now)
-    solution = heuristic_plan(problem, options.seed, int(rate * seconds), max(wall, 0.5),
+    solution = heuristic_plan(problem, options.seed, int(rate * seconds),
+                              max(wall, MIN_PHASE_SECONDS),
                               start=on_time if on_time is not None else fifo_solution)
     candidates.append(_solution_candidate("heuristic", problem, solution, inputs))
     if on_time is not None:
@@ -738,9 +763,18 @@ def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: f
 
 
 def _deadline(problem: Problem, options: ScheduleOptions, began: float) -> float:
-    """When the search stops: time is kept to verify and price every candidate (about 20 ms
-    per job) within the limit."""
-    return _limit_end(options, began) - 1.0 - 0.02 * len(problem.jobs)
+    """When the search stops: time is kept to verify and price every candidate within the
+    limit (FINISH_SECONDS and FINISH_SECONDS_PER_JOB, at most FINISH_SHARE of the limit)."""
+    keep = min(FINISH_SECONDS + FINISH_SECONDS_PER_JOB * len(problem.jobs),
+               FINISH_SHARE * options.time_limit_s)
+    return _limit_end(options, began) - keep
+
+
+def _phase_seconds(deadline: float, keep: float) -> float:
+    """The seconds a phase may take and still leave `keep` to the phases after it before
+    `deadline`, or a quarter of what is left where that is less than four times `keep`."""
+    left = deadline - time.monotonic()
+    return max(left - min(keep, 0.25 * left), MIN_PHASE_SECONDS)
 
 
 def _limit_end(options: ScheduleOptions, began: float) -> float:
