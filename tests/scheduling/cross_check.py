@@ -7,6 +7,8 @@ hundreds (one JSON line per site, then a count of the faults by kind):
     python -m tests.scheduling.cross_check --seeds 400 700 [--day 2026-03-08] [--every-search]
     python -m tests.scheduling.cross_check --seeds 0 100 --larger --every-search
     python -m tests.scheduling.cross_check --seeds 0 200 --replan
+    python -m tests.scheduling.cross_check --seeds 0 100 --days 2 --late --every-search
+    python -m tests.scheduling.cross_check --seeds 0 100 --demand-tiers --larger --every-search
 
 A row missing from one model, a bound that rounds the wrong way, a search that returns a plan
 the verifier rejects or claims a proof it does not have: each shows as a bound above the
@@ -45,6 +47,9 @@ EVERY_SEARCH = (("auto", 4, False), ("auto", 2, True), ("cpsat", 3, False), ("gu
                 ("highs", 3, False))
 # Sites that keep the searches busier, still small enough for HiGHS to prove (units, jobs).
 LARGER = ((2, 4), (8, 14))
+SMALL = ((1, 3), (2, 7))  # random_site's own ranges
+# Currency per hour late, priority 1 .. 5, that `--late` offers every search.
+LATE = (100.0, 50.0, 20.0, 10.0, 5.0)
 # A re-plan: HiGHS to its proof first, then the searches it is compared with.
 REPLAN_SEARCHES = (("auto", 3, False), ("auto", 2, True), ("cpsat", 3, False),
                    ("guided", 3, False), ("heuristic", 2, False))
@@ -59,11 +64,14 @@ def at_most(bound: float | None, optimum: float) -> bool:
     return bound is None or bound <= optimum + 0.01 + 1e-6 * abs(optimum)
 
 
-def site_faults(site, grid, series, searches=THE_DEFAULT) -> tuple[str, list[str]]:
-    """What disagrees with HiGHS's proven optimum of `site` with every job placed: the LP, the
-    demand-peak cuts, the heuristic, the commitment, window and whole-bill bounds, and each
-    of `searches` (drops forbidden). Returns the site's kind ("optimal", or "infeasible":
-    not every job fits, and then each search must drop some and say why) and the faults."""
+def site_faults(site, grid, series, searches=THE_DEFAULT,
+                late: tuple[float, ...] | None = None) -> tuple[str, list[str]]:
+    """What disagrees with HiGHS's proven optimum of `site` with every job placed on time: the
+    LP, the demand-peak cuts, the heuristic, the commitment, window and whole-bill bounds, and
+    each of `searches` (drops forbidden). Returns the site's kind ("optimal", or "infeasible":
+    not every job fits on time, and then each search must drop some and say why, or end some
+    late) and the faults. `late`: the searches may end jobs late at these rates per hour (by
+    priority), which they offer only where not every job fits on time."""
     faults: list[str] = []
     problem = build_problem(site, grid, series, ALL_PLACED)
     model, index = build_model(problem, allow_drops=False)
@@ -71,19 +79,22 @@ def site_faults(site, grid, series, searches=THE_DEFAULT) -> tuple[str, list[str
     if exact.status == "infeasible" or any(not j.candidates for j in problem.jobs):
         # Each search drops some jobs and says why; priced with the default penalties, no plan
         # below HiGHS's proven bound of the same problem, no bound above its plan.
-        dropping = build_problem(site, grid, series, ScheduleOptions(backend="highs"))
+        dropping = build_problem(site, grid, series, ScheduleOptions(
+            backend="highs", late_penalty_per_hour=late))
         proof = solve_with("highs", build_model(dropping, allow_drops=True)[0],
                            time_limit_s=60, threads=1, seed=0, relative_gap=1e-9)
         for backend, limit, repeatable in searches:
             name = _search_name(backend, repeatable)
             result = optimize_plan(site, grid, series, ScheduleOptions(
-                backend=backend, time_limit_s=limit, repeatable=repeatable))
-            if not (result.verification.ok and result.plan.dropped_jobs
-                    and all(d.reason for d in result.plan.dropped_jobs)):
-                faults.append(f"{name}: jobs do not all fit, but the plan is not a verified one "
-                              "that drops some and says why")
+                backend=backend, time_limit_s=limit, repeatable=repeatable,
+                late_penalty_per_hour=late))
+            dropped = result.plan.dropped_jobs
+            if not (result.verification.ok and (dropped or result.late_jobs)
+                    and all(d.reason for d in dropped)):
+                faults.append(f"{name}: jobs do not all fit on time, but the plan is not a "
+                              "verified one that drops some and says why, or ends some late")
             elif proof.status == "optimal":
-                total = _with_penalties(result)
+                total = _with_penalties(result, late)
                 if total < proof.bound - 0.01:
                     faults.append(f"{name}: plan with drops costs {total}, below HiGHS's "
                                   f"proven bound {proof.bound}")
@@ -134,8 +145,12 @@ def site_faults(site, grid, series, searches=THE_DEFAULT) -> tuple[str, list[str
         name = _search_name(backend, repeatable)
         result = optimize_plan(site, grid, series, ScheduleOptions(
             backend=backend, time_limit_s=limit, repeatable=repeatable,
-            drop_penalty_per_priority=None))
+            drop_penalty_per_priority=None, late_penalty_per_hour=late))
         faults += [f"{name}: {fault}" for fault in _result_faults(result, optimum)]
+        if result.late_jobs:
+            faults.append(f"{name}: every job fits on time, but the plan ends "
+                          + ", ".join(late_job["job_id"] for late_job in result.late_jobs)
+                          + " late")
     return "optimal", faults
 
 
@@ -223,11 +238,15 @@ def replan_faults(seed: int, searches=REPLAN_SEARCHES) -> list[str]:
     return faults
 
 
-def _with_penalties(result) -> float:
-    """The verified bill plus the default penalties of the jobs the plan drops."""
-    options = ScheduleOptions()
+def _with_penalties(result, late: tuple[float, ...] | None = None) -> float:
+    """The verified bill plus the default penalties of the jobs the plan drops and, at the
+    rates `late`, of the time it ends jobs after their deadlines (its report's minutes, to
+    a hundredth)."""
+    options = ScheduleOptions(late_penalty_per_hour=late)
     return result.verification.recomputed_cost + sum(
-        options.penalty(d.priority) for d in result.plan.dropped_jobs)
+        options.penalty(d.priority) for d in result.plan.dropped_jobs) + sum(
+        (options.late_penalty(j["priority"]) or 0.0) * j["late_minutes"] / 60.0
+        for j in result.late_jobs)
 
 
 def main() -> None:
@@ -240,6 +259,12 @@ def main() -> None:
     parser.add_argument("--larger", action="store_true",
                         help=f"{LARGER[0][0]}-{LARGER[0][1]} units and {LARGER[1][0]}-"
                              f"{LARGER[1][1]} jobs instead of 1-3 and 2-7")
+    parser.add_argument("--days", type=int, default=1, help="days in each site's horizon")
+    parser.add_argument("--demand-tiers", action="store_true",
+                        help="each demand charge doubles 20-100 kW above the billed peak and the "
+                             "base load (rising tiers)")
+    parser.add_argument("--late", action="store_true",
+                        help=f"the searches may end jobs late, at {LATE} per hour by priority")
     parser.add_argument("--replan", action="store_true", help="re-plans after a trip instead")
     args = parser.parse_args()
     kinds: Counter[str] = Counter()
@@ -249,10 +274,12 @@ def main() -> None:
         if args.replan:
             kind, faults = "replan", replan_faults(seed)
         else:
-            site = random_site(seed, args.day, *(LARGER if args.larger else ()))
-            grid, series = horizon(site, first=args.day)
+            site = random_site(seed, args.day, *(LARGER if args.larger else SMALL),
+                               days=args.days, demand_tiers=args.demand_tiers)
+            grid, series = horizon(site, days=args.days, first=args.day)
             kind, faults = site_faults(site, grid, series,
-                                       EVERY_SEARCH if args.every_search else THE_DEFAULT)
+                                       EVERY_SEARCH if args.every_search else THE_DEFAULT,
+                                       late=LATE if args.late else None)
         kinds[kind] += 1
         faults_by_kind.update(re.sub(r"[-+\w.]*\d[-+\w.]*", "#", fault)[:100]
                               for fault in faults)  # numbers and job ids out: its kind

@@ -21,26 +21,34 @@ from tests.scheduling.sites import (
 
 
 def random_site(seed: int, day: date = DAY, units_range: tuple[int, int] = (1, 3),
-                jobs_range: tuple[int, int] = (2, 7)) -> SiteInputs:
+                jobs_range: tuple[int, int] = (2, 7), days: int = 1,
+                demand_tiers: bool = False) -> SiteInputs:
     """Heaters, heat pumps and gas boilers with random limits (min load, min run and off,
     starts per day, startup energy, parallel jobs, an initial state), jobs with random windows,
     units and must-run windows, maybe a maintenance window and a contract peak, a TOU or flat
     tariff. All values sit on the grids the whole-bill search needs (0.1 kW, small
     denominators), so every engine and bound can be compared on it. Its times are real hours
     after local midnight of `day` (a DST change day works too). The numbers of units and jobs
-    are drawn from the two ranges (both ends included)."""
+    are drawn from the two ranges (both ends included). Over `days` days, jobs and the
+    maintenance window may fall on any of them and windows cross midnight. `demand_tiers`:
+    each demand charge doubles 20-100 kW above the billed peak and the base load (rising
+    tiers, which the model prices exactly). Without the last two options the sites are
+    those drawn before them."""
     rng = random.Random(seed)
     units = [_unit(rng, number) for number in range(rng.randint(*units_range))]
-    jobs = [_job(rng, number, units, day) for number in range(rng.randint(*jobs_range))]
+    jobs = [_job(rng, number, units, day, days) for number in range(rng.randint(*jobs_range))]
     windows = []
     if rng.random() < 0.4:
-        unit, start = rng.choice(units), rng.randrange(22)
+        unit, start = rng.choice(units), rng.randrange(22 + 24 * (days - 1))
         windows.append(maintenance(unit.equipment_id, start, start + rng.choice([1, 2]), day))
     base = rng.choice([0.0, 20.0, 50.0])
-    tariff = tou_tariff(rng.choice([0.0, 5.0, 18.0]), flat=rng.random() < 0.3)
+    demand_rate, flat = rng.choice([0.0, 5.0, 18.0]), rng.random() < 0.3
     contract = base + rng.choice([150, 250, 400]) if rng.random() < 0.3 else None
-    return inputs(units, jobs, windows=tuple(windows), tariff=tariff, contract_peak_kw=contract,
-                  billed_peak_kw=rng.choice([0.0, 30.0, 100.0]), base_load_kw=base)
+    billed = rng.choice([0.0, 30.0, 100.0])
+    tier_kw = billed + base + rng.choice([20.0, 50.0, 100.0]) if demand_tiers else None
+    return inputs(units, jobs, windows=tuple(windows),
+                  tariff=tou_tariff(demand_rate, flat=flat, tier_kw=tier_kw),
+                  contract_peak_kw=contract, billed_peak_kw=billed, base_load_kw=base)
 
 
 def _unit(rng: random.Random, number: int):
@@ -63,10 +71,10 @@ def _unit(rng: random.Random, number: int):
     return boiler(unit_id, efficiency=rng.choice([0.9, 0.85]), **limits)
 
 
-def _job(rng: random.Random, number: int, units: list, day: date):
+def _job(rng: random.Random, number: int, units: list, day: date, days: int = 1):
     hours = rng.choice([0.5, 1, 1.5, 2, 3])
-    earliest = rng.randrange(20)
-    deadline = min(24, earliest + hours + rng.choice([0, 0.5, 1, 2, 4, 8]))
+    earliest = rng.randrange(20 + 24 * (days - 1))
+    deadline = min(24 * days, earliest + hours + rng.choice([0, 0.5, 1, 2, 4, 8]))
     earliest = min(earliest, deadline - hours)
     ids = [u.equipment_id for u in units]
     allowed = tuple(sorted(rng.sample(ids, k=rng.randint(1, len(ids))))) \

@@ -32,18 +32,24 @@ def at(hour: float, day: date = DAY) -> datetime:
     return (start.astimezone(UTC) + timedelta(hours=hour)).astimezone(ZoneInfo(TZ))
 
 
-def tou_tariff(demand_rate: float = 18.0, flat: bool = False):
+def tou_tariff(demand_rate: float = 18.0, flat: bool = False, tier_kw: float | None = None):
+    """On-peak 08-20 on weekdays, or one flat period with a flat demand charge. `tier_kw`:
+    each demand rate doubles above it (rising tiers)."""
+    def charge(rate: float):
+        return rate if tier_kw is None else [{"max_kw": tier_kw, "rate": rate},
+                                             {"rate": 2 * rate}]
+
     periods = {"off": {"energy": 0.05}, "on": {"energy": 0.15}}
     if not flat:
-        periods["off"]["demand"] = demand_rate / 2
-        periods["on"]["demand"] = demand_rate
+        periods["off"]["demand"] = charge(demand_rate / 2)
+        periods["on"]["demand"] = charge(demand_rate)
     doc = {"name": "test", "currency": "USD", "periods": periods,
            "seasons": [{"name": "all", "months": list(range(1, 13)),
                         "weekday": {"00-08": "off", "08-20": "on", "20-24": "off"}}]}
     if flat:
         doc["periods"] = {"flat": {"energy": 0.10}}
         doc["seasons"][0]["weekday"] = {"00-24": "flat"}
-        doc["flat_demand"] = [{"months": list(range(1, 13)), "rate": demand_rate}]
+        doc["flat_demand"] = [{"months": list(range(1, 13)), "rate": charge(demand_rate)}]
     return tariff_from_native(doc, "test", Path("."))
 
 
