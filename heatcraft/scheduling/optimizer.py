@@ -170,6 +170,12 @@ UNPROVEN_INFEASIBLE = ("no plan found places every job that may not be dropped, 
                        "the day is small enough: --backend highs)")
 # Below this many seconds left, an infeasible plan keeps the first search's left-out jobs.
 LEAST_DROPS_MIN_SECONDS = 1.0
+# Drops forbidden and the best plan so far leaves out a job that has starts: the search stops
+# this much sooner (at most LEAST_DROPS_SHARE of the limit), so that the least-drops search
+# after it gets its second. It had the time kept for pricing (1.3-3 s) until that was cut to
+# what pricing takes.
+LEAST_DROPS_KEEP_S = 1.5
+LEAST_DROPS_SHARE = 0.3
 # The whole-model engine in a repeatable search (ScheduleOptions.repeatable), where the clock
 # may not end it: CP-SAT's deterministic time for each of its two solves (the plan on one
 # grid, the bound on the other) and the MIP engines' node count, per second of limit.
@@ -448,7 +454,7 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
                       None, on_time=on_time)
     allow_drops = _drops_may_pay(problem, best)
     with_bounds = small and not allow_drops and problem.exact_tariff
-    deadline = _deadline(problem, options, began)
+    deadline = _search_deadline(problem, options, began, best)
     peaks: dict[str, Any] = {}  # what the demand-peak bounds did, for the report
 
     def bound_then_solve() -> tuple[ModelIndex, SolveOutcome, SolveOutcome | None,
@@ -622,7 +628,7 @@ def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
     root = guided_root(problem, inputs, options, began, fifo_solution, candidates, warnings,
                        repair, on_time)
     best, limit = root.plan, options.time_limit_s
-    deadline = _deadline(problem, options, began)
+    deadline = _search_deadline(problem, options, began, best)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # An LP stopped by the clock proves nothing: LPs of day windows (window_bound, as for
         # the largest days) bound the bill beside the neighbourhoods. On plant_b's two days at
@@ -672,7 +678,7 @@ def guided_root(problem: Problem, inputs: Any, options: ScheduleOptions, began: 
         guide = relaxing.result()
     if guide.outcome.status == "error":
         warnings.append(f"the LP relaxation failed: {guide.outcome.message}")
-    deadline = _deadline(problem, options, began)
+    deadline = _search_deadline(problem, options, began, best)
     restricted: list[SolveOutcome] = []
     if guide.usable:
         seeds = [options.seed + RESTRICTED_SEED_STRIDE * k
@@ -768,6 +774,18 @@ def _deadline(problem: Problem, options: ScheduleOptions, began: float) -> float
     keep = min(FINISH_SECONDS + FINISH_SECONDS_PER_JOB * len(problem.jobs),
                FINISH_SHARE * options.time_limit_s)
     return _limit_end(options, began) - keep
+
+
+def _search_deadline(problem: Problem, options: ScheduleOptions, began: float,
+                     best: Solution) -> float:
+    """When the engine and the neighbourhoods stop: _deadline, or sooner where the least-drops
+    search may follow them (drops are forbidden and `best` leaves out a job that has starts)."""
+    deadline = _deadline(problem, options, began)
+    if options.drop_penalty_per_priority is None and not options.repeatable and any(
+            place is None and job.candidates
+            for job, place in zip(problem.jobs, best.placement, strict=True)):
+        deadline -= min(LEAST_DROPS_KEEP_S, LEAST_DROPS_SHARE * options.time_limit_s)
+    return deadline
 
 
 def _phase_seconds(deadline: float, keep: float) -> float:

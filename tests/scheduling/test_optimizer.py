@@ -333,3 +333,22 @@ def test_ties_under_a_flat_tariff_go_to_the_earliest_plan():
     assert early.plan.solver.objective == pytest.approx(late.plan.solver.objective, abs=1e-6)
     # The report prices the plan that is returned, not the one the tie stage started from.
     assert early.plan.solver.objective == pytest.approx(early.verification.recomputed_cost)
+
+
+def test_the_least_drops_search_keeps_its_second_after_a_search_that_runs_to_its_deadline():
+    # Random site 44 (2-4 units, 8-14 jobs, demand tiers) on HiGHS, drops forbidden: the
+    # heuristic leaves J4 out, and HiGHS neither places it nor proves that it cannot be placed
+    # within the limit, so its search runs to its deadline. The least-drops search after it
+    # must still run; it did not once the time kept for pricing was cut to what pricing takes.
+    from tests.scheduling.cross_check import LARGER
+    from tests.scheduling.random_sites import random_site
+
+    site = random_site(44, DAY, *LARGER, demand_tiers=True)
+    grid, series = horizon(site)
+    result = optimize_plan(site, grid, series, ScheduleOptions(
+        backend="highs", time_limit_s=4, drop_penalty_per_priority=None))
+    report = result.plan.solver
+    assert report.status == "infeasible" and result.verification.ok
+    assert "least_drops.time_limit_s" in report.parameters
+    assert result.warnings[0].startswith("not every job fits and none may be dropped")
+    assert [d.job_id for d in result.plan.dropped_jobs] == ["J4"]
