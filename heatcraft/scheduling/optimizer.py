@@ -172,10 +172,10 @@ UNPROVEN_INFEASIBLE = ("no plan found places every job that may not be dropped, 
 LEAST_DROPS_MIN_SECONDS = 1.0
 # Drops forbidden and the best plan so far leaves out a job that has starts: the search stops
 # this much sooner (at most LEAST_DROPS_SHARE of the limit), so that the least-drops search
-# after it gets its second. It had the time kept for pricing (1.3-3 s) until that was cut to
-# what pricing takes.
-LEAST_DROPS_KEEP_S = 1.5
-LEAST_DROPS_SHARE = 0.3
+# after it gets its second (with the time kept for pricing: about what the old reserve of a
+# second and 20 ms a job gave it by the way, before that was cut to what pricing takes).
+LEAST_DROPS_KEEP_S = 1.0
+LEAST_DROPS_SHARE = 0.25
 # The whole-model engine in a repeatable search (ScheduleOptions.repeatable), where the clock
 # may not end it: CP-SAT's deterministic time for each of its two solves (the plan on one
 # grid, the bound on the other) and the MIP engines' node count, per second of limit.
