@@ -53,7 +53,7 @@ from heatcraft.scheduling.options import (
     ScheduleOptions,
     trip_outages,
 )
-from heatcraft.scheduling.peak_bounds import demand_bounds
+from heatcraft.scheduling.peak_bounds import DemandBounds, demand_bounds
 from heatcraft.scheduling.plan_builder import plan_to_solution, solution_to_plan
 from heatcraft.scheduling.problem import Problem, build_problem
 from heatcraft.scheduling.relaxed_plan import RelaxedPlan, relaxed_plan
@@ -455,20 +455,17 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
     allow_drops = _drops_may_pay(problem, best)
     with_bounds = small and not allow_drops and problem.exact_tariff
     deadline = _search_deadline(problem, options, began, best)
-    peaks: dict[str, Any] = {}  # what the demand-peak bounds did, for the report
 
     def bound_then_solve() -> tuple[ModelIndex, SolveOutcome, SolveOutcome | None,
-                                    SearchBound | None, SearchBound | None]:
+                                    SearchBound | None, SearchBound | None,
+                                    DemandBounds | None]:
         bounds, relaxation, commitment, hint = None, None, None, best
-        wall = min(options.wall_seconds(BOUND_WALL_SHARE * options.time_limit_s),
-                   PEAKS_SHARE_OF_LEFT * (deadline - time.monotonic()))
-        if with_bounds and wall < PEAKS_MIN_SECONDS:
-            peaks["peaks.note"] = "not run: too little time left (the LP's bound comes first)"
-        elif with_bounds:
-            bounds = demand_bounds(problem, BOUND_WORK_SHARE * options.time_limit_s, wall,
-                                   options.seed)
-            peaks.update({"peaks.seconds": round(bounds.seconds, 3),
-                          "peaks.stopped_by_clock": bounds.stopped_by_clock})
+        if with_bounds:
+            wall = min(options.wall_seconds(BOUND_WALL_SHARE * options.time_limit_s),
+                       PEAKS_SHARE_OF_LEFT * (deadline - time.monotonic()))
+            if wall >= PEAKS_MIN_SECONDS:  # else the LP's bound, without their cuts, first
+                bounds = demand_bounds(problem, BOUND_WORK_SHARE * options.time_limit_s, wall,
+                                       options.seed)
         model, index = build_model(problem, tight_linking=options.tight_linking,
                                    allow_drops=allow_drops, demand_bounds=bounds)
         if with_bounds:
@@ -490,13 +487,13 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
                                      wall_seconds=_phase_seconds(deadline, 0.0),
                                      seed=options.seed, relative_gap=options.relative_gap)
                 if search.outcome is not None:
-                    return index, search.outcome, relaxation, commitment, search
+                    return index, search.outcome, relaxation, commitment, search, bounds
         outcome = solve_with(backend, model, time_limit_s=_phase_seconds(deadline, 0.0),
                              threads=options.threads, seed=options.seed,
                              relative_gap=_engine_gap(problem, hint, options),
                              hint=hint_values(problem, model, index, hint),
                              **_engine_work(options, backend))
-        return index, outcome, relaxation, commitment, None
+        return index, outcome, relaxation, commitment, None, bounds
 
     # The demand-peak bounds, the LP with their cuts (under a second: a bound that holds when
     # the searches after it are cut short; HiGHS's root with cuts took 8-13 s on the 20-30 job
@@ -519,10 +516,9 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
             problem, best, rounds=rounds, deadline=deadline - 0.5, seed=options.seed,
             size=NEIGHBOURHOOD_SIZE, reach=NEIGHBOURHOOD_REACH, work=NEIGHBOURHOOD_WORK,
             stop=lambda: running.done() and running.result()[1].status in PROVEN)
-        index, outcome, relaxation, commitment, whole_bill = running.result()
-    outcome = dataclasses.replace(outcome, parameters={**outcome.parameters, **peaks})
-    if relaxation is not None and commitment is not None:
-        outcome = _with_bounds(outcome, relaxation, commitment, cuts="peaks.seconds" in peaks)
+        index, outcome, relaxation, commitment, whole_bill, bounds = running.result()
+    if relaxation is not None and commitment is not None:  # the small days' bounds ran
+        outcome = _with_bounds(outcome, relaxation, commitment, bounds)
         if commitment.solution is not None:  # verified with every other candidate
             candidates.append(_solution_candidate("commitment search", problem,
                                                   commitment.solution, inputs))
@@ -564,12 +560,17 @@ def _window_parameters(windows: WindowBound) -> dict[str, str | int | float | bo
             "bound.note": windows.note or None}
 
 
-def _with_bounds(outcome: SolveOutcome, relaxation: SolveOutcome,
-                 commitment: SearchBound, cuts: bool) -> SolveOutcome:
-    """The engine's outcome with the best of its bound, the LP relaxation's (with the peak
-    cuts, where `cuts`: the demand-peak bounds ran) and the commitment search's, and what the
-    last two did in the report."""
+def _with_bounds(outcome: SolveOutcome, relaxation: SolveOutcome, commitment: SearchBound,
+                 peaks: DemandBounds | None) -> SolveOutcome:
+    """The engine's outcome with the best of its bound, the LP relaxation's (with the cuts of
+    the demand-peak bounds `peaks`; None: too little time to run them) and the commitment
+    search's, and what the three did in the report."""
     parameters = dict(outcome.parameters)
+    if peaks is None:
+        parameters["peaks.note"] = "not run: too little time left (the LP's bound comes first)"
+    else:
+        parameters.update({"peaks.seconds": round(peaks.seconds, 3),
+                           "peaks.stopped_by_clock": peaks.stopped_by_clock})
     parameters.update({"lp.status": relaxation.status, "lp.bound": relaxation.bound,
                        "lp.seconds": round(relaxation.seconds, 3),
                        "lp.stopped_by_clock": relaxation.parameters.get("stopped_by_clock")})
@@ -581,7 +582,7 @@ def _with_bounds(outcome: SolveOutcome, relaxation: SolveOutcome,
                            "commitment.bound": searched.bound,
                            "commitment.seconds": round(searched.seconds, 3)})
     bound = outcome.bound
-    lp_source = "LP relaxation" + (" with the peak cuts" if cuts else "") + " (HiGHS)"
+    lp_source = "LP relaxation" + (" with the peak cuts" if peaks is not None else "") + " (HiGHS)"
     for candidate, source in ((relaxation.bound, lp_source),
                               (commitment.bound, "commitment search (CP-SAT, relaxed objective)")):
         if candidate is not None and (bound is None or candidate > bound):

@@ -47,7 +47,6 @@ EVERY_SEARCH = (("auto", 4, False), ("auto", 2, True), ("cpsat", 3, False), ("gu
                 ("highs", 3, False))
 # Sites that keep the searches busier, still small enough for HiGHS to prove (units, jobs).
 LARGER = ((2, 4), (8, 14))
-SMALL = ((1, 3), (2, 7))  # random_site's own ranges
 # Currency per hour late, priority 1 .. 5, that `--late` offers every search.
 LATE = (100.0, 50.0, 20.0, 10.0, 5.0)
 # A re-plan: HiGHS to its proof first, then the searches it is compared with.
@@ -274,7 +273,7 @@ def main() -> None:
         if args.replan:
             kind, faults = "replan", replan_faults(seed)
         else:
-            site = random_site(seed, args.day, *(LARGER if args.larger else SMALL),
+            site = random_site(seed, args.day, *(LARGER if args.larger else ()),
                                days=args.days, demand_tiers=args.demand_tiers)
             grid, series = horizon(site, days=args.days, first=args.day)
             kind, faults = site_faults(site, grid, series,

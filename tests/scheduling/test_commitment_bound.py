@@ -252,17 +252,18 @@ def test_the_lp_bound_stands_in_for_an_engine_that_proved_nothing():
                                relative_gap=0.0, hint=None, relax=True)
     searched = _search(problem)
     unproven = SolveOutcome("HiGHS", "", "feasible", None, 3153.0, None, 1.0)
-    reported = _with_bounds(unproven, relaxation, searched, cuts=False)
+    reported = _with_bounds(unproven, relaxation, searched, peaks=None)
     assert reported.bound == max(relaxation.bound, searched.bound) == searched.bound
     assert reported.parameters["bound_from"].startswith("commitment search")
     weak_search = dataclasses.replace(searched, outcome=dataclasses.replace(
         searched.outcome, bound=relaxation.bound - 100.0))
-    reported = _with_bounds(unproven, relaxation, weak_search, cuts=False)
+    reported = _with_bounds(unproven, relaxation, weak_search, peaks=None)
     assert reported.bound == relaxation.bound
     # This LP has no demand-peak cuts (a short limit leaves them out): the report says so.
     assert reported.parameters["bound_from"] == "LP relaxation (HiGHS)"
+    assert reported.parameters["peaks.note"].startswith("not run")
     assert _with_bounds(dataclasses.replace(unproven, bound=3000.0), relaxation,
-                        weak_search, cuts=False).bound == 3000.0
+                        weak_search, peaks=None).bound == 3000.0
 
 
 def test_a_search_that_finishes_says_it_repeats():

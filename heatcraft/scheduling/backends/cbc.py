@@ -24,11 +24,17 @@ _WALLCLOCK = re.compile(r"\(Wallclock seconds\):\s+(\S+)")
 LATE_ANSWER_SHARE = 0.9
 
 
+def _last_match(pattern: re.Pattern[str], log: str) -> str | None:
+    """The text the pattern last found in CBC's log, if any."""
+    found = pattern.findall(log)
+    return found[-1] if found else None
+
+
 def _last_logged(pattern: re.Pattern[str], log: str) -> float | None:
     """The number the pattern last found in CBC's log, if any."""
-    found = pattern.findall(log)
+    text = _last_match(pattern, log)
     try:
-        return float(found[-1]) if found else None
+        return float(text) if text is not None else None
     except ValueError:
         return None
 
@@ -36,9 +42,9 @@ def _last_logged(pattern: re.Pattern[str], log: str) -> float | None:
 def logged_lower_bound(log: str) -> float | None:
     """CBC's summary's lower bound, less half a unit of its last printed digit: it prints the
     bound rounded, which may round it up past what was proven."""
-    found = _LOWER_BOUND.findall(log)
+    text = _last_match(_LOWER_BOUND, log)
     try:
-        printed = Decimal(found[-1]) if found else None
+        printed = Decimal(text) if text is not None else None
     except InvalidOperation:
         return None
     if printed is None or not printed.is_finite():
