@@ -16,6 +16,8 @@ import typer
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    # Markdown joins a docstring's wrapped lines into one paragraph (rich mode keeps the breaks).
+    rich_markup_mode="markdown",
     help="Heatcraft: energy planning for industrial sites.",
 )
 
@@ -63,13 +65,14 @@ def plan(
     plan_date: Annotated[str, typer.Option("--date", help="first local day, YYYY-MM-DD")],
     days: Annotated[int, typer.Option(help="days in the horizon")] = 1,
     backend: Annotated[
-        str, typer.Option(help="auto|guided|highs|cpsat|scip|cbc|heuristic")] = "auto",
+        str, typer.Option(help="auto, guided, highs, cpsat, scip, cbc or heuristic")] = "auto",
     time_limit: Annotated[float, typer.Option("--time-limit", help="seconds")] = 60.0,
     repeatable: Annotated[bool, typer.Option(
         "--repeatable", help="the time limit sizes each phase's work count and the counts, "
         "not the clock, end the search: the same plan on any machine, busy or not, however "
         "long it takes there")] = False,
-    baseline_only: Annotated[bool, typer.Option(help="FIFO baseline only")] = False,
+    baseline_only: Annotated[bool, typer.Option(
+        "--baseline-only", help="FIFO baseline only")] = False,
     now: Annotated[str | None, typer.Option(
         help="re-plan from this moment (ISO 8601 with offset); needs --previous")] = None,
     previous: Annotated[Path | None, typer.Option(
@@ -92,9 +95,9 @@ def plan(
 ) -> None:
     """Plan a site's heating jobs; writes plan, costs, savings and the solver report as JSON.
 
-    A rolling re-plan (--now, --previous, --tripped): jobs the previous plan started before
-    --now stay where they are, units keep their on/off history, tripped units are off from
-    --now and the jobs they were running start again elsewhere."""
+    A rolling re-plan (options --now, --previous, --tripped): jobs the previous plan started
+    before that moment stay where they are, units keep their on/off history, tripped units are
+    off from then on and the jobs they were running start again elsewhere."""
     from heatcraft.errors import InputError
     from heatcraft.planning import ReplanRequest, plan_report
 
