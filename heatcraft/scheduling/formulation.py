@@ -26,6 +26,9 @@ from heatcraft.tariffs import tiered_cost
 
 KW_RESOLUTION = 10.0  # CP-SAT: 0.1 kW
 MONEY_RESOLUTION = 100.0  # CP-SAT: cents
+# Above the site's greatest electric input, more than the grid step and the row rounding
+# (a thousandth of a kW a term) can add to it.
+ELECTRIC_BOUND_MARGIN_KW = 1.0
 
 
 @dataclass
@@ -173,9 +176,13 @@ def _demand_rows(m: LinearModel, ix: ModelIndex, problem: Problem,
     measured = sorted({int(t) for term in problem.demand for b in term.blocks for t in b})
     if problem.contract_peak_kw is not None:
         measured = list(range(problem.n_steps))
+    # A bound no plan reaches (every electric unit at capacity and starting), widened: CP-SAT's
+    # restriction rounds a bound down onto its 0.1 kW grid, and without the margin a site whose
+    # one electric unit runs a job at capacity (80 kW at 0.98: 81.63 kW in, bound 81.6) had no
+    # grid plan, so every CP-SAT search and repair on it found none.
     max_electric = float(problem.base_kw.max() if len(problem.base_kw) else 0.0) + sum(
         u.capacity_kw / u.efficiency + u.startup_kwh / problem.step_hours
-        for u in problem.units if u.electric)
+        for u in problem.units if u.electric) + ELECTRIC_BOUND_MARGIN_KW
     upper = max_electric if problem.contract_peak_kw is None else min(
         max_electric, problem.contract_peak_kw)
     for t in measured:

@@ -124,3 +124,23 @@ def test_relaxed_bounds_and_restricted_plans_hold_for_the_exact_model(seed):
                     for v, c in zip(row.variables, row.coefficients, strict=True))
         assert row.lower - 1e-9 <= value <= row.upper + 1e-9
     assert restricted.objective >= exact.objective - 1e-6 * (1 + abs(exact.objective))
+
+
+def test_a_unit_at_capacity_has_a_plan_on_the_grid():
+    # The site's one electric unit runs its job at capacity: 80 kW at 0.98 takes 81.63 kW.
+    # The model's bound on the site's electric input was exactly that, and the restriction
+    # rounded it down to 81.6 kW: CP-SAT found no plan, so every CP-SAT search and repair
+    # of such a site came back empty (random larger site 1 left a job out that way).
+    from heatcraft.scheduling.formulation import build_model
+    from tests.scheduling.sites import heater, inputs, job, problem_of
+
+    site = inputs([heater("H", capacity=80.0, efficiency=0.98)],
+                  [job("J", 80.0, 2.0, 8.0, 12.0)])
+    model, _ = build_model(problem_of(site), allow_drops=False)
+    outcome = _cpsat(model, "restrict")
+    assert outcome.status in ("optimal", "feasible"), outcome.message
+    exact = solve_mathopt(model, "highs", time_limit_s=10, threads=1, seed=0,
+                          relative_gap=0.0, hint=None)
+    # A plan of the exact model (the job placed: drops are left out), its peaks at most a
+    # grid step up (on-peak 18 $/kW, off-peak 9 $/kW).
+    assert exact.objective - 1e-6 <= outcome.objective <= exact.objective + 0.1 * (18.0 + 9.0)
