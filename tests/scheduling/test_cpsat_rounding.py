@@ -126,16 +126,20 @@ def test_relaxed_bounds_and_restricted_plans_hold_for_the_exact_model(seed):
     assert restricted.objective >= exact.objective - 1e-6 * (1 + abs(exact.objective))
 
 
-def test_a_unit_at_capacity_has_a_plan_on_the_grid():
-    # The site's one electric unit runs its job at capacity: 80 kW at 0.98 takes 81.63 kW.
-    # The model's bound on the site's electric input was exactly that, and the restriction
-    # rounded it down to 81.6 kW: CP-SAT found no plan, so every CP-SAT search and repair
-    # of such a site came back empty (random larger site 1 left a job out that way).
+@pytest.mark.parametrize("min_load_kw", [0.0, 14.0])
+def test_a_unit_at_capacity_has_a_plan_on_the_grid_at_its_exact_price(min_load_kw):
+    # The site's one electric unit runs its job at capacity: 140 kW at 0.98 takes 142.86 kW.
+    # The model's bound on the site's electric input was exactly that, rounded down onto the
+    # 0.1 kW grid: CP-SAT found no plan, so every CP-SAT search and repair of such a site came
+    # back empty (random larger site 1 left a job out that way). With a min load the input
+    # is output / 0.98 in a row that was scaled by 1,000 and rounded, 1 % of the output (1.4
+    # kW here, and 2 % of a heat pump's): no grid plan again (random two-day site 358), and
+    # every CP-SAT search paid for each unit's power what it does not cost.
     from heatcraft.scheduling.formulation import build_model
     from tests.scheduling.sites import heater, inputs, job, problem_of
 
-    site = inputs([heater("H", capacity=80.0, efficiency=0.98)],
-                  [job("J", 80.0, 2.0, 8.0, 12.0)])
+    site = inputs([heater("H", capacity=140.0, efficiency=0.98, min_load_kw=min_load_kw)],
+                  [job("J", 140.0, 2.0, 8.0, 12.0)])
     model, _ = build_model(problem_of(site), allow_drops=False)
     outcome = _cpsat(model, "restrict")
     assert outcome.status in ("optimal", "feasible"), outcome.message

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import time
+from fractions import Fraction
 from typing import Literal
 
 import ortools
@@ -30,6 +31,13 @@ from heatcraft.scheduling.linear_model import INF, Cumulative, LinearModel, Row
 Rounding = Literal["restrict", "relax"]
 
 ROW_SCALE = 1000.0
+# In `restrict`, a fractional row whose coefficients are ratios of whole numbers (an input of
+# 1/0.98 = 50/49 of the output, a heat pump's 1/3, a block's 1/4) is multiplied by their least
+# common denominator, up to this, and stated exactly. Scaled by ROW_SCALE and rounded instead,
+# each grid unit of a variable moves the row by up to 1/ROW_SCALE of a grid unit: 1 % of a
+# unit's output in its input (1.4 kW at 140 kW, 2 % for a heat pump), which left sites with a
+# unit at capacity without a grid plan and skewed what CP-SAT's searches paid for power.
+MAX_ROW_MULTIPLIER = 1_000_000
 CUMULATIVE_SCALE = 10.0  # constant capacities: 0.1 kW
 # What rounding the objective's coefficients (`relax`) may take off it, in currency.
 OBJECTIVE_LOSS = 1e-3
@@ -39,6 +47,19 @@ _NOISE = 1e-9
 
 def _integral(values: list[float]) -> bool:
     return all(abs(v - round(v)) < _NOISE for v in values)
+
+
+def _exact_multiplier(coefs: list[float]) -> int | None:
+    """The least whole k that makes every k * c whole, or None above MAX_ROW_MULTIPLIER."""
+    multiplier = 1
+    for c in coefs:
+        ratio = Fraction(c).limit_denominator(MAX_ROW_MULTIPLIER)
+        multiplier = math.lcm(multiplier, ratio.denominator)
+        if multiplier > MAX_ROW_MULTIPLIER:
+            return None
+    scaled = [c * multiplier for c in coefs]
+    return multiplier if all(abs(v - round(v)) < _NOISE * max(1.0, abs(v)) for v in scaled) \
+        else None
 
 
 def _up(value: float) -> int:
@@ -98,11 +119,16 @@ def _add_row(cp: cp_model.CpModel, row: Row, variables: list, res: list[float],
     if rounding == "relax":
         fall, rise = _row_slack(coefs, [not integer[v] for v in row.variables])
         lower, upper = lower + fall, upper + rise
-    if _integral(coefs):  # an integer sum: whole-number bounds say the same
-        lo = -cp_model.INT_MAX if lower == -INF else _up(lower)
-        hi = cp_model.INT_MAX if upper == INF else _down(upper)
+    # Exact where every grid solution must be a plan (`restrict`). `relax` keeps the scaled
+    # rows, looser by their rounding and as valid: stated exactly, the commitment search no
+    # longer proved the 20-job day's relaxation within its count (seed 0 at 10 s).
+    multiplier = 1 if _integral(coefs) else \
+        _exact_multiplier(coefs) if rounding == "restrict" else None
+    if multiplier is not None:  # an integer sum: whole-number bounds say the same
+        lo = -cp_model.INT_MAX if lower == -INF else _up(lower * multiplier)
+        hi = cp_model.INT_MAX if upper == INF else _down(upper * multiplier)
         cp.add_linear_constraint(cp_model.LinearExpr.weighted_sum(
-            vars_, [int(round(c)) for c in coefs]), lo, hi)
+            vars_, [int(round(c * multiplier)) for c in coefs]), lo, hi)
         return
     # Scaled: `restrict` rounds the row tighter (every grid solution satisfies it), `relax`
     # looser (every rounded exact solution does). A <= row tightens with its coefficients
