@@ -26,8 +26,8 @@ from heatcraft.tariffs import tiered_cost
 
 KW_RESOLUTION = 10.0  # CP-SAT: 0.1 kW
 MONEY_RESOLUTION = 100.0  # CP-SAT: cents
-# Above the site's greatest electric input, more than the grid step and the row rounding
-# (a thousandth of a kW a term) can add to it.
+# Above the site's greatest electric input by more than CP-SAT's 0.1 kW grid step, so that
+# its restriction, rounding the bound down onto the grid, cuts off no plan.
 ELECTRIC_BOUND_MARGIN_KW = 1.0
 
 

@@ -434,7 +434,8 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
                    warnings: list[str], backend: str, repair: dict[str, Any],
                    on_time: Solution | None = None) -> SolveOutcome:
     """The heuristic, then the engine on the whole model (its bound proves small days) beside
-    MIP neighbourhoods on the other core; the heuristic alone for the largest problems."""
+    the left-out repair and MIP neighbourhoods on the other core; the heuristic alone for the
+    largest problems."""
     share_seconds = options.time_limit_s * (1.0 if backend == "heuristic"
                                             else options.heuristic_share)
     small = len(problem.jobs) <= SMALL_JOBS
@@ -756,28 +757,21 @@ def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: f
         # descent from the check's plan is not enough: on 9 of 54 random sites
         # (benchmarks/results/scheduling.md, session 23) it returned a plan ranked below it.
         solution = _best_of(problem, [solution, on_time])
-    if repair is not None and any(
-            place is None and job.candidates
-            for job, place in zip(problem.jobs, solution.placement, strict=True)):
-        # It moves one job at a time; a job may fit only once several move together.
-        repaired, report = place_left_out(
-            problem, solution, deadline=_deadline(problem, options, began), seed=options.seed,
-            size=NEIGHBOURHOOD_SIZE, reach=LEFT_OUT_REACH, work=LEFT_OUT_WORK,
-            budget=max(LEFT_OUT_WORK, LEFT_OUT_WORK_SHARE * options.time_limit_s))
-        repair.update(report.parameters())
-        if repaired is not solution:  # kept only where it improved on the heuristic's plan
-            candidates.append(_solution_candidate("left-out repair", problem, repaired, inputs))
-            solution = repaired
+    if repair is not None:  # it moves one job at a time; some fit only when several move
+        solution = _repaired(problem, inputs, options, solution,
+                             _deadline(problem, options, began), candidates, repair)
     return _best_of(problem, [solution] + ([fifo_solution] if fifo_solution else []))
 
 
 def _repaired(problem: Problem, inputs: Any, options: ScheduleOptions, best: Solution,
               deadline: float, candidates: list[_Candidate], repair: dict[str, Any]) -> Solution:
-    """The left-out repair of `best` on the neighbourhoods' core while the engine has the
-    whole model on the other: in front of the engine it cost HiGHS the time it needed (see
-    _heuristic), but without it an engine short of time kept the heuristic's left-out jobs
-    (random larger site 44: HiGHS at 3 s on a busy machine left out a job that fits, which
-    the repair places in 0.2 units)."""
+    """The exact repair of the jobs `best` leaves out that have starts (place_left_out); its
+    plan is kept only where it improves on `best`. The heuristic and guided searches run it
+    after the heuristic; the engines on the whole model, on the neighbourhoods' core while
+    they solve: in front of HiGHS it cost HiGHS the time it needed (see _heuristic), and
+    without it an engine short of time kept the heuristic's left-out jobs (random larger
+    site 44: HiGHS at 3 s on a busy machine left out a job that fits, which the repair
+    places in 0.2 units)."""
     if not any(place is None and job.candidates
                for job, place in zip(problem.jobs, best.placement, strict=True)):
         return best
