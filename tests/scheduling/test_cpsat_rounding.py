@@ -148,3 +148,14 @@ def test_a_unit_at_capacity_has_a_plan_on_the_grid_at_its_exact_price(min_load_k
     # A plan of the exact model (the job placed: drops are left out), its peaks at most a
     # grid step up (on-peak 18 $/kW, off-peak 9 $/kW).
     assert exact.objective - 1e-6 <= outcome.objective <= exact.objective + 0.1 * (18.0 + 9.0)
+
+
+def test_an_exact_row_needs_small_whole_numbers():
+    from heatcraft.scheduling.backends.cpsat import _exact_multiplier
+
+    # An input row of a 0.98 heater and a heat pump (COP 3) on the 0.1 kW grid.
+    assert _exact_multiplier([0.1, -1 / 0.98 / 10, -1 / 3 / 10]) == 1470
+    # No small common denominator: the row is scaled and rounded instead.
+    assert _exact_multiplier([0.1, -0.123456789]) is None
+    # A whole multiplier that makes a coefficient too large for a safe row.
+    assert _exact_multiplier([1e10 / 7, 1.0]) is None

@@ -38,6 +38,9 @@ ROW_SCALE = 1000.0
 # unit's output in its input (1.4 kW at 140 kW, 2 % for a heat pump), which left sites with a
 # unit at capacity without a grid plan and skewed what CP-SAT's searches paid for power.
 MAX_ROW_MULTIPLIER = 1_000_000
+# ...and only while every multiplied coefficient stays below this, far from where CP-SAT
+# refuses a row whose sum could overflow 64 bits (it would answer MODEL_INVALID, no plan).
+MAX_EXACT_COEFFICIENT = 2**31
 CUMULATIVE_SCALE = 10.0  # constant capacities: 0.1 kW
 # What rounding the objective's coefficients (`relax`) may take off it, in currency.
 OBJECTIVE_LOSS = 1e-3
@@ -50,7 +53,8 @@ def _integral(values: list[float]) -> bool:
 
 
 def _exact_multiplier(coefs: list[float]) -> int | None:
-    """The least whole k that makes every k * c whole, or None above MAX_ROW_MULTIPLIER."""
+    """The least whole k that makes every k * c whole, or None above MAX_ROW_MULTIPLIER or
+    where a k * c reaches MAX_EXACT_COEFFICIENT."""
     multiplier = 1
     for c in coefs:
         ratio = Fraction(c).limit_denominator(MAX_ROW_MULTIPLIER)
@@ -58,8 +62,8 @@ def _exact_multiplier(coefs: list[float]) -> int | None:
         if multiplier > MAX_ROW_MULTIPLIER:
             return None
     scaled = [c * multiplier for c in coefs]
-    return multiplier if all(abs(v - round(v)) < _NOISE * max(1.0, abs(v)) for v in scaled) \
-        else None
+    return multiplier if all(abs(v - round(v)) < _NOISE * max(1.0, abs(v))
+                             and abs(v) < MAX_EXACT_COEFFICIENT for v in scaled) else None
 
 
 def _up(value: float) -> int:
