@@ -298,30 +298,52 @@ def place_left_out(problem: Problem, start: Solution, *, deadline: float, seed: 
         if current.placement[job.index] is not None:  # placed with an earlier one
             continue
         report.tried.append(job.job.job_id)
-        free = _nearest_to_window(problem, current, job, size)
-        sub = _restricted(problem, current, free, reach, opened=frozenset({job.index}))
-        model, index = build_model(sub, tight_linking=False, redundant_cumulatives=False,
-                                   allow_drops=True)
-        # Without presolve: with it, CP-SAT lost the hint (the current plan, a feasible point
-        # of this sub-model) on the larger overloaded days and spent each job's unit without
-        # finding any plan (benchmarks/results/left_out.md).
-        outcome = solve_cpsat(model, time_limit_s=min(10.0, left - 0.5), threads=1, seed=seed,
-                              relative_gap=1e-4, hint=hint_values(sub, model, index, current),
-                              deterministic_time=min(work, budget - report.work_used),
-                              presolve=presolve)
-        report.work_used += float(outcome.parameters.get("deterministic_time_used") or 0.0)
-        report.clock_stopped |= bool(outcome.parameters.get("stopped_by_clock"))
-        if outcome.values is None:
-            report.without_plan += 1
-            continue
-        candidate = decode(sub, index, outcome.values)
-        candidate_rank = plan_rank(problem, candidate)
-        if better_rank(candidate_rank, rank, IMPROVE * max(1.0, abs(rank[1]))):
-            current, rank = candidate, candidate_rank
+        near = _nearest_to_window(problem, current, job, size)
+        # Where that proves it cannot place the job, once more with the few other jobs on the
+        # units it may use, however far in time: a unit's starts per day or maintenance can tie
+        # its evening to a job at midnight (random larger site 295: one start a day, J0's unit
+        # taken at 00:00). Only a few: on the overloaded 160-job day a neighbourhood with most
+        # of a unit's jobs found no plan in its unit of work.
+        extra = _on_units_of(problem, current, job) - near
+        for free in [near] + ([near | extra] if 0 < len(extra) <= size // 2 else []):
+            left = deadline - time.monotonic()
+            if current.placement[job.index] is not None or left < 1.0 \
+                    or budget - report.work_used < 0.01:
+                break
+            sub = _restricted(problem, current, free, reach, opened=frozenset({job.index}))
+            model, index = build_model(sub, tight_linking=False, redundant_cumulatives=False,
+                                       allow_drops=True)
+            # Without presolve: with it, CP-SAT lost the hint (the current plan, a feasible
+            # point of this sub-model) on the larger overloaded days and spent each job's unit
+            # without finding any plan (benchmarks/results/left_out.md).
+            outcome = solve_cpsat(model, time_limit_s=min(10.0, left - 0.5), threads=1,
+                                  seed=seed, relative_gap=1e-4,
+                                  hint=hint_values(sub, model, index, current),
+                                  deterministic_time=min(work, budget - report.work_used),
+                                  presolve=presolve)
+            report.work_used += float(outcome.parameters.get("deterministic_time_used") or 0.0)
+            report.clock_stopped |= bool(outcome.parameters.get("stopped_by_clock"))
+            if outcome.values is None:
+                report.without_plan += 1
+            else:
+                candidate = decode(sub, index, outcome.values)
+                candidate_rank = plan_rank(problem, candidate)
+                if better_rank(candidate_rank, rank, IMPROVE * max(1.0, abs(rank[1]))):
+                    current, rank = candidate, candidate_rank
+            if outcome.parameters.get("grid_model_status") not in ("OPTIMAL", "INFEASIBLE"):
+                break  # its count ended it: the wider one would not do better
     report.placed = [job.job.job_id for job in left_out
                      if current.placement[job.index] is not None]
     report.seconds = time.monotonic() - began
     return current, report
+
+
+def _on_units_of(problem: Problem, solution: Solution, job) -> set[int]:
+    """The placed, movable jobs on the units that `job` may use."""
+    units = {u for u, _ in job.candidates}
+    return {other.index for other in problem.jobs if other.fixed is None
+            and len(other.candidates) > 1 and solution.placement[other.index] is not None
+            and solution.placement[other.index][0] in units}
 
 
 def _nearest_to_window(problem: Problem, solution: Solution, job, size: int) -> set[int]:

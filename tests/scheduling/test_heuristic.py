@@ -148,6 +148,23 @@ def test_an_engine_gets_the_left_out_repair_on_its_other_core(backend):
     assert "left-out repair" in [c["source"] for c in result.candidates]
 
 
+def test_the_left_out_repair_frees_the_few_jobs_on_the_units_a_job_may_use():
+    # Random larger site 295: J0 may use only U0 (one start a day, maintenance at 07:00), and
+    # the insertion search put J13 and J4 on U0 at midnight, so U0 cannot start again for J0
+    # in the evening. The twelve jobs nearest J0's window leave one of those two fixed; the
+    # repair's second neighbourhood adds the jobs on U0, and J0 is placed.
+    from heatcraft.scheduling import optimize_plan
+    from tests.scheduling.random_sites import random_site
+    from tests.scheduling.sites import DAY, horizon
+
+    site = random_site(295, DAY, (2, 4), (8, 14))
+    grid, series = horizon(site)
+    result = optimize_plan(site, grid, series, ScheduleOptions(
+        backend="heuristic", time_limit_s=4, drop_penalty_per_priority=None))
+    assert result.verification.ok and not result.plan.dropped_jobs
+    assert result.plan.solver.parameters["engine.left_out.placed"] == "J0"
+
+
 def test_the_left_out_repair_starts_from_the_plan_it_repairs(tmp_path):
     # An overloaded generated day (160 jobs, 10 units; the heuristic leaves 10 out). With
     # CP-SAT's presolve on, each neighbourhood lost its hint (the current plan, feasible
