@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from heatcraft.scheduling.problem import Problem
+from heatcraft.scheduling.problem import JobData, Problem
 
 Placement = list[tuple[int, int] | None]  # per job: (unit index, start step) or None = dropped
 
@@ -75,10 +75,15 @@ def penalty_of(problem: Problem, placement: list[tuple[int, int] | None]) -> flo
                for job, place in zip(problem.jobs, placement, strict=True))
 
 
+def left_out_with_starts(problem: Problem, placement: Placement) -> list[JobData]:
+    """Jobs that have a start but are not placed."""
+    return [job for job, place in zip(problem.jobs, placement, strict=True)
+            if place is None and job.candidates]
+
+
 def required_left_out(problem: Problem, placement: Placement) -> int:
     """Jobs that may not be dropped (no penalty) and have a start, but are not placed."""
-    return sum(1 for job, place in zip(problem.jobs, placement, strict=True)
-               if place is None and job.penalty is None and job.candidates)
+    return sum(1 for job in left_out_with_starts(problem, placement) if job.penalty is None)
 
 
 def plan_rank(problem: Problem, solution: Solution) -> tuple[int, float]:

@@ -33,6 +33,7 @@ from heatcraft.scheduling.evaluation import (
     better_rank,
     electric_kw,
     evaluate,
+    left_out_with_starts,
     plan_rank,
 )
 from heatcraft.scheduling.formulation import (
@@ -43,7 +44,7 @@ from heatcraft.scheduling.formulation import (
     job_energy_objective,
 )
 from heatcraft.scheduling.linear_model import LinearModel
-from heatcraft.scheduling.problem import Problem
+from heatcraft.scheduling.problem import JobData, Problem
 
 IMPROVE = 1e-6
 # The plateau neighbourhood: up to this many moments within NEAR_PEAK of the most expensive
@@ -278,72 +279,90 @@ def place_left_out(problem: Problem, start: Solution, *, deadline: float, seed: 
     day of benchmarks/results/left_out.md). `presolve`: CP-SAT's presolve, off unless a
     benchmark compares. Returns the plan (`start` itself where nothing improved) and what was
     tried and placed."""
-    # On first use, as in peak_bounds: CP-SAT at import added 0.17 s to loading the optimizer.
-    from heatcraft.scheduling.backends.cpsat import solve_cpsat
-
     began = time.monotonic()
     current = start
     report = LeftOutReport()
     rank = plan_rank(problem, current)
-    left_out = sorted((job for job in problem.jobs
-                       if current.placement[job.index] is None and job.candidates),
+    left_out = sorted(left_out_with_starts(problem, current.placement),
                       key=lambda job: (job.priority, job.index))
     for job in left_out:
-        left = deadline - time.monotonic()
-        if left < 1.0:
-            report.clock_stopped = True
-            break
-        if budget - report.work_used < 0.01:
-            break
         if current.placement[job.index] is not None:  # placed with an earlier one
             continue
+        if not _may_solve(deadline, budget, report):
+            break
         report.tried.append(job.job.job_id)
         near = _nearest_to_window(problem, current, job, size)
-        # Where that proves it cannot place the job, once more with the few other jobs on the
-        # units it may use, however far in time: a unit's starts per day or maintenance can tie
-        # its evening to a job at midnight (random larger site 295: one start a day, J0's unit
-        # taken at 00:00). Only a few: on the overloaded 160-job day a neighbourhood with most
-        # of a unit's jobs found no plan in its unit of work.
-        extra = _on_units_of(problem, current, job) - near
-        for free in [near] + ([near | extra] if 0 < len(extra) <= size // 2 else []):
-            left = deadline - time.monotonic()
-            if current.placement[job.index] is not None or left < 1.0 \
-                    or budget - report.work_used < 0.01:
-                break
-            sub = _restricted(problem, current, free, reach, opened=frozenset({job.index}))
-            model, index = build_model(sub, tight_linking=False, redundant_cumulatives=False,
-                                       allow_drops=True)
-            # Without presolve: with it, CP-SAT lost the hint (the current plan, a feasible
-            # point of this sub-model) on the larger overloaded days and spent each job's unit
-            # without finding any plan (benchmarks/results/left_out.md).
-            outcome = solve_cpsat(model, time_limit_s=min(10.0, left - 0.5), threads=1,
-                                  seed=seed, relative_gap=1e-4,
-                                  hint=hint_values(sub, model, index, current),
-                                  deterministic_time=min(work, budget - report.work_used),
-                                  presolve=presolve)
-            report.work_used += float(outcome.parameters.get("deterministic_time_used") or 0.0)
-            report.clock_stopped |= bool(outcome.parameters.get("stopped_by_clock"))
-            if outcome.values is None:
-                report.without_plan += 1
-            else:
-                candidate = decode(sub, index, outcome.values)
-                candidate_rank = plan_rank(problem, candidate)
-                if better_rank(candidate_rank, rank, IMPROVE * max(1.0, abs(rank[1]))):
-                    current, rank = candidate, candidate_rank
-            if outcome.parameters.get("grid_model_status") not in ("OPTIMAL", "INFEASIBLE"):
-                break  # its count ended it: the wider one would not do better
+        current, rank, settled = _solve_around(problem, current, rank, job, near, deadline,
+                                               seed, reach, min(work, budget - report.work_used),
+                                               presolve, report)
+        # Where that proved it cannot place the job, once more with the few other jobs on the
+        # units it may use, however far in time: a unit's starts per day or maintenance can
+        # tie its evening to a job at midnight (random larger site 295: one start a day, J0's
+        # unit taken at 00:00). Only a few: on the overloaded 160-job day a neighbourhood with
+        # most of a unit's jobs found no plan in its unit of work. Not after a solve its count
+        # ended: the wider one would not do better.
+        if not settled or current.placement[job.index] is not None:
+            continue
+        units = {u for u, _ in job.candidates}
+        extra = {other.index for other in _movable_placed(problem, current)
+                 if current.placement[other.index][0] in units} - near
+        if 0 < len(extra) <= size // 2 and _may_solve(deadline, budget, report):
+            current, rank, _ = _solve_around(problem, current, rank, job, near | extra,
+                                             deadline, seed, reach,
+                                             min(work, budget - report.work_used), presolve,
+                                             report)
     report.placed = [job.job.job_id for job in left_out
                      if current.placement[job.index] is not None]
     report.seconds = time.monotonic() - began
     return current, report
 
 
-def _on_units_of(problem: Problem, solution: Solution, job) -> set[int]:
-    """The placed, movable jobs on the units that `job` may use."""
-    units = {u for u, _ in job.candidates}
-    return {other.index for other in problem.jobs if other.fixed is None
-            and len(other.candidates) > 1 and solution.placement[other.index] is not None
-            and solution.placement[other.index][0] in units}
+def _may_solve(deadline: float, budget: float, report: LeftOutReport) -> bool:
+    """Whether a left-out job's solve still fits the clock (it says so where not) and the
+    budget of work."""
+    if deadline - time.monotonic() < 1.0:
+        report.clock_stopped = True
+        return False
+    return budget - report.work_used >= 0.01
+
+
+def _solve_around(problem: Problem, current: Solution, rank: tuple[int, float], job: JobData,
+                  free: set[int], deadline: float, seed: int, reach: int, work: float,
+                  presolve: bool, report: LeftOutReport) -> tuple[Solution, tuple[int, float],
+                                                                  bool]:
+    """The exact model on the left-out `job` with all its starts and the jobs `free`: the plan
+    (`current` where it did not improve), its rank, and whether CP-SAT settled its model
+    (proved its optimum or that it has no plan) rather than stopping at its count."""
+    # On first use, as in peak_bounds: CP-SAT at import added 0.17 s to loading the optimizer.
+    from heatcraft.scheduling.backends.cpsat import solve_cpsat
+
+    sub = _restricted(problem, current, free, reach, opened=frozenset({job.index}))
+    model, index = build_model(sub, tight_linking=False, redundant_cumulatives=False,
+                               allow_drops=True)
+    # Without presolve: with it, CP-SAT lost the hint (the current plan, a feasible point of
+    # this sub-model) on the larger overloaded days and spent each job's unit without finding
+    # any plan (benchmarks/results/left_out.md).
+    outcome = solve_cpsat(model, time_limit_s=min(10.0, deadline - time.monotonic() - 0.5),
+                          threads=1, seed=seed, relative_gap=1e-4,
+                          hint=hint_values(sub, model, index, current),
+                          deterministic_time=work, presolve=presolve)
+    report.work_used += float(outcome.parameters.get("deterministic_time_used") or 0.0)
+    report.clock_stopped |= bool(outcome.parameters.get("stopped_by_clock"))
+    settled = outcome.parameters.get("grid_model_status") in ("OPTIMAL", "INFEASIBLE")
+    if outcome.values is None:
+        report.without_plan += 1
+        return current, rank, settled
+    candidate = decode(sub, index, outcome.values)
+    candidate_rank = plan_rank(problem, candidate)
+    if better_rank(candidate_rank, rank, IMPROVE * max(1.0, abs(rank[1]))):
+        return candidate, candidate_rank, settled
+    return current, rank, settled
+
+
+def _movable_placed(problem: Problem, solution: Solution) -> list[JobData]:
+    """The placed jobs a neighbourhood may move: not fixed, with more than one start."""
+    return [other for other in problem.jobs if other.fixed is None
+            and solution.placement[other.index] is not None and len(other.candidates) > 1]
 
 
 def _nearest_to_window(problem: Problem, solution: Solution, job, size: int) -> set[int]:
@@ -354,7 +373,6 @@ def _nearest_to_window(problem: Problem, solution: Solution, job, size: int) -> 
     def distance(other) -> int:
         _, s = solution.placement[other.index]
         return max(0, first - (s + other.steps), s - last)
-    placed = [other for other in problem.jobs if other.fixed is None
-              and solution.placement[other.index] is not None and len(other.candidates) > 1]
-    ranked = sorted(placed, key=lambda other: (distance(other), other.index))
+    ranked = sorted(_movable_placed(problem, solution),
+                    key=lambda other: (distance(other), other.index))
     return {other.index for other in ranked[:size]}

@@ -38,7 +38,14 @@ from heatcraft.scheduling.backends.mathopt import solve_mathopt
 from heatcraft.scheduling.bill_search import bill_search
 from heatcraft.scheduling.commitment_bound import SearchBound, commitment_bound
 from heatcraft.scheduling.diagnosis import JobDiagnosis, crowded_out_reason, no_start_reason
-from heatcraft.scheduling.evaluation import Solution, evaluate, plan_rank, unit_heat
+from heatcraft.scheduling.evaluation import (
+    Solution,
+    evaluate,
+    left_out_with_starts,
+    plan_rank,
+    required_left_out,
+    unit_heat,
+)
 from heatcraft.scheduling.formulation import ModelIndex, build_model, decode, hint_values
 from heatcraft.scheduling.heuristic import InsertionSearch, heuristic_plan, insertion_order
 from heatcraft.scheduling.lp_support import lp_guide, search_support
@@ -771,9 +778,8 @@ def _repaired(problem: Problem, inputs: Any, options: ScheduleOptions, best: Sol
     they solve: in front of HiGHS it cost HiGHS the time it needed (see _heuristic), and
     without it an engine short of time kept the heuristic's left-out jobs (random larger
     site 44: HiGHS at 3 s on a busy machine left out a job that fits, which the repair
-    places in 0.2 units)."""
-    if not any(place is None and job.candidates
-               for job, place in zip(problem.jobs, best.placement, strict=True)):
+    places in under half a unit)."""
+    if not left_out_with_starts(problem, best.placement):
         return best
     repaired, report = place_left_out(
         problem, best, deadline=deadline, seed=options.seed, size=NEIGHBOURHOOD_SIZE,
@@ -799,9 +805,8 @@ def _search_deadline(problem: Problem, options: ScheduleOptions, began: float,
     """When the engine and the neighbourhoods stop: _deadline, or sooner where the least-drops
     search may follow them (drops are forbidden and `best` leaves out a job that has starts)."""
     deadline = _deadline(problem, options, began)
-    if options.drop_penalty_per_priority is None and not options.repeatable and any(
-            place is None and job.candidates
-            for job, place in zip(problem.jobs, best.placement, strict=True)):
+    if options.drop_penalty_per_priority is None and not options.repeatable \
+            and required_left_out(problem, best.placement):
         deadline -= min(LEAST_DROPS_KEEP_S, LEAST_DROPS_SHARE * options.time_limit_s)
     return deadline
 

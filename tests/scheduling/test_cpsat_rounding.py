@@ -132,8 +132,8 @@ def test_a_unit_at_capacity_has_a_plan_on_the_grid_at_its_exact_price(min_load_k
     # The model's bound on the site's electric input was exactly that, rounded down onto the
     # 0.1 kW grid: CP-SAT found no plan, so every CP-SAT search and repair of such a site came
     # back empty (random larger site 1 left a job out that way). With a min load the input
-    # is output / 0.98 in a row that was scaled by 1,000 and rounded, 1 % of the output (1.4
-    # kW here, and 2 % of a heat pump's): no grid plan again (random two-day site 358), and
+    # is output / 0.98 in a row that was scaled by 1,000 and rounded, about 1 % of the output
+    # (1.34 kW here, and 2 % of a heat pump's): no grid plan again (random two-day site 358), and
     # every CP-SAT search paid for each unit's power what it does not cost.
     from heatcraft.scheduling.formulation import build_model
     from tests.scheduling.sites import heater, inputs, job, problem_of

@@ -35,7 +35,7 @@ ROW_SCALE = 1000.0
 # 1/0.98 = 50/49 of the output, a heat pump's 1/3, a block's 1/4) is multiplied by their least
 # common denominator, up to this, and stated exactly. Scaled by ROW_SCALE and rounded instead,
 # each grid unit of a variable moves the row by up to 1/ROW_SCALE of a grid unit: 1 % of a
-# unit's output in its input (1.4 kW at 140 kW, 2 % for a heat pump), which left sites with a
+# unit's output in its input (1.3 kW at 140 kW, 2 % for a heat pump), which left sites with a
 # unit at capacity without a grid plan and skewed what CP-SAT's searches paid for power.
 MAX_ROW_MULTIPLIER = 1_000_000
 # ...and only while every multiplied coefficient stays below this, far from where CP-SAT
