@@ -193,7 +193,31 @@ def replan_summary(frozen: FrozenState, grid: TimeGrid, plan: Plan) -> dict[str,
         "kept": kept,
         "restarted": restarted,
         "replanned": sorted({a.job_id for a in plan.assignments} - set(kept)),
+        **_moves(frozen, plan),
     }
+
+
+def _moves(frozen: FrozenState, plan: Plan) -> dict[str, Any]:
+    """The previous plan's jobs that had not started at the re-plan's moment: which of them
+    keep their unit and start (`unchanged`), and which move (`moved`: from where to where,
+    `to` None if dropped), so that the floor hears only of what changes."""
+    after = {a.job_id: a for a in plan.assignments}
+    unchanged, moved = [], []
+    for before in sorted(frozen.previous.assignments, key=lambda a: (a.start, a.job_id)):
+        if before.start < frozen.now:  # kept as it was, or restarted after a trip
+            continue
+        current = after.get(before.job_id)
+        if current is not None and \
+                (current.equipment_id, current.start) == (before.equipment_id, before.start):
+            unchanged.append(before.job_id)
+            continue
+        moved.append({"job_id": before.job_id,
+                      "from": {"equipment_id": before.equipment_id,
+                               "start": before.start.isoformat()},
+                      "to": None if current is None else {
+                          "equipment_id": current.equipment_id,
+                          "start": current.start.isoformat()}})
+    return {"unchanged": unchanged, "moved": moved}
 
 
 def unavailable_json(inputs: SiteInputs, horizon: Horizon,

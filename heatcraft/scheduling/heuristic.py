@@ -460,6 +460,38 @@ class InsertionSearch:
                 self._restore(snapshot)
         return moved
 
+    def return_to(self, targets: list[tuple[int, int] | None], budget: int) -> int:
+        """The re-plan's second stage: each job with a target (its unit and start in the plan
+        before a re-plan) that sits elsewhere goes back there where the bill with penalties
+        does not rise and no required job is left out, so that of plans that cost the same the
+        one nearest the previous plan is returned. Passes repeat while a job returns (one
+        job's return can make room for another's), within `budget` moves. Returns how many
+        jobs returned."""
+        returned = 0
+        while self.moves < budget:
+            away = [j for j in self.p.jobs if j.fixed is None and targets[j.index] is not None
+                    and self.placement[j.index] != targets[j.index]
+                    and targets[j.index] in set(j.candidates)]
+            moved = 0
+            for job in sorted(away, key=lambda j: (targets[j.index][1], j.index)):
+                if self.moves >= budget:
+                    break
+                before = (self.unplaced_required(), self.bill())
+                tolerance = 1e-9 * max(1.0, abs(before[1]))
+                snapshot = self._snapshot()
+                move = self._exact(job, *targets[job.index]) if self.remove(job) else None
+                if move is not None:
+                    self.apply(job, move)
+                    if self.unplaced_required() <= before[0] and \
+                            self.bill() <= before[1] + tolerance:
+                        moved += 1
+                        continue
+                self._restore(snapshot)
+            returned += moved
+            if moved == 0:
+                break
+        return returned
+
     def _score(self) -> tuple[int, float, float]:
         rough = self.roughness()
         return self.unplaced_required(), self.total_cost() + self.blend * rough, rough
@@ -541,6 +573,20 @@ def heuristic_from(problem: Problem, seed: int, placement: list[tuple[int, int] 
     committed by this search's rule, in start order; the others are inserted where they cost
     least."""
     wall = time.monotonic() + wall_seconds
+    search = _placed_where_possible(problem, seed, placement, blend)
+    return _two_phase_descent(search, move_budget, wall, blend_share)
+
+
+def kept_where_possible(problem: Problem, placement: list[tuple[int, int] | None]) -> Solution:
+    """Each job where `placement` has it (a re-plan's previous plan) if the units' limits
+    allow it there, in start order; the others inserted where they cost least: the plan that
+    changes least, without a search."""
+    return _placed_where_possible(problem, 0, placement, 0.0).solution()
+
+
+def _placed_where_possible(problem: Problem, seed: int,
+                           placement: list[tuple[int, int] | None],
+                           blend: float) -> InsertionSearch:
     search = InsertionSearch(problem, seed)
     search.blend = blend
     placed = sorted((job for job in problem.jobs if placement[job.index] is not None),
@@ -552,7 +598,7 @@ def heuristic_from(problem: Problem, seed: int, placement: list[tuple[int, int] 
             left.append(job)
     rank = {job.index: k for k, job in enumerate(insertion_order(problem))}
     search.greedy(sorted(left, key=lambda job: rank[job.index]))
-    return _two_phase_descent(search, move_budget, wall, blend_share)
+    return search
 
 
 def _two_phase_descent(search: InsertionSearch, move_budget: int, wall: float,

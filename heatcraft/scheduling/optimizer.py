@@ -1,6 +1,7 @@
 """optimize_plan: heuristic start, exact model on the chosen engine, verified best plan.
 
-1. FIFO baseline and the insertion/local-search heuristic (work counted in moves).
+1. FIFO baseline (a re-plan's start: the previous plan, kept wherever it still holds) and the
+   insertion/local-search heuristic (work counted in moves).
 2. If a complete plan costs less than any drop penalty, the model has no drop variables (no
    plan that drops a job can then be optimal, and the huge penalties spoil the LP).
 3. A second thread computes, on small days, valid demand-peak cuts from an indivisible-job
@@ -18,8 +19,9 @@ fit by their deadlines (_problem_with_lateness).
 
 Every candidate (FIFO, heuristic, relaxed plan, neighbourhood, engine) is checked by the
 independent verifier and priced by the bill engine; the cheapest verified one is returned, so
-the result is never worse than the baseline. The engine's best bound gives the proven gap
-when the model prices the tariff exactly.
+the result is never worse than the baseline (a re-plan's: the previous plan, kept wherever it
+still holds). The engine's best bound gives the proven gap when the model prices the tariff
+exactly. Of plans that cost the same, a re-plan returns the one nearest its previous plan.
 """
 
 from __future__ import annotations
@@ -47,7 +49,12 @@ from heatcraft.scheduling.evaluation import (
     unit_heat,
 )
 from heatcraft.scheduling.formulation import ModelIndex, build_model, decode, hint_values
-from heatcraft.scheduling.heuristic import InsertionSearch, heuristic_plan, insertion_order
+from heatcraft.scheduling.heuristic import (
+    InsertionSearch,
+    heuristic_plan,
+    insertion_order,
+    kept_where_possible,
+)
 from heatcraft.scheduling.lp_support import lp_guide, search_support
 from heatcraft.scheduling.mip_neighbourhood import (
     NeighbourhoodReport,
@@ -61,7 +68,11 @@ from heatcraft.scheduling.options import (
     trip_outages,
 )
 from heatcraft.scheduling.peak_bounds import DemandBounds, demand_bounds
-from heatcraft.scheduling.plan_builder import plan_to_solution, solution_to_plan
+from heatcraft.scheduling.plan_builder import (
+    plan_to_solution,
+    previous_placement,
+    solution_to_plan,
+)
 from heatcraft.scheduling.problem import Problem, build_problem
 from heatcraft.scheduling.relaxed_plan import RelaxedPlan, relaxed_plan
 from heatcraft.scheduling.step_commitment import switch_off_idle
@@ -299,21 +310,28 @@ def optimize_plan(inputs: Any, grid: TimeGrid, series: Any,
     backend = choose_backend(problem, options)
     candidates: list[_Candidate] = []
     baseline_cost = None
-    fifo_solution = None
+    start_solution = None
     if frozen is None:
         fifo = _fifo(inputs, grid, warnings)
         if fifo is not None:
             candidates.append(_Candidate("fifo", fifo, None, _plan_penalty(fifo, options)))
-            fifo_solution = plan_to_solution(problem, fifo)
+            start_solution = plan_to_solution(problem, fifo)
+    else:
+        # What an operator would do without a planner: keep to the previous plan wherever it
+        # still holds and put the rest where it costs least. The searches start from it, so
+        # a re-plan never costs more than it, and on a tie it is preferred (_rank).
+        start_solution = kept_where_possible(problem, previous_placement(problem))
+        candidates.append(_solution_candidate("previous plan", problem, start_solution,
+                                              inputs))
     if on_time is not None:  # verified with every other candidate
         candidates.append(_solution_candidate("on-time check", problem, on_time, inputs))
 
     repair: dict[str, Any] = {}  # what the repair of the heuristic's left-out jobs did
     if backend == "guided":
-        outcome = _guided_search(problem, inputs, options, began, fifo_solution, candidates,
+        outcome = _guided_search(problem, inputs, options, began, start_solution, candidates,
                                  warnings, repair, on_time)
     else:
-        outcome = _engine_search(problem, inputs, options, began, fifo_solution, candidates,
+        outcome = _engine_search(problem, inputs, options, began, start_solution, candidates,
                                  warnings, backend, repair, on_time)
     if repair:
         outcome = dataclasses.replace(outcome, parameters=_clock_summary(
@@ -437,7 +455,7 @@ def _on_time_plan(on_time: Problem, partial: Solution, inputs: Any, grid: TimeGr
 
 
 def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,
-                   fifo_solution: Solution | None, candidates: list[_Candidate],
+                   start_solution: Solution | None, candidates: list[_Candidate],
                    warnings: list[str], backend: str, repair: dict[str, Any],
                    on_time: Solution | None = None) -> SolveOutcome:
     """The heuristic, then the engine on the whole model (its bound proves small days) beside
@@ -455,10 +473,10 @@ def _engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
         with ThreadPoolExecutor(max_workers=1) as pool:
             bounding = pool.submit(window_bound, problem,
                                    deadline=_deadline(problem, options, began))
-            _heuristic(problem, inputs, options, began, share_seconds, fifo_solution,
+            _heuristic(problem, inputs, options, began, share_seconds, start_solution,
                        candidates, repair, heuristic_only=True, on_time=on_time)
             return _heuristic_outcome(bounding.result())
-    best = _heuristic(problem, inputs, options, began, share_seconds, fifo_solution, candidates,
+    best = _heuristic(problem, inputs, options, began, share_seconds, start_solution, candidates,
                       None, on_time=on_time)
     allow_drops = _drops_may_pay(problem, best)
     with_bounds = small and not allow_drops and problem.exact_tariff
@@ -624,7 +642,7 @@ def _clock_summary(parameters: dict[str, Any]) -> dict[str, Any]:
 
 
 def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,
-                   fifo_solution: Solution | None, candidates: list[_Candidate],
+                   start_solution: Solution | None, candidates: list[_Candidate],
                    warnings: list[str], repair: dict[str, Any],
                    on_time: Solution | None = None) -> SolveOutcome:
     """Days too large for the exact engine within the limit, in three phases:
@@ -635,7 +653,7 @@ def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
        neighbourhood search beside it slowed it by 5-40 % and never beat it);
     3. neighbourhoods of the better plan, two at a time on both cores, until the limit.
     """
-    root = guided_root(problem, inputs, options, began, fifo_solution, candidates, warnings,
+    root = guided_root(problem, inputs, options, began, start_solution, candidates, warnings,
                        repair, on_time)
     best, limit = root.plan, options.time_limit_s
     deadline = _search_deadline(problem, options, began, best)
@@ -670,13 +688,13 @@ class GuidedRoot:
 
 
 def guided_root(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,
-                fifo_solution: Solution | None, candidates: list[_Candidate],
+                start_solution: Solution | None, candidates: list[_Candidate],
                 warnings: list[str], repair: dict[str, Any],
                 on_time: Solution | None = None) -> GuidedRoot:
     """The guided search's phases 1 and 2 (see _guided_search), and where the neighbourhood
     benchmark (benchmarks/scheduling/neighbourhoods.py) starts its arms. `candidates`,
     `warnings` and `repair` collect what the report says of them."""
-    allow_drops = fifo_solution is None or _drops_may_pay(problem, fifo_solution)
+    allow_drops = start_solution is None or _drops_may_pay(problem, start_solution)
     limit = options.time_limit_s
     with ThreadPoolExecutor(max_workers=1) as pool:
         relaxing = pool.submit(lp_guide, problem, allow_drops=allow_drops,
@@ -684,7 +702,7 @@ def guided_root(problem: Problem, inputs: Any, options: ScheduleOptions, began: 
         best = _heuristic(problem, inputs, options, began,
                           min(options.heuristic_share * limit,
                               GUIDED_HEURISTIC_SECONDS_PER_JOB * len(problem.jobs)),
-                          fifo_solution, candidates, repair, on_time=on_time)
+                          start_solution, candidates, repair, on_time=on_time)
         guide = relaxing.result()
     if guide.outcome.status == "error":
         warnings.append(f"the LP relaxation failed: {guide.outcome.message}")
@@ -737,13 +755,14 @@ def _guided_outcome(lp: SolveOutcome, restricted: list[SolveOutcome],
 
 
 def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: float,
-               share_seconds: float, fifo_solution: Solution | None,
+               share_seconds: float, start_solution: Solution | None,
                candidates: list[_Candidate], repair: dict[str, Any] | None, *,
                heuristic_only: bool = False, on_time: Solution | None = None) -> Solution:
     """The insertion heuristic for about `share_seconds` (counted in moves); returns the best
-    of its plan, the on-time check's (`on_time`, a plan with every job on time) and the FIFO
-    baseline. Where the better of the first two leaves out a job that has starts, an exact
-    neighbourhood tries to place it, and `repair` gets its report (None: no such repair
+    of its plan, the on-time check's (`on_time`, a plan with every job on time) and the start
+    plan (`start_solution`: FIFO, or a re-plan's previous plan kept where it holds). Where
+    the better of the first two leaves out a job that has starts, an exact neighbourhood
+    tries to place it, and `repair` gets its report (None: no such repair
     here, where an engine gets the whole model: on a 100-job day on 6 units at 60 s the
     repair's 9 s in front of HiGHS cost it the plan that dropped one job instead of seven;
     `_repaired` runs it beside the engine instead)."""
@@ -757,7 +776,7 @@ def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: f
                _deadline(problem, options, began) - now)
     solution = heuristic_plan(problem, options.seed, int(rate * seconds),
                               max(wall, MIN_PHASE_SECONDS),
-                              start=on_time if on_time is not None else fifo_solution)
+                              start=on_time if on_time is not None else start_solution)
     candidates.append(_solution_candidate("heuristic", problem, solution, inputs))
     if on_time is not None:
         # Greedy left out jobs the check placed: they are not repaired twice. Starting the
@@ -767,7 +786,7 @@ def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: f
     if repair is not None:  # it moves one job at a time; some fit only when several move
         solution = _repaired(problem, inputs, options, solution,
                              _deadline(problem, options, began), candidates, repair)
-    return _best_of(problem, [solution] + ([fifo_solution] if fifo_solution else []))
+    return _best_of(problem, [solution] + ([start_solution] if start_solution else []))
 
 
 def _repaired(problem: Problem, inputs: Any, options: ScheduleOptions, best: Solution,
@@ -910,11 +929,20 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
     good = [(c, v, t) for c, v, t in checked if v.ok and t < float("inf")]
     seconds = time.monotonic() - began
     if good:
-        chosen, verification, objective = min(good, key=lambda item: (item[2], _rank(item[0])))
+        # Equal costs come out of the bill engine equal only to rounding: a tie is within
+        # 1e-9 of the cheapest, and _rank decides among those.
+        cheapest = min(total for _, _, total in good)
+        tied = [item for item in good if item[2] <= cheapest + 1e-9 * max(1.0, abs(cheapest))]
+        chosen, verification, objective = min(tied, key=lambda item: (_rank(item[0]), item[2]))
         # Ties broken after the choice, each plan verified again and kept only if no dearer:
         # jobs as early as they go, then units off where they idle on at no cost.
-        stages = [_earliest_tie, _idle_units_off] if options.prefer_early_ties \
-            else [_idle_units_off]
+        # A re-plan moves no job it need not: ties go to the previous plan instead.
+        if problem.frozen is not None:
+            stages = [_previous_tie, _idle_units_off]
+        elif options.prefer_early_ties:
+            stages = [_earliest_tie, _idle_units_off]
+        else:
+            stages = [_idle_units_off]
         if chosen.source == "fifo":  # the baseline stays as FIFO placed it
             stages = []
         for stage in stages:
@@ -1030,6 +1058,19 @@ def _earliest_tie(problem: Problem, chosen: _Candidate) -> tuple[str, Solution] 
     return "earliest tie", search.solution()
 
 
+def _previous_tie(problem: Problem, chosen: _Candidate) -> tuple[str, Solution] | None:
+    """A re-plan's second stage: the chosen plan with each job moved back to its unit and
+    start in the previous plan wherever that does not raise the bill (InsertionSearch.
+    return_to); None if no job moved."""
+    search, exact = _search_for(problem, chosen.plan)
+    if not exact:
+        return None
+    targets = previous_placement(problem)
+    if search.return_to(targets, TIE_MOVES_PER_JOB * len(problem.jobs)) == 0:
+        return None
+    return f"{chosen.source}, nearer the previous plan", search.solution()
+
+
 def _idle_units_off(problem: Problem, chosen: _Candidate) -> tuple[str, Solution] | None:
     """The chosen plan with its units off wherever they idle on and no limit holds them on,
     where the bill does not rise (switch_off_idle); None if no unit changed."""
@@ -1057,8 +1098,10 @@ def _summary_row(candidate: _Candidate, verification: Verification) -> dict[str,
 
 
 def _rank(candidate: _Candidate) -> int:
-    """On equal cost prefer the engine's plan, then the heuristic's, then the baseline."""
-    return {"fifo": 3, "heuristic": 2, "neighbourhood": 1}.get(candidate.source, 0)
+    """On equal cost prefer a re-plan's previous plan (it moves least), then the engine's
+    plan, then the heuristic's, then the baseline."""
+    return {"previous plan": -1, "fifo": 3, "heuristic": 2,
+            "neighbourhood": 1}.get(candidate.source, 0)
 
 
 def _search_for(problem: Problem, plan: Plan) -> tuple[InsertionSearch, bool]:

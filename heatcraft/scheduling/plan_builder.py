@@ -35,6 +35,22 @@ def solution_to_plan(problem: Problem, solution: Solution, inputs, *, site_id: s
                 runs=tuple(runs), dropped_jobs=tuple(dropped), solver=report, notes=notes)
 
 
+def previous_placement(problem: Problem) -> list[tuple[int, int] | None]:
+    """A re-plan's previous plan, job by job: its unit and start step (None where the plan
+    does not place the job on the grid, and for every job of a plan that is no re-plan)."""
+    placement: list[tuple[int, int] | None] = [None] * len(problem.jobs)
+    if problem.frozen is None:
+        return placement
+    by_job = {j.job.job_id: j for j in problem.jobs}
+    unit_index = {u.equipment_id: u.index for u in problem.units}
+    for a in problem.frozen.previous.assignments:
+        job, unit = by_job.get(a.job_id), unit_index.get(a.equipment_id)
+        position = problem.grid.index_of(a.start)
+        if job is not None and unit is not None and abs(position - round(position)) <= 1e-9:
+            placement[job.index] = (unit, int(round(position)))
+    return placement
+
+
 def plan_to_solution(problem: Problem, plan: Plan) -> Solution | None:
     """The step-level form of an existing plan (the FIFO baseline); None if it is off-grid."""
     import numpy as np

@@ -1,0 +1,89 @@
+"""A re-plan changes only what it must: the previous plan, kept wherever it still holds, is its
+start and wins every tie, and jobs go back to their previous unit and start where that costs
+nothing. An operator then hears only of the jobs that really move."""
+
+from __future__ import annotations
+
+import pytest
+
+from heatcraft.planning import replan_summary
+from heatcraft.scheduling import FrozenState, ScheduleOptions, optimize_plan, verify_plan
+from tests.scheduling.sites import at, hand_plan, heater, horizon, inputs, job, tou_tariff
+
+FAST = ScheduleOptions(time_limit_s=5.0, backend="highs")
+
+
+def _flat_site():
+    # A flat energy price and a billed peak above any load: every placement costs the same,
+    # so nothing but the tie rule decides where the jobs go.
+    return inputs([heater("H1"), heater("H2")],
+                  [job("A", 50, 1, 0, 20), job("B", 40, 1, 0, 20), job("C", 30, 1, 0, 20),
+                   job("D", 60, 1, 0, 20)],
+                  tariff=tou_tariff(flat=True), billed_peak_kw=500)
+
+
+def _late_plan(site, grid):
+    """The plan a planner wrote: every job late in its window, two on each heater."""
+    return hand_plan(site, grid, [("A", "H1", 14), ("B", "H1", 16), ("C", "H2", 15),
+                                  ("D", "H2", 17)],
+                     [("H1", 14, 15), ("H1", 16, 17), ("H2", 15, 16), ("H2", 17, 18)])
+
+
+def _places(plan) -> dict[str, tuple[str, object]]:
+    return {a.job_id: (a.equipment_id, a.start) for a in plan.assignments}
+
+
+def test_a_replan_with_nothing_changed_returns_the_previous_plan():
+    # Before the rule, the earliest-tie stage pulled every job to 00:00-01:00.
+    site = _flat_site()
+    grid, series = horizon(site)
+    previous = _late_plan(site, grid)
+    frozen = FrozenState(now=at(2), previous=previous)
+    again = optimize_plan(site, grid, series, FAST, frozen=frozen)
+
+    assert again.verification.ok
+    assert _places(again.plan) == _places(previous)
+    summary = replan_summary(frozen, grid, again.plan)
+    assert summary["unchanged"] == ["A", "C", "B", "D"] and summary["moved"] == []
+
+
+def test_a_trip_moves_the_tripped_units_jobs_and_nothing_else():
+    site = _flat_site()
+    grid, series = horizon(site)
+    previous = _late_plan(site, grid)
+    frozen = FrozenState(now=at(2), previous=previous, tripped=frozenset({"H1"}))
+    again = optimize_plan(site, grid, series, FAST, frozen=frozen)
+
+    assert again.verification.ok and not again.plan.dropped_jobs
+    places = _places(again.plan)
+    assert places["C"] == ("H2", at(15)) and places["D"] == ("H2", at(17))
+    assert places["A"][0] == "H2" and places["B"][0] == "H2"
+    summary = replan_summary(frozen, grid, again.plan)
+    assert summary["unchanged"] == ["C", "D"]
+    assert [m["job_id"] for m in summary["moved"]] == ["A", "B"]
+    assert summary["moved"][0]["from"] == {"equipment_id": "H1",
+                                           "start": at(14).isoformat()}
+    assert summary["moved"][0]["to"]["equipment_id"] == "H2"
+
+
+def test_a_job_goes_back_where_it_was_when_that_costs_no_more():
+    # Time-of-use energy, no demand charge: A's previous place (03:00) is as cheap as any night
+    # hour, B's (14:00) is on-peak. The re-plan moves B out of the on-peak hours and leaves A
+    # where it was, where before the rule the earliest-tie stage pulled it to 01:00.
+    site = inputs([heater("H1")], [job("A", 50, 1, 0, 6), job("B", 50, 1, 8, 22)],
+                  tariff=tou_tariff(demand_rate=0.0), billed_peak_kw=500)
+    grid, series = horizon(site)
+    previous = hand_plan(site, grid, [("A", "H1", 3), ("B", "H1", 14)],
+                         [("H1", 3, 4), ("H1", 14, 15)])
+    frozen = FrozenState(now=at(1), previous=previous)
+    again = optimize_plan(site, grid, series, FAST, frozen=frozen)
+
+    assert again.verification.ok and again.plan.solver.status == "optimal"
+    places = _places(again.plan)
+    assert places["A"] == ("H1", at(3))
+    assert places["B"][1] >= at(20)
+    # 50 kWh of B at 0.05 instead of 0.15 $/kWh: the saving is B's alone.
+    before = verify_plan(previous, site, grid, series).recomputed_cost
+    assert again.verification.recomputed_cost == pytest.approx(before - 5.0, abs=1e-6)
+    summary = replan_summary(frozen, grid, again.plan)
+    assert summary["unchanged"] == ["A"] and [m["job_id"] for m in summary["moved"]] == ["B"]
