@@ -320,7 +320,7 @@ def optimize_plan(inputs: Any, grid: TimeGrid, series: Any,
         # What an operator would do without a planner: keep to the previous plan wherever it
         # still holds and put the rest where it costs least. The searches start from it, so
         # a re-plan never costs more than it, and on a tie it is preferred (_rank).
-        start_solution = kept_where_possible(problem, previous_placement(problem))
+        start_solution = _previous_start(problem, inputs, grid, series, options)
         candidates.append(_solution_candidate("previous plan", problem, start_solution,
                                               inputs))
     if on_time is not None:  # verified with every other candidate
@@ -1056,6 +1056,40 @@ def _earliest_tie(problem: Problem, chosen: _Candidate) -> tuple[str, Solution] 
     if search.shift_earlier(TIE_MOVES_PER_JOB * len(problem.jobs)) == 0:
         return None
     return "earliest tie", search.solution()
+
+
+def _previous_start(problem: Problem, inputs: Any, grid: TimeGrid, series: Any,
+                    options: ScheduleOptions) -> Solution:
+    """A re-plan's start: the previous plan as it was, units' on/off times included, where
+    the verifier passes it for the re-plan (no trip under it). Otherwise its jobs where they
+    still fit and the others inserted where they cost least (kept_where_possible); each unit
+    whose jobs all stay keeps its previous on/off times, where the verifier passes that too.
+    The insertion search's own rule for switching units can cost far more: on the 20-job
+    benchmark day it switched a unit off for one idle step and paid its restart at a peak,
+    16,390 $ for the jobs of a 13,805 $ plan."""
+    def holds(solution: Solution) -> bool:
+        plan = solution_to_plan(problem, solution, inputs, site_id=inputs.site.id)
+        return verify_plan(plan, inputs, grid, series, frozen=problem.frozen,
+                           allow_late=options.late_penalty_per_hour is not None).ok
+
+    as_was = plan_to_solution(problem, problem.frozen.previous)
+    if as_was is not None and holds(as_was):
+        return as_was
+    targets = previous_placement(problem)
+    kept = kept_where_possible(problem, targets)
+    if as_was is None:
+        return kept
+    on = kept.on.copy()
+    for unit in problem.units:
+        ran_or_runs = [j for j, places in enumerate(zip(kept.placement, targets, strict=True))
+                       if any(p is not None and p[0] == unit.index for p in places)]
+        if all(kept.placement[j] == targets[j] for j in ran_or_runs):
+            on[unit.index] = as_was.on[unit.index]
+    mixed = Solution(kept.placement, on)
+    if (on != kept.on).any() and holds(mixed) and \
+            sum(evaluate(problem, mixed)) <= sum(evaluate(problem, kept)):
+        return mixed
+    return kept
 
 
 def _previous_tie(problem: Problem, chosen: _Candidate) -> tuple[str, Solution] | None:

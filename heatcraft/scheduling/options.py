@@ -86,7 +86,8 @@ class ScheduleOptions:
     # LP bound by < 0.01 % and made the root LP 4x slower, so it is off by default.
     tight_linking: bool = False
     relative_gap: float = 1e-4
-    # Break ties under flat tariffs: among equal-cost plans prefer earlier job starts.
+    # Break ties under flat tariffs: among equal-cost plans prefer earlier job starts. A
+    # re-plan prefers the plan nearest its previous plan instead, whatever this says.
     prefer_early_ties: bool = True
     # Currency per hour a job ends after its deadline, by priority 1 (highest) .. 5; None (the
     # default): no job ends late. A job with a must-run window is never late.

@@ -70,6 +70,21 @@ def test_a_trip_keeps_the_past_and_moves_the_tripped_units_jobs(tmp_path: Path):
     assert replan["tripped"] == [unit] and replan["restarted"] == interrupted
     assert replan["planned_from"] == NOON
     assert set(replan["kept"]) | set(replan["replanned"]) == set(new)
+    # What had not started is either where it was or listed with where it moved.
+    old = {a["job_id"]: a for a in first["assignments"]}
+    future = {j for j, a in old.items() if datetime.fromisoformat(a["start"]) >= now}
+    moved = {m["job_id"]: m for m in replan["moved"]}
+    assert set(replan["unchanged"]) | set(moved) == future
+    assert not set(replan["unchanged"]) & set(moved)
+    for job in replan["unchanged"]:
+        assert (new[job]["equipment_id"], new[job]["start"]) == (old[job]["equipment_id"],
+                                                                 old[job]["start"])
+    for job, move in moved.items():
+        assert move["from"] == {"equipment_id": old[job]["equipment_id"],
+                                "start": old[job]["start"]}
+        assert move["to"] == {"equipment_id": new[job]["equipment_id"],
+                              "start": new[job]["start"]}
+    assert {j for j in future if old[j]["equipment_id"] == unit} <= set(moved)
     assert again["previous_costs"]["total"] == pytest.approx(first["costs"]["total"], abs=0.01)
     assert again["change_from_previous"]["total"] == pytest.approx(
         again["previous_costs"]["total"] - again["costs"]["total"], abs=0.02)
