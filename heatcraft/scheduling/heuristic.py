@@ -464,33 +464,63 @@ class InsertionSearch:
         """The re-plan's second stage: each job with a target (its unit and start in the plan
         before a re-plan) that sits elsewhere goes back there where the bill with penalties
         does not rise and no required job is left out, so that of plans that cost the same the
-        one nearest the previous plan is returned. Passes repeat while a job returns (one
-        job's return can make room for another's), within `budget` moves. Returns how many
-        jobs returned."""
+        one nearest the previous plan is returned. One job at a time while any returns (one
+        job's return can make room for another's), then two at once where each sits in the
+        other's way (two jobs swapped between identical units, which neither can undo alone),
+        within `budget` moves. Returns how many jobs returned."""
         returned = 0
         while self.moves < budget:
-            away = [j for j in self.p.jobs if j.fixed is None and targets[j.index] is not None
-                    and self.placement[j.index] != targets[j.index]
-                    and targets[j.index] in set(j.candidates)]
-            moved = 0
-            for job in sorted(away, key=lambda j: (targets[j.index][1], j.index)):
-                if self.moves >= budget:
-                    break
-                before = (self.unplaced_required(), self.bill())
-                tolerance = 1e-9 * max(1.0, abs(before[1]))
-                snapshot = self._snapshot()
-                move = self._exact(job, *targets[job.index]) if self.remove(job) else None
-                if move is not None:
-                    self.apply(job, move)
-                    if self.unplaced_required() <= before[0] and \
-                            self.bill() <= before[1] + tolerance:
-                        moved += 1
-                        continue
-                self._restore(snapshot)
+            moved = self._return_each(targets, budget) or self._return_pair(targets, budget)
             returned += moved
             if moved == 0:
                 break
         return returned
+
+    def _away(self, targets: list[tuple[int, int] | None]) -> list[JobData]:
+        """Movable jobs whose target is one of their starts and not where they are."""
+        away = [j for j in self.p.jobs if j.fixed is None and targets[j.index] is not None
+                and self.placement[j.index] != targets[j.index]
+                and targets[j.index] in set(j.candidates)]
+        return sorted(away, key=lambda j: (targets[j.index][1], j.index))
+
+    def _return_each(self, targets: list[tuple[int, int] | None], budget: int) -> int:
+        moved = 0
+        for job in self._away(targets):
+            if self.moves >= budget:
+                break
+            moved += self._try_returning([job], targets)
+        return moved
+
+    def _return_pair(self, targets: list[tuple[int, int] | None], budget: int) -> int:
+        away = self._away(targets)
+        for first in away:
+            for second in away:
+                if self.moves >= budget:
+                    return 0
+                place = self.placement[second.index]
+                if second is first or place is None or place[0] != targets[first.index][0]:
+                    continue
+                if self._try_returning([first, second], targets):
+                    return 2
+        return 0
+
+    def _try_returning(self, jobs: list[JobData], targets: list[tuple[int, int] | None]) -> int:
+        """All of `jobs` at their targets if the bill does not rise: len(jobs), else 0 (and
+        the plan as it was)."""
+        before = (self.unplaced_required(), self.bill())
+        snapshot = self._snapshot()
+        if all(self.remove(job) for job in jobs):
+            for job in jobs:
+                move = self._exact(job, *targets[job.index])
+                if move is None:
+                    break
+                self.apply(job, move)
+            else:
+                if self.unplaced_required() <= before[0] and \
+                        self.bill() <= before[1] + 1e-9 * max(1.0, abs(before[1])):
+                    return len(jobs)
+        self._restore(snapshot)
+        return 0
 
     def _score(self) -> tuple[int, float, float]:
         rough = self.roughness()

@@ -8,7 +8,16 @@ import pytest
 
 from heatcraft.planning import replan_summary
 from heatcraft.scheduling import FrozenState, ScheduleOptions, optimize_plan, verify_plan
-from tests.scheduling.sites import at, hand_plan, heater, horizon, inputs, job, tou_tariff
+from tests.scheduling.sites import (
+    at,
+    hand_plan,
+    heater,
+    horizon,
+    inputs,
+    job,
+    problem_of,
+    tou_tariff,
+)
 
 FAST = ScheduleOptions(time_limit_s=5.0, backend="highs")
 
@@ -107,3 +116,22 @@ def test_a_replan_never_costs_more_than_the_previous_plan(tmp_path):
         assert again.verification.recomputed_cost <= previous_cost + 1e-6
         assert _places(again.plan) == _places(first.plan)
         assert replan_summary(frozen, grid, again.plan)["moved"] == []
+
+
+def test_two_jobs_swapped_between_identical_units_go_back_together():
+    # A and B overlap and each heater takes one job at a time: neither can return alone.
+    from heatcraft.scheduling.heuristic import InsertionSearch
+
+    problem = problem_of(inputs([heater("H1"), heater("H2")],
+                                [job("A", 50, 2, 8, 12), job("B", 60, 2, 8, 12)],
+                                tariff=tou_tariff(flat=True), billed_peak_kw=500))
+    step = 40  # 10:00
+    search = InsertionSearch(problem, 0)
+    a, b = problem.jobs
+    assert search.place_fixed(a, 1, step) and search.place_fixed(b, 0, step)
+    bill = search.bill()
+    targets = [(0, step), (1, step)]  # the previous plan: A on H1, B on H2
+
+    assert search.return_to(targets, budget=1000) == 2
+    assert search.placement == targets
+    assert search.bill() == pytest.approx(bill)
