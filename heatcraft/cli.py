@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, get_args
@@ -36,6 +38,23 @@ def _emit(payload: Any, out: Path | None = None) -> None:
         typer.echo(f"wrote {out}", err=True)
 
 
+@contextmanager
+def native_output_to_stderr() -> Iterator[None]:
+    """What native code writes to file descriptor 1 goes to stderr meanwhile, so that stdout
+    holds the JSON alone: HiGHS prints a line of its own there (`HighsMipSolverData::
+    transformNewIntegerFeasibleSolution tmpSolver.run();`) on some re-plans, whatever its
+    output setting, which broke `heatcraft plan ... | jq`."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()  # Python's own writes meanwhile go the same way
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _fail(reason: str) -> NoReturn:
     typer.echo(f"error: {reason}", err=True)
     raise typer.Exit(code=2)
@@ -49,7 +68,8 @@ def _run_request(handler: Callable[[dict], dict], request_file: Path, out: Path 
     except json.JSONDecodeError as exc:
         _fail(f"{request_file}: invalid JSON at line {exc.lineno}: {exc.msg}")
     try:
-        response = handler(request)
+        with native_output_to_stderr():
+            response = handler(request)
     except ValueError as exc:  # every engine's request error is a ValueError naming the field
         _fail(f"{request_file.name}: {exc}")
     _emit(response, out)
@@ -127,18 +147,19 @@ def plan(
     if backend not in backends:
         _fail(f"--backend {backend!r} is not one of {', '.join(backends)}")
     try:
-        report = plan_report(
-            site_dir,
-            first_day,
-            days=days,
-            backend=backend,
-            time_limit_s=time_limit,
-            optimize=not baseline_only,
-            replan=replan,
-            drop_penalty=drop_penalty,
-            late_penalty=late_penalty,
-            repeatable=repeatable,
-        )
+        with native_output_to_stderr():
+            report = plan_report(
+                site_dir,
+                first_day,
+                days=days,
+                backend=backend,
+                time_limit_s=time_limit,
+                optimize=not baseline_only,
+                replan=replan,
+                drop_penalty=drop_penalty,
+                late_penalty=late_penalty,
+                repeatable=repeatable,
+            )
     except InputError as exc:
         _fail(str(exc))
     _emit(report, out)
