@@ -494,19 +494,23 @@ class InsertionSearch:
     def _return_pair(self, targets: list[tuple[int, int] | None], budget: int) -> int:
         away = self._away(targets)
         for first in away:
+            unit, start = targets[first.index]
             for second in away:
                 if self.moves >= budget:
                     return 0
                 place = self.placement[second.index]
-                if second is first or place is None or place[0] != targets[first.index][0]:
-                    continue
-                if self._try_returning([first, second], targets):
+                in_the_way = place is not None and place[0] == unit and \
+                    place[1] < start + first.steps and start < place[1] + second.steps
+                if second is not first and in_the_way and \
+                        self._try_returning([first, second], targets):
                     return 2
         return 0
 
     def _try_returning(self, jobs: list[JobData], targets: list[tuple[int, int] | None]) -> int:
         """All of `jobs` at their targets if the bill does not rise: len(jobs), else 0 (and
-        the plan as it was)."""
+        the plan as it was). Each try counts as a move, failed or not, so the budget ends
+        the stage."""
+        self.moves += 1
         before = (self.unplaced_required(), self.bill())
         snapshot = self._snapshot()
         if all(self.remove(job) for job in jobs):
