@@ -53,9 +53,16 @@ def fifo_plan(inputs: SiteInputs, grid: TimeGrid) -> Plan:
         jobs_in_horizon(inputs.jobs, grid), key=lambda j: (j.earliest_start, order[j.job_id])
     )
     placed: list[Assignment] = []
-    runs: dict[str, list[Interval]] = {}
     dropped: list[DroppedJob] = []
     windows = list(inputs.unavailable(grid.start, grid.end))  # maintenance and tripped units
+    runs: dict[str, list[Interval]] = {}
+    for unit in inputs.equipment:
+        # A unit on at the horizon start inside its min run stays on without work too, and
+        # each placement's contract check must count its load (random larger site 351: a
+        # unit held on until 01:45 and a startup at 01:00 on another broke the contract).
+        held = commit_unit(unit, [], grid, windows)
+        if held:
+            runs[unit.equipment_id] = held
     for job in jobs:
         outcome = _place_first_fit(job, inputs, grid, placed, runs, windows)
         if isinstance(outcome, str):
@@ -64,12 +71,6 @@ def fifo_plan(inputs: SiteInputs, grid: TimeGrid) -> Plan:
             assignment, unit_runs = outcome
             placed.append(assignment)
             runs[assignment.equipment_id] = unit_runs
-    for unit in inputs.equipment:
-        if unit.equipment_id not in runs:
-            # A unit on at the horizon start inside its min run stays on without work too.
-            held = commit_unit(unit, [], grid, windows)
-            if held:
-                runs[unit.equipment_id] = held
     unit_runs = tuple(
         UnitRun(equipment_id=unit_id, start=start, end=end)
         for unit_id in sorted(runs)

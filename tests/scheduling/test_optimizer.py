@@ -119,6 +119,23 @@ def test_the_fifo_baseline_keeps_an_idle_unit_on_through_its_initial_min_run():
     assert verify_plan(plan, site, grid, series).ok
 
 
+def test_the_fifo_baseline_counts_a_held_unit_against_the_contract_peak():
+    # H1 is held on at its min load until 01:45 (min run); FIFO starts H2 at 01:00, paying its
+    # startup energy then. Its contract check left H1's held run out and the baseline broke
+    # the 200 kW contract (found on random larger site 351 by the cross-check sweep).
+    from heatcraft.scheduling.baseline import fifo_plan
+
+    site = inputs([heater("H1", min_run_minutes=120, min_load_kw=60, initial_state="on",
+                          initial_state_minutes=15),
+                   heater("H2", capacity=200, startup_energy_kwh=12.5)],
+                  [job("J1", 90, 1, 1, 6, allowed_equipment=("H2",))],
+                  billed_peak_kw=100, base_load_kw=50, contract_peak_kw=200)
+    grid, series = horizon(site)
+    plan = fifo_plan(site, grid)
+    assert verify_plan(plan, site, grid, series).ok
+    assert [a.start for a in plan.assignments] != [at(1)]  # 50 + 60 + 90 + 50 kW at 01:00
+
+
 def test_maintenance_stops_a_unit_inside_its_initial_min_run():
     # On for 30 min, min run 2 h, maintenance from 00:40: the run it is on ends at 00:30 (the
     # step that holds 00:40 is off). Min run used to hold it on through the window, and every
