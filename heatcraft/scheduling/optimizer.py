@@ -1075,15 +1075,17 @@ def _previous_start(problem: Problem, inputs: Any, grid: TimeGrid, series: Any,
     as_was = plan_to_solution(problem, problem.frozen.previous)
     if as_was is not None and holds(as_was):
         return as_was
-    targets = previous_placement(problem)
-    kept = kept_where_possible(problem, targets)
+    kept = kept_where_possible(problem, previous_placement(problem))
     if as_was is None:
         return kept
+
+    def jobs_on(placement: list[tuple[int, int] | None], u: int) -> set[tuple[int, int]]:
+        return {(j, place[1]) for j, place in enumerate(placement)
+                if place is not None and place[0] == u}
+
     on = kept.on.copy()
     for unit in problem.units:
-        ran_or_runs = [j for j, places in enumerate(zip(kept.placement, targets, strict=True))
-                       if any(p is not None and p[0] == unit.index for p in places)]
-        if all(kept.placement[j] == targets[j] for j in ran_or_runs):
+        if jobs_on(kept.placement, unit.index) == jobs_on(as_was.placement, unit.index):
             on[unit.index] = as_was.on[unit.index]
     mixed = Solution(kept.placement, on)
     if (on != kept.on).any() and holds(mixed) and \

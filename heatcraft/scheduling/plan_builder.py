@@ -38,33 +38,39 @@ def solution_to_plan(problem: Problem, solution: Solution, inputs, *, site_id: s
 def previous_placement(problem: Problem) -> list[tuple[int, int] | None]:
     """A re-plan's previous plan, job by job: its unit and start step (None where the plan
     does not place the job on the grid, and for every job of a plan that is no re-plan)."""
-    placement: list[tuple[int, int] | None] = [None] * len(problem.jobs)
     if problem.frozen is None:
-        return placement
+        return [None] * len(problem.jobs)
+    return _grid_placement(problem, problem.frozen.previous)[0]
+
+
+def _grid_placement(problem: Problem,
+                    plan: Plan) -> tuple[list[tuple[int, int] | None], bool]:
+    """Each job's unit and start step in `plan`, and whether every assignment is one of the
+    problem's jobs on one of its units, starting on the grid (those that are not are left
+    out of the placement)."""
     by_job = {j.job.job_id: j for j in problem.jobs}
     unit_index = {u.equipment_id: u.index for u in problem.units}
-    for a in problem.frozen.previous.assignments:
+    placement: list[tuple[int, int] | None] = [None] * len(problem.jobs)
+    whole = True
+    for a in plan.assignments:
         job, unit = by_job.get(a.job_id), unit_index.get(a.equipment_id)
         position = problem.grid.index_of(a.start)
-        if job is not None and unit is not None and abs(position - round(position)) <= 1e-9:
-            placement[job.index] = (unit, int(round(position)))
-    return placement
+        if job is None or unit is None or abs(position - round(position)) > 1e-9:
+            whole = False
+            continue
+        placement[job.index] = (unit, int(round(position)))
+    return placement, whole
 
 
 def plan_to_solution(problem: Problem, plan: Plan) -> Solution | None:
     """The step-level form of an existing plan (the FIFO baseline); None if it is off-grid."""
     import numpy as np
 
+    placement, whole = _grid_placement(problem, plan)
+    if not whole:
+        return None
     grid = problem.grid
-    by_job = {j.job.job_id: j for j in problem.jobs}
     unit_index = {u.equipment_id: u.index for u in problem.units}
-    placement: list[tuple[int, int] | None] = [None] * len(problem.jobs)
-    for a in plan.assignments:
-        job = by_job.get(a.job_id)
-        position = grid.index_of(a.start)
-        if job is None or abs(position - round(position)) > 1e-9:
-            return None
-        placement[job.index] = (unit_index[a.equipment_id], int(round(position)))
     on = np.zeros((len(problem.units), problem.n_steps), dtype=bool)
     for run in plan.runs:
         lo = int(np.floor(grid.index_of(run.start) + 1e-9))

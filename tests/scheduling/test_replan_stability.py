@@ -100,9 +100,9 @@ def test_a_job_goes_back_where_it_was_when_that_costs_no_more():
 
 def test_a_replan_never_costs_more_than_the_previous_plan(tmp_path):
     # The 20-job benchmark day, planned, then re-planned with nothing changed by the heuristic
-    # alone at 1 s: before the rule 17,017-17,421 $ against 13,805.16 $, and kept in the
-    # insertion search's own way of switching units (off for one idle step, then a restart at
-    # a peak) its jobs cost 16,390 $.
+    # alone at 1 s: before the rule 17,242.84 $ (06:00) and 17,017.02 $ (15:00) against
+    # 13,805.16 $, and kept in the insertion search's own way of switching units (off for one
+    # idle step, then a restart at a peak) its jobs cost 16,390 $.
     from benchmarks.scheduling.generate import generate_site, load_generated
 
     site, grid, series = load_generated(generate_site(tmp_path, 20, 3, 1, 1), 1)
