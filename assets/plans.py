@@ -174,6 +174,10 @@ class OptimizerConfig(dg.Config):
     replan_at: str | None = None
     tripped_units: list[str] = []
     unavailable_until: str | None = None
+    # The re-plan's price of change: what each job of the stored plan, not yet started, costs
+    # when the re-plan moves it to another unit or start or drops it (0: only moves that cost
+    # nothing are undone).
+    move_penalty: float = 0.0
 
 
 @dg.asset(
@@ -199,9 +203,9 @@ def optimized_plan(
     frozen = None
     if config.replan_at is not None:
         frozen = _replan_state(config, warehouse, site_inputs, horizon, plan_date)
-    elif config.tripped_units or config.unavailable_until is not None:
-        raise dg.Failure("tripped_units and unavailable_until need replan_at (the re-plan's "
-                         "moment)")
+    elif config.tripped_units or config.unavailable_until is not None or config.move_penalty:
+        raise dg.Failure("tripped_units, unavailable_until and move_penalty need replan_at "
+                         "(the re-plan's moment)")
     options = ScheduleOptions(backend=config.backend, time_limit_s=config.time_limit_s,
                               seed=config.seed, repeatable=config.repeatable)
     if config.never_drop or config.drop_penalty_per_priority is not None:
@@ -209,6 +213,14 @@ def optimized_plan(
     if config.late_penalty_per_hour is not None:
         options = dataclasses.replace(options, late_penalty_per_hour=_checked(
             "late_penalty_per_hour", config.late_penalty_per_hour, "delay"))
+    if config.move_penalty:
+        from heatcraft.scheduling.options import check_move_penalty
+
+        try:
+            options = dataclasses.replace(
+                options, move_penalty=check_move_penalty(config.move_penalty))
+        except ValueError as exc:
+            raise dg.Failure(f"move_penalty: {exc}") from exc
     result = optimize_plan(site_inputs, horizon.grid, horizon.series, options, frozen=frozen)
     for warning in result.warnings:
         context.log.warning(warning)
@@ -230,7 +242,8 @@ def optimized_plan(
     if frozen is not None:
         from heatcraft.planning import replan_summary
 
-        extra["replan"] = dg.MetadataValue.json(replan_summary(frozen, horizon.grid, result.plan))
+        extra["replan"] = dg.MetadataValue.json(
+            replan_summary(frozen, horizon.grid, result.plan, options.move_penalty))
     return _materialize_plan(
         context, warehouse, site_inputs, costed, horizon, plan_date, "optimized_plan", extra,
         frozen,

@@ -178,10 +178,13 @@ def _tripped_units(entries: tuple[str, ...], option: str, now: datetime,
     return units, back_at
 
 
-def replan_summary(frozen: FrozenState, grid: TimeGrid, plan: Plan) -> dict[str, Any]:
-    """What the re-plan kept, what it planned again, and from which step."""
+def replan_summary(frozen: FrozenState, grid: TimeGrid, plan: Plan,
+                   move_penalty: float = 0.0) -> dict[str, Any]:
+    """What the re-plan kept, what it planned again, from which step, what it moved, and what
+    the moves cost at `move_penalty` a job (ScheduleOptions.move_penalty)."""
     kept = sorted(a.job_id for a in frozen.previous.assignments if frozen.keeps(a))
     restarted = sorted(a.job_id for a in frozen.previous.assignments if frozen.interrupts(a))
+    moves = _moves(frozen, plan)
     return {
         "now": frozen.now.isoformat(),
         "planned_from": grid.moment(frozen.now_step(grid)).isoformat(),
@@ -193,7 +196,9 @@ def replan_summary(frozen: FrozenState, grid: TimeGrid, plan: Plan) -> dict[str,
         "kept": kept,
         "restarted": restarted,
         "replanned": sorted({a.job_id for a in plan.assignments} - set(kept)),
-        **_moves(frozen, plan),
+        **moves,
+        "move_penalty": {"per_job": move_penalty,
+                         "total": round(move_penalty * len(moves["moved"]), 2)},
     }
 
 
@@ -263,6 +268,7 @@ def plan_report(
     replan: ReplanRequest | None = None,
     drop_penalty: str | None = None,
     late_penalty: str | None = None,
+    move_penalty: float = 0.0,
     repeatable: bool = False,
 ) -> dict[str, Any]:
     """Everything `heatcraft plan` prints: plan, costs, baseline, savings, solver, verdict.
@@ -272,12 +278,18 @@ def plan_report(
     ('never', or amounts); None keeps ScheduleOptions' amounts, far above any bill.
     `late_penalty`: what a job ending after its deadline costs per hour, by priority, as
     `parse_late_penalty` reads it; None or 'never': no job ends late.
+    `move_penalty`: what a re-plan pays per job of the previous plan it moves or drops
+    (ScheduleOptions.move_penalty); only with `replan`.
     `repeatable`: work counts, not the clock, end the search (ScheduleOptions.repeatable)."""
     from heatcraft.costs.plan_cost import savings
     from heatcraft.intake.site_folder import load_site
     from heatcraft.scheduling import ScheduleOptions, verify_plan
     from heatcraft.scheduling.baseline import fifo_plan
-    from heatcraft.scheduling.options import parse_drop_penalty, parse_late_penalty
+    from heatcraft.scheduling.options import (
+        check_move_penalty,
+        parse_drop_penalty,
+        parse_late_penalty,
+    )
 
     options = ScheduleOptions(backend=backend, time_limit_s=time_limit_s, repeatable=repeatable)
     if drop_penalty is not None:
@@ -286,6 +298,12 @@ def plan_report(
     if late_penalty is not None:
         options = dataclasses.replace(options, late_penalty_per_hour=_option(
             "--late-penalty", parse_late_penalty, late_penalty))
+    if move_penalty:
+        if replan is None:
+            raise InputError([InputIssue("--move-penalty", None, None,
+                                         "it prices a re-plan's moves: give --now")])
+        options = dataclasses.replace(options, move_penalty=_option(
+            "--move-penalty", check_move_penalty, move_penalty))
     if not optimize and replan is not None:
         raise InputError([InputIssue("--baseline-only", None, None,
                                      "a re-plan optimizes; leave out --baseline-only")])
@@ -340,7 +358,8 @@ def plan_report(
     report["unavailable"] = unavailable_json(inputs, horizon, frozen)
     if frozen is not None:
         before = cost(frozen.previous, inputs, horizon)
-        report["replan"] = replan_summary(frozen, horizon.grid, chosen.plan)
+        report["replan"] = replan_summary(frozen, horizon.grid, chosen.plan,
+                                          options.move_penalty)
         report["previous_costs"] = before.cost.to_dict()
         # Positive: the re-plan costs less than the previous plan would have (had it stayed
         # feasible); a trip usually makes it negative, and that is its price.

@@ -183,9 +183,10 @@ class _BillModel:
             self._commitment(unit)
             self._unit_limits(unit, covering)
         self.objective: list[tuple[int, cp_model.IntVar]] = []
-        for (j, _, s), var in self.x.items():  # ending after the deadline, where allowed
-            if problem.jobs[j].late_cost(s):
-                self.objective.append((_down(problem.jobs[j].late_cost(s) * self.money), var))
+        for (j, u, s), var in self.x.items():  # ending late, or a re-plan's move, if priced
+            if problem.jobs[j].placement_cost(u, s):
+                self.objective.append(
+                    (_down(problem.jobs[j].placement_cost(u, s) * self.money), var))
         electric = [self._step_costs(t, covering, dt) for t in range(n)]
         self._demand(electric, peak_kw)
         cp.minimize(sum(c * v for c, v in self.objective if c))

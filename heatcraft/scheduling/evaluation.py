@@ -69,9 +69,9 @@ def evaluate(problem: Problem, solution: Solution) -> tuple[float, float]:
 
 
 def penalty_of(problem: Problem, placement: list[tuple[int, int] | None]) -> float:
-    """What the plan's dropped jobs (their drop penalty) and late ones (per hour late) cost
-    beside the bill."""
-    return sum((job.penalty or 0.0) if place is None else job.late_cost(place[1])
+    """What the plan's dropped jobs (their drop penalty), late ones (per hour late) and a
+    re-plan's moved ones (the move penalty) cost beside the bill."""
+    return sum((job.drop_cost or 0.0) if place is None else job.placement_cost(*place)
                for job, place in zip(problem.jobs, placement, strict=True))
 
 

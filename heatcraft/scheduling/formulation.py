@@ -65,14 +65,14 @@ def build_model(problem: Problem, tight_linking: bool = True, symmetry_breaking:
             var = m.binary(f"x[{job.job.job_id},{u},{s}]", 1.0 if must else 0.0)
             ix.x[job.index, u, s] = var
             assign[var] = 1.0
-            if job.late_cost(s):
-                m.add_objective(var, job.late_cost(s))
+            if job.placement_cost(u, s):
+                m.add_objective(var, job.placement_cost(u, s))
             for k in range(job.steps):
                 covering.setdefault((u, s + k), []).append((job.index, var, s))
         if job.penalty is not None and allow_drops:
             ix.drop[job.index] = var = m.binary(f"drop[{job.job.job_id}]")
             assign[var] = 1.0
-            m.add_objective(var, job.penalty)
+            m.add_objective(var, job.drop_cost)
         m.add_row(assign, 1.0, 1.0)
     electric_terms: dict[int, dict[int, float]] = {t: {} for t in range(n)}
     for unit in problem.units:
@@ -262,8 +262,8 @@ def job_energy_objective(problem: Problem, m: LinearModel, ix: ModelIndex, *,
         job, unit = problem.jobs[j], problem.units[u]
         energy = start_energy_cost(problem, job, unit, s,
                                    least_input_kw(job, unit, min_load_alone=min_load_alone))
-        if energy + job.late_cost(s) > 0:
-            objective[var] = energy + job.late_cost(s)
+        if energy + job.placement_cost(u, s) > 0:
+            objective[var] = energy + job.placement_cost(u, s)
     for (u, t), var in ix.start.items():
         unit = problem.units[u]
         price = problem.energy_price[t] if unit.electric else unit.fuel_price

@@ -208,7 +208,8 @@ class InsertionSearch:
         if kept is None:
             return None
         on, row = kept
-        delta = float(((row - self.inputs[u]) * self.unit_price[u]).sum()) + job.late_cost(s)
+        delta = float(((row - self.inputs[u]) * self.unit_price[u]).sum()) \
+            + job.placement_cost(u, s)
         flatter = 0.0
         if self.electric[u]:
             change = row - self.inputs[u]
@@ -261,8 +262,8 @@ class InsertionSearch:
             add = job.heat_kw / self.eff[u]
             prefix = np.concatenate([[0.0], np.cumsum(self.unit_price[u])])
             score = add * (prefix[starts_arr + d] - prefix[starts_arr])
-            if job.late_per_step:
-                score = score + np.array([job.late_cost(int(s)) for s in starts_arr])
+            if job.late_per_step or job.move_cost:
+                score = score + np.array([job.placement_cost(u, int(s)) for s in starts_arr])
             if self.electric[u] and self.targets is not None:
                 for k in range(len(self.p.demand)):
                     if self._demand_rows[k] is not None:
@@ -365,10 +366,10 @@ class InsertionSearch:
             self._insert_or_leave_out(job)
 
     def _insert_or_leave_out(self, job: JobData) -> _Move | None:
-        """Place `job` where it adds least, unless its drop penalty is less than that (a
-        planner who prices a lost job low means it); returns the move made."""
+        """Place `job` where it adds least, unless leaving it out costs less (a planner who
+        prices a lost job low means it); returns the move made."""
         move = self.best_insertion(job)
-        if move is None or (job.penalty is not None and move.delta > job.penalty):
+        if move is None or (job.drop_cost is not None and move.delta > job.drop_cost):
             return None
         self.apply(job, move)
         return move
@@ -509,11 +510,12 @@ class InsertionSearch:
         return 0
 
     def _try_returning(self, jobs: list[JobData], targets: list[tuple[int, int] | None]) -> int:
-        """All of `jobs` at their targets if the bill does not rise: len(jobs), else 0 (and
-        the plan as it was). Each try counts as a move, failed or not, so the budget ends
-        the stage. Every job of `jobs` ends placed, so no required job is left out."""
+        """All of `jobs` at their targets if the bill with penalties does not rise: len(jobs),
+        else 0 (and the plan as it was). Each try counts as a move, failed or not, so the
+        budget ends the stage. Every job of `jobs` ends placed, so no required job is left
+        out."""
         self.moves += 1
-        before = self.bill()
+        before = self.bill() + self.penalty()
         snapshot = self._snapshot()
         if all(self.remove(job) for job in jobs):
             for job in jobs:
@@ -522,7 +524,7 @@ class InsertionSearch:
                     break
                 self.apply(job, move)
             else:
-                if self.bill() <= before + 1e-9 * max(1.0, abs(before)):
+                if self.bill() + self.penalty() <= before + 1e-9 * max(1.0, abs(before)):
                     return len(jobs)
         self._restore(snapshot)
         return 0

@@ -968,9 +968,9 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
     gap, bill_gap = None, None
     if bound is not None and objective < float("inf"):
         gap = max(0.0, objective - bound) / max(abs(objective), 1e-9)
-        # A proof is judged on the bill: the objective also counts the penalties of dropped
-        # and late jobs (100 k$ and more a dropped job at the defaults), beside which any gap
-        # looks small. Without penalties the two gaps are one.
+        # A proof is judged on the bill: the objective also counts the penalties of dropped,
+        # late and moved jobs (100 k$ and more a dropped job at the defaults), beside which
+        # any gap looks small. Without penalties the two gaps are one.
         bill_gap = max(0.0, objective - bound) / max(abs(objective - chosen.penalty), 1e-9)
     proven: bool | None = None  # that no plan places every job that may not be dropped
     if not good:
@@ -995,8 +995,8 @@ def _finish(problem: Problem, inputs: Any, grid: TimeGrid, series: Any, options:
         elif chosen.penalty > 0 and gap is not None \
                 and gap <= max(options.relative_gap, 1e-6) + 1e-9:
             warnings.append(f"{outcome.engine} ended within the gap tolerance of an objective "
-                            "that counts the penalties of dropped or late jobs: the bill may "
-                            f"be up to {100 * (bill_gap or 0.0):.2f} % above the optimum")
+                            "that counts the penalties of dropped, late or moved jobs: the bill "
+                            f"may be up to {100 * (bill_gap or 0.0):.2f} % above the optimum")
         elif backend != "heuristic":
             ended = "work counts" if options.repeatable and not outcome.parameters.get(
                 "stopped_by_clock") else "time limit"

@@ -65,6 +65,13 @@ def check_drop_penalty(values: tuple[float, ...], given: str | None = None,
     return values
 
 
+def check_move_penalty(value: float) -> float:
+    """`value` if it can be ScheduleOptions.move_penalty; ValueError says why not."""
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{value!r}: the move penalty must be a finite amount >= 0")
+    return float(value)
+
+
 def _by_priority(table: tuple[float, ...] | None, priority: int) -> float | None:
     """The table's amount for `priority` (1 first; priorities past its end take its last)."""
     if table is None:
@@ -92,6 +99,10 @@ class ScheduleOptions:
     # Currency per hour a job ends after its deadline, by priority 1 (highest) .. 5; None (the
     # default): no job ends late. A job with a must-run window is never late.
     late_penalty_per_hour: tuple[float, ...] | None = None
+    # A re-plan's price of change: currency per job of the previous plan, not yet started,
+    # that the re-plan moves to another unit or start, or drops. 0 (the default): only moves
+    # that cost nothing are undone, so the re-plan is the cheapest plan nearest the previous.
+    move_penalty: float = 0.0
     # Every phase of the search ends by its work count (moves, neighbourhoods, CP-SAT
     # deterministic time, MIP nodes), each sized from time_limit_s, and never by the clock:
     # the same inputs and options then give the same plan on any machine, busy or not, however
@@ -123,6 +134,7 @@ class ScheduleOptions:
                 else ",".join(f"{p:g}" for p in self.drop_penalty_per_priority),
                 "late_penalty_per_hour": None if self.late_penalty_per_hour is None
                 else ",".join(f"{p:g}" for p in self.late_penalty_per_hour),
+                "move_penalty": self.move_penalty,
                 "heuristic_share": self.heuristic_share, "tight_linking": self.tight_linking,
                 "relative_gap": self.relative_gap, "repeatable": self.repeatable}
 

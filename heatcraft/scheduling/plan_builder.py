@@ -38,9 +38,7 @@ def solution_to_plan(problem: Problem, solution: Solution, inputs, *, site_id: s
 def previous_placement(problem: Problem) -> list[tuple[int, int] | None]:
     """A re-plan's previous plan, job by job: its unit and start step (None where the plan
     does not place the job on the grid, and for every job of a plan that is no re-plan)."""
-    if problem.frozen is None:
-        return [None] * len(problem.jobs)
-    return _grid_placement(problem, problem.frozen.previous)[0]
+    return [job.previous for job in problem.jobs]
 
 
 def _grid_placement(problem: Problem,

@@ -60,6 +60,10 @@ class JobData:
     # the grid, and the penalty per step of lateness (0: the job is never late).
     due_step: float = float("inf")
     late_per_step: float = 0.0
+    # A re-plan's previous place of the job (unit, start step; None: it had none on the grid),
+    # and what the re-plan pays for not keeping it there (ScheduleOptions.move_penalty).
+    previous: tuple[int, int] | None = None
+    move_cost: float = 0.0
 
     def late_steps(self, start: int) -> float:
         """How many steps after its deadline the job ends when it starts at `start`."""
@@ -68,6 +72,20 @@ class JobData:
 
     def late_cost(self, start: int) -> float:
         return self.late_per_step * self.late_steps(start) if self.late_per_step else 0.0
+
+    def placement_cost(self, unit: int, start: int) -> float:
+        """What starting at `start` on `unit` costs beside the bill: lateness, and a move
+        away from the job's place in the previous plan."""
+        cost = self.late_cost(start)
+        if self.move_cost and (unit, start) != self.previous:
+            cost += self.move_cost
+        return cost
+
+    @property
+    def drop_cost(self) -> float | None:
+        """What leaving the job out costs beside the bill (its drop penalty, and the move
+        penalty where the previous plan placed it); None: it may not be left out."""
+        return None if self.penalty is None else self.penalty + self.move_cost
 
     @property
     def duration_steps(self) -> float:
@@ -176,6 +194,7 @@ def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOpt
         fixed = None
         earliest_step = now_step
         done = previous.get(job.job_id)
+        before = None if done is None else _grid_place(done, by_id, grid)
         if done is not None and frozen.keeps(done):
             fixed = (by_id[done.equipment_id].index, int(round(grid.index_of(done.start))))
         allowed = [u for u in units if not job.allowed_equipment
@@ -195,7 +214,10 @@ def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOpt
                             penalty=None if fixed else options.penalty(job.priority),
                             candidates=candidates, fixed=fixed,
                             due_step=grid.index_of(job.deadline),
-                            late_per_step=(late_per_hour or 0.0) * grid.step_hours))
+                            late_per_step=(late_per_hour or 0.0) * grid.step_hours,
+                            previous=before,
+                            move_cost=options.move_penalty if before and not fixed
+                            and done.start >= frozen.now else 0.0))
     demand, exact = _demand_terms(inputs, series)
     base = base_load_series(grid, inputs.base_load_by_hour)
     dates = grid.local_dates
@@ -212,6 +234,16 @@ def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOpt
                    base_kw=base, day_of_step=np.array([day_index[d] for d in dates]),
                    demand=demand, contract_peak_kw=inputs.site.contract_peak_kw,
                    constant_cost=constant, exact_tariff=exact, frozen=frozen)
+
+
+def _grid_place(assignment: Any, units: dict[str, UnitData],
+                grid: TimeGrid) -> tuple[int, int] | None:
+    """`assignment`'s unit index and start step; None off the grid or on an unknown unit."""
+    unit = units.get(assignment.equipment_id)
+    position = grid.index_of(assignment.start)
+    if unit is None or abs(position - round(position)) > 1e-9:
+        return None
+    return unit.index, int(round(position))
 
 
 def _starts(job: Job, grid: TimeGrid, steps: int, earliest_step: int, *,

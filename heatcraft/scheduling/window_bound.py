@@ -65,7 +65,7 @@ def window_bound(problem: Problem, *, deadline: float,
                  for u in {u for u, _ in job.candidates}} for job in problem.jobs]
     # Each start's energy cost, once: a job's starts are priced again in every window it is in.
     costs = [{(u, s): start_energy_cost(problem, job, problem.units[u], s, input_kw[j][u])
-              + job.late_cost(s) for u, s in job.candidates}
+              + job.placement_cost(u, s) for u, s in job.candidates}
              for j, job in enumerate(problem.jobs)]
     least = np.array([min(job_costs.values()) for job_costs in costs])
     anywhere = problem.constant_cost + float(least.sum())  # every job at its least energy

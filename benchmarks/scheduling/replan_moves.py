@@ -1,0 +1,131 @@
+"""What a re-plan's move penalty buys: jobs left where they were, against the bill.
+
+python -m benchmarks.scheduling.replan_moves --out benchmarks/results/replan_moves.md \
+    --instances s30x4x1 d100x10x1-a d100x10x1-b w500x20x7 --penalties 0 20 100
+
+Each instance of `run.INSTANCES` is planned once (seed 0, its time limit); that plan is the
+previous plan of every re-plan. Unit U01 trips at noon on the middle day of the horizon, and
+the day is re-planned from then at each move penalty (`ScheduleOptions.move_penalty`, seed 0,
+the same limit), one after another in this process. Penalty 0 is the alternative: the re-plan
+as it was before the penalty existed (only moves that cost nothing are undone). Counted as
+moved: jobs of the previous plan not started at noon whose unit or start changed, or that were
+dropped; `forced` of them were on the tripped unit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+from datetime import datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from benchmarks.scheduling.run import INSTANCES
+
+TRIPPED = "U01"
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def rows_for(name: str, penalties: list[float], workdir: Path, repeatable: bool) -> list[dict]:
+    from benchmarks.scheduling.generate import FIRST_DAY, TZ, generate_site, load_generated
+    from heatcraft.planning import replan_summary
+    from heatcraft.scheduling import ScheduleOptions, optimize_plan
+    from heatcraft.scheduling.options import FrozenState
+
+    jobs, units, days, site_seed, limit = INSTANCES[name]
+    folder = generate_site(workdir / name, jobs, units, days, site_seed)
+    inputs, grid, series = load_generated(folder, days)
+    options = ScheduleOptions(time_limit_s=limit, seed=0, repeatable=repeatable)
+    first = optimize_plan(inputs, grid, series, options)
+    assert first.verification.ok, f"{name}: the first plan failed verification"
+    now = datetime.combine(FIRST_DAY + timedelta(days=days // 2), clock(12), ZoneInfo(TZ))
+    frozen = FrozenState(now=now, previous=first.plan, tripped=frozenset({TRIPPED}))
+    rows = []
+    for penalty in penalties:
+        began = time.monotonic()
+        again = optimize_plan(inputs, grid, series,
+                              ScheduleOptions(time_limit_s=limit, seed=0, repeatable=repeatable,
+                                              move_penalty=penalty), frozen=frozen)
+        seconds = time.monotonic() - began
+        summary = replan_summary(frozen, grid, again.plan, penalty)
+        moved = summary["moved"]
+        report = again.plan.solver
+        rows.append({
+            "instance": name, "penalty": penalty, "status": report.status,
+            "verified": again.verification.ok,
+            "previous_bill": first.verification.recomputed_cost,
+            "bill": again.verification.recomputed_cost,
+            # The gap of the bill (the objective's also counts drop and move penalties).
+            "gap": report.parameters.get("bill_gap", report.gap), "seconds": seconds,
+            "not_started": len(moved) + len(summary["unchanged"]), "moved": len(moved),
+            "forced": sum(1 for m in moved if m["from"]["equipment_id"] == TRIPPED),
+            "dropped": sum(1 for m in moved if m["to"] is None),
+        })
+        print(rows[-1], flush=True)
+    return rows
+
+
+def markdown(rows: list[dict], command: str) -> str:
+    lines = [
+        f"Command: `{command}`",
+        "",
+        f"Machine: {_cpu()}, Python {platform.python_version()}.",
+        "",
+        "| instance | move penalty $ | status | previous plan $ | re-plan bill $ | bill change $ "
+        "| moved (of not started) | of them forced | dropped | gap | seconds |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        gap = "" if r["gap"] is None else f"{100 * r['gap']:.1f} %"
+        lines.append(
+            f"| {r['instance']} | {r['penalty']:g} | {r['status']}"
+            f"{'' if r['verified'] else ' (unverified)'} | {r['previous_bill']:,.2f} "
+            f"| {r['bill']:,.2f} | {r['bill'] - rows_base(rows, r)['bill']:+,.2f} "
+            f"| {r['moved']} of {r['not_started']} | {r['forced']} | {r['dropped']} | {gap} "
+            f"| {r['seconds']:.1f} |")
+    lines += ["", "Bill change: against the same instance's re-plan at move penalty 0."]
+    return "\n".join(lines) + "\n"
+
+
+def rows_base(rows: list[dict], row: dict) -> dict:
+    """The row of `row`'s instance at the smallest penalty (the alternative)."""
+    return min((r for r in rows if r["instance"] == row["instance"]),
+               key=lambda r: r["penalty"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--instances", nargs="+", default=["s30x4x1", "d100x10x1-a"],
+                        choices=sorted(INSTANCES))
+    parser.add_argument("--penalties", nargs="+", type=float, default=[0.0, 20.0, 100.0])
+    parser.add_argument("--repeatable", action="store_true")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/heatcraft-replan-moves"))
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    penalties = sorted(set(args.penalties))
+    rows = [row for name in args.instances
+            for row in rows_for(name, penalties, args.workdir, args.repeatable)]
+    command = ("python -m benchmarks.scheduling.replan_moves --instances "
+               + " ".join(args.instances) + " --penalties "
+               + " ".join(f"{p:g}" for p in penalties)
+               + (" --repeatable" if args.repeatable else ""))
+    text = markdown(rows, command)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
