@@ -23,7 +23,8 @@ if TYPE_CHECKING:  # engine modules load at run time, keeping the code location 
     from heatcraft.intake.site_folder import SiteInputs
     from heatcraft.planning import CostedPlan, Horizon
 
-CODE_VERSION = "2"  # 2: late_penalty_per_hour; a heuristic plan reports its window bound
+# 2: late_penalty_per_hour; a heuristic plan reports its window bound. 3: move_penalty.
+CODE_VERSION = "3"
 
 
 def _materialize_plan(
@@ -174,9 +175,9 @@ class OptimizerConfig(dg.Config):
     replan_at: str | None = None
     tripped_units: list[str] = []
     unavailable_until: str | None = None
-    # The re-plan's price of change: what each job of the stored plan, not yet started, costs
+    # A re-plan's price of change: what each job of the stored plan, not yet started, costs
     # when the re-plan moves it to another unit or start or drops it (0: only moves that cost
-    # nothing are undone).
+    # nothing are undone). A fresh plan records it for the trip sensor's re-plans of its day.
     move_penalty: float = 0.0
 
 
@@ -203,9 +204,9 @@ def optimized_plan(
     frozen = None
     if config.replan_at is not None:
         frozen = _replan_state(config, warehouse, site_inputs, horizon, plan_date)
-    elif config.tripped_units or config.unavailable_until is not None or config.move_penalty:
-        raise dg.Failure("tripped_units, unavailable_until and move_penalty need replan_at "
-                         "(the re-plan's moment)")
+    elif config.tripped_units or config.unavailable_until is not None:
+        raise dg.Failure("tripped_units and unavailable_until need replan_at (the re-plan's "
+                         "moment)")
     options = ScheduleOptions(backend=config.backend, time_limit_s=config.time_limit_s,
                               seed=config.seed, repeatable=config.repeatable)
     if config.never_drop or config.drop_penalty_per_priority is not None:
@@ -234,7 +235,8 @@ def optimized_plan(
         "drop_penalty_per_priority": None if options.drop_penalty_per_priority is None
         else list(options.drop_penalty_per_priority),
         "late_penalty_per_hour": None if options.late_penalty_per_hour is None
-        else list(options.late_penalty_per_hour)})
+        else list(options.late_penalty_per_hour),
+        "move_penalty": options.move_penalty})
     if site_inputs.trips:  # the trip sensor does not repeat a fresh plan that read its trip
         from heatcraft.intake.equipment_trips import trip_read
 

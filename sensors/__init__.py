@@ -133,8 +133,8 @@ def unit_trip_sensor(context: dg.SensorEvaluationContext):
 
 def _trip_run(site_id: str, replan: "TripReplan", basis: str,
               penalties: dict[str, object]) -> dg.RunRequest:
-    """`penalties`: the day's plan's drop and late penalties (optimized_plan's config), which
-    the re-plan keeps."""
+    """`penalties`: the day's plan's drop, late and move penalties (optimized_plan's config),
+    which the re-plan keeps."""
     config = {"replan_at": replan.replan_at.isoformat(), "tripped_units": list(replan.tripped),
               **penalties}
     key, back = replan.handled
@@ -239,6 +239,8 @@ def _penalty_config(recorded: dg.MetadataValue | None) -> dict[str, object]:
         config["drop_penalty_per_priority"] = drop
     if late is not None:
         config["late_penalty_per_hour"] = late
+    if recorded.data.get("move_penalty"):  # recorded since the move penalty exists
+        config["move_penalty"] = recorded.data["move_penalty"]
     return config
 
 

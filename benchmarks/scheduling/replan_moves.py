@@ -3,13 +3,15 @@
 python -m benchmarks.scheduling.replan_moves --out benchmarks/results/replan_moves.md \
     --instances s30x4x1 d100x10x1-a d100x10x1-b w500x20x7 --penalties 0 20 100
 
-Each instance of `run.INSTANCES` is planned once (seed 0, its time limit); that plan is the
-previous plan of every re-plan. Unit U01 trips at noon on the middle day of the horizon, and
-the day is re-planned from then at each move penalty (`ScheduleOptions.move_penalty`, seed 0,
-the same limit), one after another in this process. Penalty 0 is the alternative: the re-plan
-as it was before the penalty existed (only moves that cost nothing are undone). Counted as
-moved: jobs of the previous plan not started at noon whose unit or start changed, or that were
-dropped; `forced` of them were on the tripped unit.
+Each instance of `run.INSTANCES` is planned once (seed 0, its time limit); that plan, kept in
+`--workdir` for later runs, is the previous plan of every re-plan. At noon on the middle day of
+the horizon the unit with the most jobs planned to start in the next OUTAGE_HOURS trips, and is
+back after them; the horizon is re-planned from noon at each move penalty
+(`ScheduleOptions.move_penalty`, seed 0, the same limit), one after another in this process.
+Penalty 0 is the alternative: the re-plan as it was before the penalty existed (only moves
+that cost nothing are undone). Counted as moved: jobs of the previous plan not started at noon
+whose unit or start changed, or that were dropped; `forced` of them were to start on the
+tripped unit during its outage.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from benchmarks.scheduling.run import INSTANCES
 
-TRIPPED = "U01"
+OUTAGE_HOURS = 6
 
 
 def _cpu() -> str:
@@ -40,17 +42,24 @@ def _cpu() -> str:
 def rows_for(name: str, penalties: list[float], workdir: Path, repeatable: bool) -> list[dict]:
     from benchmarks.scheduling.generate import FIRST_DAY, TZ, generate_site, load_generated
     from heatcraft.planning import replan_summary
-    from heatcraft.scheduling import ScheduleOptions, optimize_plan
+    from heatcraft.scheduling import ScheduleOptions, optimize_plan, verify_plan
     from heatcraft.scheduling.options import FrozenState
 
     jobs, units, days, site_seed, limit = INSTANCES[name]
     folder = generate_site(workdir / name, jobs, units, days, site_seed)
     inputs, grid, series = load_generated(folder, days)
-    options = ScheduleOptions(time_limit_s=limit, seed=0, repeatable=repeatable)
-    first = optimize_plan(inputs, grid, series, options)
-    assert first.verification.ok, f"{name}: the first plan failed verification"
+    previous = _first_plan(name, inputs, grid, series,
+                           ScheduleOptions(time_limit_s=limit, seed=0, repeatable=repeatable),
+                           workdir)
+    previous_bill = verify_plan(previous, inputs, grid, series).recomputed_cost
     now = datetime.combine(FIRST_DAY + timedelta(days=days // 2), clock(12), ZoneInfo(TZ))
-    frozen = FrozenState(now=now, previous=first.plan, tripped=frozenset({TRIPPED}))
+    back = now + timedelta(hours=OUTAGE_HOURS)
+    during = [a for a in previous.assignments if now <= a.start < back]
+    tripped = min(sorted({a.equipment_id for a in during}),
+                  key=lambda u: -sum(a.equipment_id == u for a in during))
+    forced = {a.job_id for a in during if a.equipment_id == tripped}
+    frozen = FrozenState(now=now, previous=previous, tripped=frozenset({tripped}),
+                         unavailable_until=back)
     rows = []
     for penalty in penalties:
         began = time.monotonic()
@@ -64,16 +73,31 @@ def rows_for(name: str, penalties: list[float], workdir: Path, repeatable: bool)
         rows.append({
             "instance": name, "penalty": penalty, "status": report.status,
             "verified": again.verification.ok,
-            "previous_bill": first.verification.recomputed_cost,
+            "previous_bill": previous_bill,
             "bill": again.verification.recomputed_cost,
             # The gap of the bill (the objective's also counts drop and move penalties).
             "gap": report.parameters.get("bill_gap", report.gap), "seconds": seconds,
             "not_started": len(moved) + len(summary["unchanged"]), "moved": len(moved),
-            "forced": sum(1 for m in moved if m["from"]["equipment_id"] == TRIPPED),
+            "tripped": tripped, "forced": sum(1 for m in moved if m["job_id"] in forced),
             "dropped": sum(1 for m in moved if m["to"] is None),
         })
         print(rows[-1], flush=True)
     return rows
+
+
+def _first_plan(name: str, inputs, grid, series, options, workdir: Path):
+    """The instance's plan at its limit, kept in `workdir` so that later runs (another
+    penalty, another version of the code) re-plan the same previous plan."""
+    from heatcraft.models import Plan
+    from heatcraft.scheduling import optimize_plan
+
+    kept = workdir / f"{name}-previous{'-repeatable' if options.repeatable else ''}.json"
+    if kept.is_file():
+        return Plan.model_validate_json(kept.read_text(encoding="utf-8"))
+    first = optimize_plan(inputs, grid, series, options)
+    assert first.verification.ok, f"{name}: the first plan failed verification"
+    kept.write_text(first.plan.model_dump_json(), encoding="utf-8")
+    return first.plan
 
 
 def markdown(rows: list[dict], command: str) -> str:
@@ -82,14 +106,15 @@ def markdown(rows: list[dict], command: str) -> str:
         "",
         f"Machine: {_cpu()}, Python {platform.python_version()}.",
         "",
-        "| instance | move penalty $ | status | previous plan $ | re-plan bill $ | bill change $ "
-        "| moved (of not started) | of them forced | dropped | gap | seconds |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| instance | tripped | move penalty $ | status | previous plan $ | re-plan bill $ "
+        "| bill change $ | moved (of not started) | of them forced | dropped | bill gap "
+        "| seconds |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         gap = "" if r["gap"] is None else f"{100 * r['gap']:.1f} %"
         lines.append(
-            f"| {r['instance']} | {r['penalty']:g} | {r['status']}"
+            f"| {r['instance']} | {r['tripped']} | {r['penalty']:g} | {r['status']}"
             f"{'' if r['verified'] else ' (unverified)'} | {r['previous_bill']:,.2f} "
             f"| {r['bill']:,.2f} | {r['bill'] - rows_base(rows, r)['bill']:+,.2f} "
             f"| {r['moved']} of {r['not_started']} | {r['forced']} | {r['dropped']} | {gap} "

@@ -80,10 +80,12 @@ def crowded_out_reason(search, job: JobData) -> JobDiagnosis:
                 cheapest = (move.delta, u, s)
     if cheapest is not None and job.penalty is not None:
         delta, u, s = cheapest
+        # A re-plan's move penalty is paid either way (moved or dropped), so it is named.
+        moving = f" and the move penalty ({job.move_cost:,.2f})" if job.move_cost else ""
         return JobDiagnosis(
             job.job.job_id, "drop_penalty",
-            f"it fits, but its drop penalty ({job.penalty:,.2f}) is less than the "
-            f"{delta:,.2f} its cheapest start adds to the bill ("
+            f"it fits, but its drop penalty ({job.penalty:,.2f}){moving} is less than the "
+            f"{delta:,.2f} its cheapest start adds to the bill{moving and ' and penalties'} ("
             f"{search.p.units[u].equipment_id} at {search.p.grid.moment(s).isoformat()})")
     constraint, _ = counts.most_common(1)[0] if counts else ("capacity", 0)
     detail = ", ".join(f"{name}: {n} of {len(job.candidates)} starts" for name, n in

@@ -41,17 +41,30 @@ def baseline_report(tmp_path_factory) -> Path:
     return folder / "baseline.json"
 
 
-def test_a_trip_keeps_the_past_and_moves_the_tripped_units_jobs(tmp_path: Path):
-    first = _plan(tmp_path, "first.json", "--time-limit", "5")
+@pytest.fixture(scope="module")
+def first_report(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("first")
+    _plan(folder, "first.json", "--time-limit", "5")
+    return folder / "first.json"
+
+
+def _busiest_at_noon(first: dict) -> tuple[str, list[str]]:
+    """The unit running the most jobs at noon (it trips then), and those jobs."""
     now = datetime.fromisoformat(NOON)
     running = [a for a in first["assignments"]
                if datetime.fromisoformat(a["start"]) < now < datetime.fromisoformat(a["end"])]
-    # The unit running the most jobs at noon trips then.
     unit = max(sorted({a["equipment_id"] for a in running}),
                key=lambda u: sum(a["equipment_id"] == u for a in running))
-    interrupted = sorted(a["job_id"] for a in running if a["equipment_id"] == unit)
+    return unit, sorted(a["job_id"] for a in running if a["equipment_id"] == unit)
+
+
+def test_a_trip_keeps_the_past_and_moves_the_tripped_units_jobs(tmp_path: Path,
+                                                                 first_report: Path):
+    first = json.loads(first_report.read_text())
+    now = datetime.fromisoformat(NOON)
+    unit, interrupted = _busiest_at_noon(first)
     again = _plan(tmp_path, "again.json", "--time-limit", "5", "--now", NOON,
-                  "--previous", str(tmp_path / "first.json"), "--tripped", unit)
+                  "--previous", str(first_report), "--tripped", unit)
 
     assert again["verified"] is True and again["status"] in ("optimal", "feasible")
     assert again["dropped_jobs"] == []
@@ -88,6 +101,27 @@ def test_a_trip_keeps_the_past_and_moves_the_tripped_units_jobs(tmp_path: Path):
     assert again["previous_costs"]["total"] == pytest.approx(first["costs"]["total"], abs=0.01)
     assert again["change_from_previous"]["total"] == pytest.approx(
         again["previous_costs"]["total"] - again["costs"]["total"], abs=0.02)
+
+
+def test_a_move_penalty_moves_only_what_the_trip_forces(tmp_path: Path, first_report: Path):
+    # At 1,000 $ a moved job no move pays on a day billed at about 2,200 $: only the tripped
+    # unit's jobs that had not started move (they must), and each is priced.
+    first = json.loads(first_report.read_text())
+    unit, _ = _busiest_at_noon(first)
+    again = _plan(tmp_path, "again.json", "--time-limit", "5", "--now", NOON,
+                  "--previous", str(first_report), "--tripped", unit, "--move-penalty", "1000")
+
+    assert again["verified"] is True and again["status"] in ("optimal", "feasible")
+    replan = again["replan"]
+    later = {a["job_id"] for a in first["assignments"]
+             if a["equipment_id"] == unit
+             and datetime.fromisoformat(a["start"]) >= datetime.fromisoformat(NOON)}
+    assert later and {m["job_id"] for m in replan["moved"]} == later
+    assert all(m["to"] is not None for m in replan["moved"])
+    assert replan["move_penalty"] == {"per_job": 1000.0, "total": 1000.0 * len(later)}
+    assert again["solver"]["objective"] == pytest.approx(
+        again["costs"]["total"] + 1000.0 * len(later), abs=0.05)
+    assert again["solver"]["parameters"]["move_penalty"] == 1000.0
 
 
 def test_a_unit_back_later_takes_jobs_again(tmp_path: Path, baseline_report: Path):
@@ -147,6 +181,10 @@ def test_replan_options_are_checked(baseline_report: Path):
                   "2026-06-16T11:00:00-05:00") == "error: --unavailable-until: must be after --now"
     assert _error("--now", NOON, *previous, "--baseline-only") == (
         "error: --baseline-only: a re-plan optimizes; leave out --baseline-only")
+    assert _error("--move-penalty", "5") == (
+        "error: --move-penalty: it prices a re-plan's moves: give --now")
+    assert _error("--now", NOON, *previous, "--move-penalty", "-1") == (
+        "error: --move-penalty: -1.0: the move penalty must be a finite amount >= 0")
 
 
 def test_a_previous_plan_of_another_day_or_site_is_refused(tmp_path: Path,

@@ -72,7 +72,8 @@ def test_replan_after_a_trip_from_the_stored_plan(warehouse: WarehouseResource):
                key=lambda u: sum(r["equipment_id"] == u for r in running))
     interrupted = sorted(r["job_id"] for r in running if r["equipment_id"] == unit)
 
-    result = _optimize(resources, replan_at=NOON, tripped_units=[unit])
+    # At 1,000 $ a moved job, only the jobs the trip forces off the unit move.
+    result = _optimize(resources, replan_at=NOON, tripped_units=[unit], move_penalty=1000.0)
     assert result.success
     assert all(c.passed for c in result.get_asset_check_evaluations())
     after = {r["job_id"]: r for r in _stored(warehouse, "plan_assignments")}
@@ -87,6 +88,9 @@ def test_replan_after_a_trip_from_the_stored_plan(warehouse: WarehouseResource):
                if r["equipment_id"] == unit)
     replan = result.asset_materializations_for_node("optimized_plan")[0].metadata["replan"].data
     assert replan["tripped"] == [unit] and replan["restarted"] == interrupted
+    later = {r["job_id"] for r in before if r["equipment_id"] == unit and r["start"] >= now}
+    assert {m["job_id"] for m in replan["moved"]} == later
+    assert replan["move_penalty"] == {"per_job": 1000.0, "total": 1000.0 * len(later)}
 
 
 def test_a_trip_before_min_run_passes_the_blocking_check(tmp_path: Path):
@@ -122,6 +126,9 @@ def test_replan_needs_a_stored_plan_and_known_units(tmp_path: Path):
     assert "cannot re-plan: tripped_units: unknown unit 'XX9'" in message
     message = _failure(_optimize(resources, tripped_units=["EB1"]))
     assert "tripped_units and unavailable_until need replan_at" in message
+    message = _failure(_optimize(resources, replan_at=NOON, tripped_units=["EB1"],
+                                 move_penalty=-1.0))
+    assert "move_penalty: -1.0: the move penalty must be a finite amount >= 0" in message
     message = _failure(_optimize(resources, replan_at="2026-06-17T12:00:00-05:00"))
     assert "replan_at: 2026-06-17T12:00:00-05:00 lies outside the horizon" in message
     assert _stored(resources["warehouse"], "plan_assignments") == stored  # left as it was

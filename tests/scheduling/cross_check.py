@@ -6,7 +6,7 @@ hundreds (one JSON line per site, then a count of the faults by kind):
 
     python -m tests.scheduling.cross_check --seeds 400 700 [--day 2026-03-08] [--every-search]
     python -m tests.scheduling.cross_check --seeds 0 100 --larger --every-search
-    python -m tests.scheduling.cross_check --seeds 0 200 --replan
+    python -m tests.scheduling.cross_check --seeds 0 200 --replan [--move-penalty 2]
     python -m tests.scheduling.cross_check --seeds 0 100 --days 2 --late --every-search
     python -m tests.scheduling.cross_check --seeds 0 100 --demand-tiers --larger --every-search
 
@@ -191,30 +191,41 @@ def replan_case(seed: int) -> tuple[Any, Any, Any, Any, FrozenState]:
     return site, grid, series, first, FrozenState(now=now, previous=first.plan, tripped=tripped)
 
 
-def replan_faults(seed: int, searches=REPLAN_SEARCHES) -> list[str]:
+def replan_faults(seed: int, searches=REPLAN_SEARCHES, move_penalty: float = 0.0) -> list[str]:
     """A random site planned, then re-planned from a random moment with a unit tripped (4 in
     5 draws): every re-plan verified, the past kept, the tripped unit unused from then on,
-    and, where HiGHS proves the re-plan's optimum, no search below it nor any bound above."""
+    and, where HiGHS proves the re-plan's optimum, no search below it nor any bound above.
+    `move_penalty`: every re-plan pays it for each job of the first plan it moves or drops
+    (ScheduleOptions.move_penalty), and is priced with it."""
+    from heatcraft.planning import replan_summary
+
     site, grid, series, first, frozen = replan_case(seed)
+
+    def priced(result) -> float:
+        moves = len(replan_summary(frozen, grid, result.plan)["moved"])
+        return _with_penalties(result) + move_penalty * moves
+
     if not first.verification.ok:
         return [f"the first plan fails the verifier: {first.verification.violations[:2]}"]
     now, tripped = frozen.now, frozen.tripped
     past = {a.job_id: a for a in first.plan.assignments if a.end <= now}
     exact = optimize_plan(site, grid, series, ScheduleOptions(
-        backend="highs", time_limit_s=20, relative_gap=1e-9), frozen=frozen)
+        backend="highs", time_limit_s=20, relative_gap=1e-9, move_penalty=move_penalty),
+        frozen=frozen)
     # A trip often leaves jobs no unit can take: plans are compared by bill plus drop
     # penalties, as the model prices them, with what HiGHS proves: no plan below its bound,
     # no bound above its plan (with the default gap of 1e-4, "optimal" HiGHS plans of 100 k$
     # of penalties were beaten by 0.50-1.88 $).
     proven = exact.verification.ok and exact.plan.solver.status == "optimal"
-    optimum = _with_penalties(exact) if proven else None
+    optimum = priced(exact) if proven else None
     proven_bound = exact.plan.solver.bound if proven else None
     faults = []
     for backend, limit, repeatable in (("highs", 20, False), *searches):
         name = _search_name(backend, repeatable)
         result = exact if backend == "highs" else optimize_plan(
             site, grid, series, ScheduleOptions(backend=backend, time_limit_s=limit,
-                                                repeatable=repeatable), frozen=frozen)
+                                                repeatable=repeatable,
+                                                move_penalty=move_penalty), frozen=frozen)
         if not result.verification.ok:
             faults.append(f"{name}: re-plan fails the verifier: "
                           f"{result.verification.violations[:2]}")
@@ -228,7 +239,7 @@ def replan_faults(seed: int, searches=REPLAN_SEARCHES) -> list[str]:
         if on_tripped:
             faults.append(f"{name}: placed jobs on the tripped unit: {on_tripped}")
         if backend != "highs" and optimum is not None and proven_bound is not None:
-            cost, bound = _with_penalties(result), result.plan.solver.bound
+            cost, bound = priced(result), result.plan.solver.bound
             if cost < proven_bound - 0.01:
                 faults.append(f"{name}: re-plan costs {cost}, below HiGHS's proven bound "
                               f"{proven_bound}")
@@ -265,13 +276,15 @@ def main() -> None:
     parser.add_argument("--late", action="store_true",
                         help=f"the searches may end jobs late, at {LATE} per hour by priority")
     parser.add_argument("--replan", action="store_true", help="re-plans after a trip instead")
+    parser.add_argument("--move-penalty", type=float, default=0.0,
+                        help="with --replan: what each re-plan pays per job it moves or drops")
     args = parser.parse_args()
     kinds: Counter[str] = Counter()
     faults_by_kind: Counter[str] = Counter()
     for seed in range(*args.seeds):
         began = time.monotonic()
         if args.replan:
-            kind, faults = "replan", replan_faults(seed)
+            kind, faults = "replan", replan_faults(seed, move_penalty=args.move_penalty)
         else:
             site = random_site(seed, args.day, *(LARGER if args.larger else ()),
                                days=args.days, demand_tiers=args.demand_tiers)

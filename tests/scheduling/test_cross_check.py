@@ -87,6 +87,14 @@ def test_replans_after_a_trip_agree_with_highs(seed):
     assert replan_faults(seed) == []
 
 
+# Two of those re-plans where each moved or dropped job costs 2 $ (bills of 3,072.63 and
+# 152.73 $): the trip forces both moves of each (HiGHS moves the same jobs at 0 $), so every
+# search and bound must price the same constant 4 $, and none crosses HiGHS's proof.
+@pytest.mark.parametrize("seed", [0, 34])
+def test_replans_with_a_move_penalty_agree_with_highs(seed):
+    assert replan_faults(seed, move_penalty=2.0) == []
+
+
 def test_a_replan_that_drops_jobs_is_proven_on_its_bill_not_on_its_penalties():
     # Sweep seed 110: the trip leaves jobs that no unit can take, 800 k$ of drop penalties
     # beside a bill of 171 $. At 1e-4 of that objective (80 $) HiGHS called a plan 1.25 $ dearer
