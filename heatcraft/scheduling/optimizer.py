@@ -1096,7 +1096,8 @@ def _previous_start(problem: Problem, inputs: Any, grid: TimeGrid, series: Any,
 
 def _previous_tie(problem: Problem, chosen: _Candidate) -> tuple[str, Solution] | None:
     """A re-plan's second stage: the chosen plan with each job moved back to its unit and
-    start in the previous plan wherever that does not raise the bill (InsertionSearch.
+    start in the previous plan wherever that does not raise the bill with penalties (a move
+    penalty makes a return that raises the bill by less worth it; InsertionSearch.
     return_to); None if no job moved."""
     search, exact = _search_for(problem, chosen.plan)
     if not exact:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from heatcraft.models import Assignment, DroppedJob, Plan, SolverReport, UnitRun
 from heatcraft.scheduling.evaluation import Solution
-from heatcraft.scheduling.problem import Problem
+from heatcraft.scheduling.problem import Problem, grid_place
 from heatcraft.scheduling.step_commitment import blocks_of
 
 
@@ -41,34 +41,21 @@ def previous_placement(problem: Problem) -> list[tuple[int, int] | None]:
     return [job.previous for job in problem.jobs]
 
 
-def _grid_placement(problem: Problem,
-                    plan: Plan) -> tuple[list[tuple[int, int] | None], bool]:
-    """Each job's unit and start step in `plan`, and whether every assignment is one of the
-    problem's jobs on one of its units, starting on the grid (those that are not are left
-    out of the placement)."""
+def plan_to_solution(problem: Problem, plan: Plan) -> Solution | None:
+    """The step-level form of an existing plan (the FIFO baseline, a re-plan's previous
+    plan); None unless every assignment is one of the problem's jobs on one of its units,
+    starting on the grid."""
+    import numpy as np
+
+    grid = problem.grid
     by_job = {j.job.job_id: j for j in problem.jobs}
     unit_index = {u.equipment_id: u.index for u in problem.units}
     placement: list[tuple[int, int] | None] = [None] * len(problem.jobs)
-    whole = True
     for a in plan.assignments:
-        job, unit = by_job.get(a.job_id), unit_index.get(a.equipment_id)
-        position = problem.grid.index_of(a.start)
-        if job is None or unit is None or abs(position - round(position)) > 1e-9:
-            whole = False
-            continue
-        placement[job.index] = (unit, int(round(position)))
-    return placement, whole
-
-
-def plan_to_solution(problem: Problem, plan: Plan) -> Solution | None:
-    """The step-level form of an existing plan (the FIFO baseline); None if it is off-grid."""
-    import numpy as np
-
-    placement, whole = _grid_placement(problem, plan)
-    if not whole:
-        return None
-    grid = problem.grid
-    unit_index = {u.equipment_id: u.index for u in problem.units}
+        job, place = by_job.get(a.job_id), grid_place(a, unit_index, grid)
+        if job is None or place is None:
+            return None
+        placement[job.index] = place
     on = np.zeros((len(problem.units), problem.n_steps), dtype=bool)
     for run in plan.runs:
         lo = int(np.floor(grid.index_of(run.start) + 1e-9))

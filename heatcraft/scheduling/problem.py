@@ -8,6 +8,7 @@ energy counts the covered share). A unit is on in whole steps, so "run" = a bloc
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -182,6 +183,7 @@ def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOpt
     units = [_unit(u, i, inputs, grid, frozen, now_step, windows)
              for i, u in enumerate(inputs.equipment)]
     by_id = {u.equipment_id: u for u in units}
+    unit_index = {u.equipment_id: u.index for u in units}
     previous = {} if frozen is None else {a.job_id: a for a in frozen.previous.assignments}
     jobs, outside = [], []
     for job in inputs.jobs:
@@ -194,7 +196,7 @@ def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOpt
         fixed = None
         earliest_step = now_step
         done = previous.get(job.job_id)
-        before = None if done is None else _grid_place(done, by_id, grid)
+        before = None if done is None else grid_place(done, unit_index, grid)
         if done is not None and frozen.keeps(done):
             fixed = (by_id[done.equipment_id].index, int(round(grid.index_of(done.start))))
         allowed = [u for u in units if not job.allowed_equipment
@@ -236,14 +238,14 @@ def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOpt
                    constant_cost=constant, exact_tariff=exact, frozen=frozen)
 
 
-def _grid_place(assignment: Any, units: dict[str, UnitData],
-                grid: TimeGrid) -> tuple[int, int] | None:
+def grid_place(assignment: Any, unit_index: Mapping[str, int],
+               grid: TimeGrid) -> tuple[int, int] | None:
     """`assignment`'s unit index and start step; None off the grid or on an unknown unit."""
-    unit = units.get(assignment.equipment_id)
+    unit = unit_index.get(assignment.equipment_id)
     position = grid.index_of(assignment.start)
     if unit is None or abs(position - round(position)) > 1e-9:
         return None
-    return unit.index, int(round(position))
+    return unit, int(round(position))
 
 
 def _starts(job: Job, grid: TimeGrid, steps: int, earliest_step: int, *,
