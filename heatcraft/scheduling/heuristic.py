@@ -510,12 +510,12 @@ class InsertionSearch:
         return 0
 
     def _try_returning(self, jobs: list[JobData], targets: list[tuple[int, int] | None]) -> int:
-        """All of `jobs` at their targets if the bill with penalties does not rise: len(jobs),
-        else 0 (and the plan as it was). Each try counts as a move, failed or not, so the
-        budget ends the stage. Every job of `jobs` ends placed, so no required job is left
-        out."""
+        """All of `jobs` at their targets if the bill with penalties (bill()) does not rise:
+        len(jobs), else 0 (and the plan as it was). Each try counts as a move, failed or not,
+        so the budget ends the stage. Every job of `jobs` ends placed, so no required job is
+        left out."""
         self.moves += 1
-        before = self.bill() + self.penalty()
+        before = self.bill()
         snapshot = self._snapshot()
         if all(self.remove(job) for job in jobs):
             for job in jobs:
@@ -524,7 +524,7 @@ class InsertionSearch:
                     break
                 self.apply(job, move)
             else:
-                if self.bill() + self.penalty() <= before + 1e-9 * max(1.0, abs(before)):
+                if self.bill() <= before + 1e-9 * max(1.0, abs(before)):
                     return len(jobs)
         self._restore(snapshot)
         return 0

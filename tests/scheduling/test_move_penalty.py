@@ -8,25 +8,22 @@ import pytest
 
 from heatcraft.planning import replan_summary
 from heatcraft.scheduling import FrozenState, ScheduleOptions, optimize_plan, verify_plan
-from tests.scheduling.sites import at, hand_plan, heater, horizon, inputs, job, tou_tariff
-
-
-def _on_peak_job_site():
-    # Time-of-use energy, no demand charge: B's previous start (14:00) is on-peak, and moving
-    # it to the night saves its 50 kWh at 0.15 - 0.05 $/kWh, 5.00 $. A is as cheap where it is
-    # as anywhere, so it has no reason to move.
-    site = inputs([heater("H1")], [job("A", 50, 1, 0, 6), job("B", 50, 1, 8, 22)],
-                  tariff=tou_tariff(demand_rate=0.0), billed_peak_kw=500)
-    grid, series = horizon(site)
-    previous = hand_plan(site, grid, [("A", "H1", 3), ("B", "H1", 14)],
-                         [("H1", 3, 4), ("H1", 14, 15)])
-    return site, grid, series, previous
+from tests.scheduling.sites import (
+    at,
+    hand_plan,
+    heater,
+    horizon,
+    inputs,
+    job,
+    on_peak_job_site,
+    tou_tariff,
+)
 
 
 @pytest.mark.parametrize("backend", ["auto", "guided", "highs", "cpsat", "heuristic"])
 @pytest.mark.parametrize("penalty", [4.0, 6.0])
 def test_a_job_moves_only_where_that_saves_more_than_the_penalty(backend: str, penalty: float):
-    site, grid, series, previous = _on_peak_job_site()
+    site, grid, series, previous = on_peak_job_site()
     frozen = FrozenState(now=at(1), previous=previous)
     options = ScheduleOptions(backend=backend, time_limit_s=5.0, move_penalty=penalty)
     again = optimize_plan(site, grid, series, options, frozen=frozen)
@@ -50,6 +47,27 @@ def test_a_job_moves_only_where_that_saves_more_than_the_penalty(backend: str, p
         # The objective is the bill and the penalty of the moves.
         assert again.plan.solver.objective == pytest.approx(
             again.verification.recomputed_cost + summary["move_penalty"]["total"], abs=1e-4)
+
+
+@pytest.mark.parametrize(("penalty", "returned"), [(4.0, 0), (6.0, 1)])
+def test_the_return_stage_sends_a_job_back_only_where_its_move_saved_less_than_the_penalty(
+        penalty: float, returned: int):
+    # B sits at 20:00, 5.00 $ cheaper than its previous 14:00. Were the penalty counted twice
+    # (a bug this stop had: the bill with penalties plus the penalties again), B would go back
+    # at 4 $ too, since 5 <= 2 x 4.
+    from heatcraft.scheduling.heuristic import InsertionSearch
+    from heatcraft.scheduling.plan_builder import previous_placement
+    from heatcraft.scheduling.problem import build_problem
+
+    site, grid, series, previous = on_peak_job_site()
+    problem = build_problem(site, grid, series, ScheduleOptions(move_penalty=penalty),
+                            FrozenState(now=at(1), previous=previous))
+    a, b = problem.jobs
+    search = InsertionSearch(problem, 0)
+    assert search.place_fixed(a, 0, 12) and search.place_fixed(b, 0, 80)
+
+    assert search.return_to(previous_placement(problem), budget=100) == returned
+    assert search.placement[b.index] == ((0, 56) if returned else (0, 80))
 
 
 @pytest.mark.parametrize("backend", ["highs", "heuristic"])
