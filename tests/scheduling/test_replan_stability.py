@@ -15,6 +15,7 @@ from tests.scheduling.sites import (
     horizon,
     inputs,
     job,
+    on_peak_job_site,
     problem_of,
     tou_tariff,
 )
@@ -76,14 +77,9 @@ def test_a_trip_moves_the_tripped_units_jobs_and_nothing_else():
 
 
 def test_a_job_goes_back_where_it_was_when_that_costs_no_more():
-    # Time-of-use energy, no demand charge: A's previous place (03:00) is as cheap as any night
-    # hour, B's (14:00) is on-peak. The re-plan moves B out of the on-peak hours and leaves A
-    # where it was, where before the rule the earliest-tie stage pulled it to 01:00.
-    site = inputs([heater("H1")], [job("A", 50, 1, 0, 6), job("B", 50, 1, 8, 22)],
-                  tariff=tou_tariff(demand_rate=0.0), billed_peak_kw=500)
-    grid, series = horizon(site)
-    previous = hand_plan(site, grid, [("A", "H1", 3), ("B", "H1", 14)],
-                         [("H1", 3, 4), ("H1", 14, 15)])
+    # The re-plan moves B out of the on-peak hours and leaves A where it was, where before
+    # the rule the earliest-tie stage pulled it to 01:00.
+    site, grid, series, previous = on_peak_job_site()
     frozen = FrozenState(now=at(1), previous=previous)
     again = optimize_plan(site, grid, series, FAST, frozen=frozen)
 
