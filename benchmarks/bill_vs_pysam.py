@@ -25,22 +25,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.machine import cpu_name  # noqa: E402
 from heatcraft.tariffs import bill_load, expand_tariff, load_tariff  # noqa: E402
 from heatcraft.timegrid import TimeGrid  # noqa: E402
 from tests.tariffs.loads import industrial_year  # noqa: E402
 from tests.tariffs.pysam_reference import pysam_monthly  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "tariffs" / "fixtures"
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def median_seconds(run, repeats: int) -> tuple[float, object]:

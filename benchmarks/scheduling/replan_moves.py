@@ -24,19 +24,10 @@ from datetime import time as clock
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from benchmarks.machine import cpu_name
 from benchmarks.scheduling.run import INSTANCES
 
 OUTAGE_HOURS = 6
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def rows_for(name: str, penalties: list[float], workdir: Path, repeatable: bool) -> list[dict]:
@@ -104,7 +95,7 @@ def markdown(rows: list[dict], command: str) -> str:
     lines = [
         f"Command: `{command}`",
         "",
-        f"Machine: {_cpu()}, Python {platform.python_version()}.",
+        f"Machine: {cpu_name()}, Python {platform.python_version()}.",
         "",
         "| instance | tripped | move penalty $ | status | previous plan $ | re-plan bill $ "
         "| bill change $ | moved (of not started) | of them forced | dropped | bill gap "

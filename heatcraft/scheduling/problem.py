@@ -218,8 +218,9 @@ def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOpt
                             due_step=grid.index_of(job.deadline),
                             late_per_step=(late_per_hour or 0.0) * grid.step_hours,
                             previous=before,
-                            move_cost=options.move_penalty if before and not fixed
-                            and done.start >= frozen.now else 0.0))
+                            # only for jobs not started (neither kept nor restarted)
+                            move_cost=options.move_penalty
+                            if before and done.start >= frozen.now else 0.0))
     demand, exact = _demand_terms(inputs, series)
     base = base_load_series(grid, inputs.base_load_by_hour)
     dates = grid.local_dates
