@@ -19,9 +19,11 @@ from __future__ import annotations
 import argparse
 import platform
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from benchmarks.machine import cpu_name
@@ -31,10 +33,40 @@ OUTAGE_HOURS = 6
 
 
 def rows_for(name: str, penalties: list[float], workdir: Path, repeatable: bool) -> list[dict]:
-    from benchmarks.scheduling.generate import FIRST_DAY, TZ, generate_site, load_generated
-    from heatcraft.planning import replan_summary
-    from heatcraft.scheduling import ScheduleOptions, optimize_plan, verify_plan
-    from heatcraft.scheduling.options import FrozenState
+    from benchmarks.scheduling.generate import FIRST_DAY, TZ
+    from heatcraft.scheduling import ScheduleOptions
+
+    instance = load_instance(name, workdir, repeatable)
+    now = datetime.combine(FIRST_DAY + timedelta(days=instance.days // 2), clock(12),
+                           ZoneInfo(TZ))
+    trip = trip_at(instance.previous, now)
+    return [replan_row(instance, trip, ScheduleOptions(
+        time_limit_s=instance.limit, seed=0, repeatable=repeatable, move_penalty=penalty))
+        for penalty in penalties]
+
+
+@dataclass
+class Instance:
+    name: str
+    days: int
+    limit: float
+    inputs: Any
+    grid: Any
+    series: Any
+    previous: Any  # the plan the re-plans start from
+    previous_bill: float
+
+
+@dataclass
+class Trip:
+    frozen: Any  # FrozenState
+    tripped: str
+    forced: set[str]  # jobs planned to start on the tripped unit during its outage
+
+
+def load_instance(name: str, workdir: Path, repeatable: bool) -> Instance:
+    from benchmarks.scheduling.generate import generate_site, load_generated
+    from heatcraft.scheduling import ScheduleOptions, verify_plan
 
     jobs, units, days, site_seed, limit = INSTANCES[name]
     folder = generate_site(workdir / name, jobs, units, days, site_seed)
@@ -42,38 +74,49 @@ def rows_for(name: str, penalties: list[float], workdir: Path, repeatable: bool)
     previous = _first_plan(name, inputs, grid, series,
                            ScheduleOptions(time_limit_s=limit, seed=0, repeatable=repeatable),
                            workdir)
-    previous_bill = verify_plan(previous, inputs, grid, series).recomputed_cost
-    now = datetime.combine(FIRST_DAY + timedelta(days=days // 2), clock(12), ZoneInfo(TZ))
+    return Instance(name, days, limit, inputs, grid, series, previous,
+                    verify_plan(previous, inputs, grid, series).recomputed_cost)
+
+
+def trip_at(previous, now: datetime) -> Trip:
+    """The unit with the most jobs planned to start in the next OUTAGE_HOURS trips at `now`
+    and is back after them."""
+    from heatcraft.scheduling.options import FrozenState
+
     back = now + timedelta(hours=OUTAGE_HOURS)
     during = [a for a in previous.assignments if now <= a.start < back]
     tripped = min(sorted({a.equipment_id for a in during}),
                   key=lambda u: -sum(a.equipment_id == u for a in during))
     forced = {a.job_id for a in during if a.equipment_id == tripped}
-    frozen = FrozenState(now=now, previous=previous, tripped=frozenset({tripped}),
-                         unavailable_until=back)
-    rows = []
-    for penalty in penalties:
-        began = time.monotonic()
-        again = optimize_plan(inputs, grid, series,
-                              ScheduleOptions(time_limit_s=limit, seed=0, repeatable=repeatable,
-                                              move_penalty=penalty), frozen=frozen)
-        seconds = time.monotonic() - began
-        summary = replan_summary(frozen, grid, again.plan, penalty)
-        moved = summary["moved"]
-        report = again.plan.solver
-        rows.append({
-            "instance": name, "penalty": penalty, "status": report.status,
-            "verified": again.verification.ok,
-            "previous_bill": previous_bill,
-            "bill": again.verification.recomputed_cost,
-            # The gap of the bill (the objective's also counts drop and move penalties).
-            "gap": report.parameters.get("bill_gap", report.gap), "seconds": seconds,
-            "not_started": len(moved) + len(summary["unchanged"]), "moved": len(moved),
-            "tripped": tripped, "forced": sum(1 for m in moved if m["job_id"] in forced),
-            "dropped": sum(1 for m in moved if m["to"] is None),
-        })
-        print(rows[-1], flush=True)
-    return rows
+    return Trip(FrozenState(now=now, previous=previous, tripped=frozenset({tripped}),
+                            unavailable_until=back), tripped, forced)
+
+
+def replan_row(instance: Instance, trip: Trip, options) -> dict:
+    from heatcraft.planning import replan_summary
+    from heatcraft.scheduling import optimize_plan
+
+    began = time.monotonic()
+    again = optimize_plan(instance.inputs, instance.grid, instance.series, options,
+                          frozen=trip.frozen)
+    seconds = time.monotonic() - began
+    summary = replan_summary(trip.frozen, instance.grid, again.plan, options.move_penalty)
+    moved = summary["moved"]
+    report = again.plan.solver
+    row = {
+        "instance": instance.name, "penalty": options.move_penalty, "status": report.status,
+        "verified": again.verification.ok,
+        "previous_bill": instance.previous_bill,
+        "bill": again.verification.recomputed_cost,
+        # The gap of the bill (the objective's also counts drop and move penalties).
+        "gap": report.parameters.get("bill_gap", report.gap), "seconds": seconds,
+        "not_started": len(moved) + len(summary["unchanged"]), "moved": len(moved),
+        "tripped": trip.tripped,
+        "forced": sum(1 for m in moved if m["job_id"] in trip.forced),
+        "dropped": sum(1 for m in moved if m["to"] is None),
+    }
+    print(row, flush=True)
+    return row
 
 
 def _first_plan(name: str, inputs, grid, series, options, workdir: Path):

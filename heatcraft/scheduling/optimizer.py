@@ -73,7 +73,7 @@ from heatcraft.scheduling.plan_builder import (
     previous_placement,
     solution_to_plan,
 )
-from heatcraft.scheduling.problem import Problem, build_problem
+from heatcraft.scheduling.problem import Problem, anchored, build_problem
 from heatcraft.scheduling.relaxed_plan import RelaxedPlan, relaxed_plan
 from heatcraft.scheduling.step_commitment import switch_off_idle
 from heatcraft.scheduling.verifier import Verification, verify_plan
@@ -89,6 +89,9 @@ HEURISTIC_ONLY_MOVES_PER_SECOND = 600
 # The clock guards a slow machine: the heuristic may run this much longer than its share, but
 # never past the search's deadline.
 HEURISTIC_WALL_FACTOR = 1.5
+# A re-plan's heuristic prices a move at this share of the start plan's bill per job
+# (_anchored_search; measured in benchmarks/results/replan_anchor.md).
+ANCHOR_SHARE = 1.0
 # Above this many start variables the exact model does not pay within usual limits (benchmark).
 AUTO_EXACT_MAX_STARTS = 60_000
 AUTO_EXACT_MAX_STEPS = 300
@@ -774,10 +777,22 @@ def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: f
     rate = HEURISTIC_ONLY_MOVES_PER_SECOND if heuristic_only else MOVES_PER_SECOND
     wall = min(options.wall_seconds(HEURISTIC_WALL_FACTOR * seconds),
                _deadline(problem, options, began) - now)
-    solution = heuristic_plan(problem, options.seed, int(rate * seconds),
-                              max(wall, MIN_PHASE_SECONDS),
-                              start=on_time if on_time is not None else start_solution)
+    budget, wall = int(rate * seconds), max(wall, MIN_PHASE_SECONDS)
+    start = on_time if on_time is not None else start_solution
+    solution = heuristic_plan(problem, options.seed, budget, wall, start=start)
     candidates.append(_solution_candidate("heuristic", problem, solution, inputs))
+    anchored_problem = _anchored_search(problem, start_solution) if heuristic_only else problem
+    if anchored_problem is not problem:
+        # Where the heuristic is the whole search it has the time for a second one, anchored
+        # to the previous plan; the cheaper plan is kept. After a trip at noon on the week
+        # the anchored one billed 23,267 $ moving 18 jobs, the free one 24,054 $ moving 150;
+        # after a trip at 08:00 the anchor kept a peak the free one lowered (24,425 $ against
+        # 23,695 $). On the 100-job days (the guided search) neither was better.
+        left = _deadline(problem, options, began) - time.monotonic()
+        kept = heuristic_plan(anchored_problem, options.seed, budget,
+                              max(min(wall, left), MIN_PHASE_SECONDS), start=start)
+        candidates.append(_solution_candidate("anchored heuristic", problem, kept, inputs))
+        solution = _best_of(problem, [solution, kept])
     if on_time is not None:
         # Greedy left out jobs the check placed: they are not repaired twice. Starting the
         # descent from the check's plan is not enough: on 9 of 54 random sites
@@ -787,6 +802,18 @@ def _heuristic(problem: Problem, inputs: Any, options: ScheduleOptions, began: f
         solution = _repaired(problem, inputs, options, solution,
                              _deadline(problem, options, began), candidates, repair)
     return _best_of(problem, [solution] + ([start_solution] if start_solution else []))
+
+
+def _anchored_search(problem: Problem, start_solution: Solution | None) -> Problem:
+    """What a re-plan's anchored heuristic searches: each job that had not started pays for a
+    move at least ANCHOR_SHARE of the start plan's bill per job, so that its descent stays
+    near the previous plan (free, it drifts from its own greedy plan). The anchor scales with
+    the site's bill; the plans found are priced without it
+    (benchmarks/results/replan_anchor.md)."""
+    if problem.frozen is None or start_solution is None or not problem.jobs:
+        return problem
+    per_job = evaluate(problem, start_solution)[0] / len(problem.jobs)
+    return anchored(problem, ANCHOR_SHARE * per_job)
 
 
 def _repaired(problem: Problem, inputs: Any, options: ScheduleOptions, best: Solution,
@@ -1137,7 +1164,7 @@ def _summary_row(candidate: _Candidate, verification: Verification) -> dict[str,
 def _rank(candidate: _Candidate) -> int:
     """On equal cost prefer a re-plan's previous plan (it moves least), then the engine's
     plan, then the heuristic's, then the baseline."""
-    return {"previous plan": -1, "fifo": 3, "heuristic": 2,
+    return {"previous plan": -1, "fifo": 3, "heuristic": 2, "anchored heuristic": 2,
             "neighbourhood": 1}.get(candidate.source, 0)
 
 

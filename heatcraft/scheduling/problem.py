@@ -7,6 +7,7 @@ energy counts the covered share). A unit is on in whole steps, so "run" = a bloc
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -65,6 +66,7 @@ class JobData:
     # and what the re-plan pays for not keeping it there (ScheduleOptions.move_penalty).
     previous: tuple[int, int] | None = None
     move_cost: float = 0.0
+    not_started: bool = False  # the previous plan's start is at or after the re-plan's now
 
     def late_steps(self, start: int) -> float:
         """How many steps after its deadline the job ends when it starts at `start`."""
@@ -73,6 +75,12 @@ class JobData:
 
     def late_cost(self, start: int) -> float:
         return self.late_per_step * self.late_steps(start) if self.late_per_step else 0.0
+
+    @property
+    def replannable(self) -> bool:
+        """A re-plan's job that the previous plan placed and that had not started: the re-plan
+        may keep it where it was or move it."""
+        return self.fixed is None and self.previous is not None and self.not_started
 
     def placement_cost(self, unit: int, start: int) -> float:
         """What starting at `start` on `unit` costs beside the bill: lateness, and a move
@@ -220,7 +228,8 @@ def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOpt
                             previous=before,
                             # only for jobs not started (neither kept nor restarted)
                             move_cost=options.move_penalty
-                            if before and done.start >= frozen.now else 0.0))
+                            if before and done.start >= frozen.now else 0.0,
+                            not_started=done is not None and done.start >= frozen.now))
     demand, exact = _demand_terms(inputs, series)
     base = base_load_series(grid, inputs.base_load_by_hour)
     dates = grid.local_dates
@@ -332,3 +341,12 @@ def _demand_terms(inputs: Any, series: Any) -> tuple[list[DemandTerm], bool]:
         exact = exact and term.convex
         terms.append(term)
     return terms, exact
+
+
+def anchored(problem: Problem, move_cost: float) -> Problem:
+    """The problem with each replannable job's move priced at least `move_cost`: what a
+    re-plan's heuristic searches, so that its descent starts from the previous plan and
+    moves a job only where that saves more (the plans it finds are priced on `problem`)."""
+    jobs = [dataclasses.replace(job, move_cost=max(job.move_cost, move_cost))
+            if job.replannable else job for job in problem.jobs]
+    return dataclasses.replace(problem, jobs=jobs)
