@@ -347,6 +347,8 @@ def anchored(problem: Problem, move_cost: float) -> Problem:
     """The problem with each replannable job's move priced at least `move_cost`: what a
     re-plan's heuristic searches, so that its descent starts from the previous plan and
     moves a job only where that saves more (the plans it finds are priced on `problem`)."""
+    if not any(job.replannable and job.move_cost < move_cost for job in problem.jobs):
+        return problem  # nothing to anchor: the same problem, searched once
     jobs = [dataclasses.replace(job, move_cost=max(job.move_cost, move_cost))
             if job.replannable else job for job in problem.jobs]
     return dataclasses.replace(problem, jobs=jobs)

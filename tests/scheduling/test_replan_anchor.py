@@ -46,6 +46,7 @@ def test_the_anchor_prices_only_the_jobs_a_replan_may_keep_or_move():
         assert b.placement_cost(*b.previous) == 0.0
         assert b.placement_cost(b.previous[0], b.previous[1] + 4) == price
     assert jobs["B"].move_cost == 2.0  # the problem itself is unchanged
+    assert anchored(problem, 2.0) is problem  # nothing rises: nothing to search again
 
 
 def test_the_heuristic_alone_searches_free_and_anchored_and_keeps_the_cheaper():
