@@ -24,7 +24,8 @@ if TYPE_CHECKING:  # engine modules load at run time, keeping the code location 
     from heatcraft.planning import CostedPlan, Horizon
 
 # 2: late_penalty_per_hour; a heuristic plan reports its window bound. 3: move_penalty.
-CODE_VERSION = "3"
+# 4: a re-plan by the heuristic alone also searches anchored to the previous plan.
+CODE_VERSION = "4"
 
 
 def _materialize_plan(
