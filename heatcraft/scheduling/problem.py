@@ -205,6 +205,7 @@ def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOpt
         earliest_step = now_step
         done = previous.get(job.job_id)
         before = None if done is None else grid_place(done, unit_index, grid)
+        not_started = done is not None and done.start >= frozen.now  # neither kept nor restarted
         if done is not None and frozen.keeps(done):
             fixed = (by_id[done.equipment_id].index, int(round(grid.index_of(done.start))))
         allowed = [u for u in units if not job.allowed_equipment
@@ -226,10 +227,8 @@ def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOpt
                             due_step=grid.index_of(job.deadline),
                             late_per_step=(late_per_hour or 0.0) * grid.step_hours,
                             previous=before,
-                            # only for jobs not started (neither kept nor restarted)
-                            move_cost=options.move_penalty
-                            if before and done.start >= frozen.now else 0.0,
-                            not_started=done is not None and done.start >= frozen.now))
+                            move_cost=options.move_penalty if before and not_started else 0.0,
+                            not_started=not_started))
     demand, exact = _demand_terms(inputs, series)
     base = base_load_series(grid, inputs.base_load_by_hour)
     dates = grid.local_dates
