@@ -19,10 +19,7 @@ from __future__ import annotations
 import argparse
 import platform
 import statistics
-from datetime import datetime, timedelta
-from datetime import time as clock
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from benchmarks.machine import cpu_name
 from benchmarks.scheduling.replan_moves import load_instance, replan_row, trip_at
@@ -31,15 +28,12 @@ from benchmarks.scheduling.run import INSTANCES
 
 def rows_for(name: str, hours: list[int], seeds: list[int], shares: list[float],
              workdir: Path) -> list[dict]:
-    from benchmarks.scheduling.generate import FIRST_DAY, TZ
     from heatcraft.scheduling import ScheduleOptions, optimizer
 
     instance = load_instance(name, workdir, repeatable=False)
     rows = []
     for hour in hours:
-        now = datetime.combine(FIRST_DAY + timedelta(days=instance.days // 2), clock(hour),
-                               ZoneInfo(TZ))
-        trip = trip_at(instance.previous, now)
+        trip = trip_at(instance, hour)
         for seed in seeds:
             for share in shares:
                 optimizer.ANCHOR_SHARE = share

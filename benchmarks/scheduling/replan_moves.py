@@ -33,13 +33,10 @@ OUTAGE_HOURS = 6
 
 
 def rows_for(name: str, penalties: list[float], workdir: Path, repeatable: bool) -> list[dict]:
-    from benchmarks.scheduling.generate import FIRST_DAY, TZ
     from heatcraft.scheduling import ScheduleOptions
 
     instance = load_instance(name, workdir, repeatable)
-    now = datetime.combine(FIRST_DAY + timedelta(days=instance.days // 2), clock(12),
-                           ZoneInfo(TZ))
-    trip = trip_at(instance.previous, now)
+    trip = trip_at(instance, hour=12)
     return [replan_row(instance, trip, ScheduleOptions(
         time_limit_s=instance.limit, seed=0, repeatable=repeatable, move_penalty=penalty))
         for penalty in penalties]
@@ -78,11 +75,15 @@ def load_instance(name: str, workdir: Path, repeatable: bool) -> Instance:
                     verify_plan(previous, inputs, grid, series).recomputed_cost)
 
 
-def trip_at(previous, now: datetime) -> Trip:
-    """The unit with the most jobs planned to start in the next OUTAGE_HOURS trips at `now`
-    and is back after them."""
+def trip_at(instance: Instance, hour: int) -> Trip:
+    """At `hour` of the horizon's middle day, the unit with the most jobs of the previous
+    plan starting in the next OUTAGE_HOURS trips, and is back after them."""
+    from benchmarks.scheduling.generate import FIRST_DAY, TZ
     from heatcraft.scheduling.options import FrozenState
 
+    previous = instance.previous
+    now = datetime.combine(FIRST_DAY + timedelta(days=instance.days // 2), clock(hour),
+                           ZoneInfo(TZ))
     back = now + timedelta(hours=OUTAGE_HOURS)
     during = [a for a in previous.assignments if now <= a.start < back]
     tripped = min(sorted({a.equipment_id for a in during}),

@@ -78,9 +78,9 @@ class JobData:
 
     @property
     def replannable(self) -> bool:
-        """A re-plan's job that the previous plan placed and that had not started: the re-plan
-        may keep it where it was or move it."""
-        return self.fixed is None and self.previous is not None and self.not_started
+        """A re-plan's job that the previous plan placed on the grid and that had not started
+        (so not kept either): the re-plan may keep it where it was or move it."""
+        return self.previous is not None and self.not_started
 
     def placement_cost(self, unit: int, start: int) -> float:
         """What starting at `start` on `unit` costs beside the bill: lateness, and a move
