@@ -25,7 +25,8 @@ if TYPE_CHECKING:  # engine modules load at run time, keeping the code location 
 
 # 2: late_penalty_per_hour; a heuristic plan reports its window bound. 3: move_penalty.
 # 4: a re-plan by the heuristic alone also searches anchored to the previous plan.
-CODE_VERSION = "4"
+# 5: the guided search's neighbourhoods include the shift (every job a step on its unit).
+CODE_VERSION = "5"
 
 
 def _materialize_plan(

@@ -143,6 +143,14 @@ RELAXED_PLAN_MOVES = 4000
 NEIGHBOURHOOD_SIZE = 12
 NEIGHBOURHOOD_REACH = 16
 NEIGHBOURHOOD_WORK = 0.5
+# The guided search makes every 8th neighbourhood the shift (every job a step earlier or later
+# on its unit, 2 units of work; mip_neighbourhood._shifted). The 100-job days at 60 s, seeds
+# 0-7, paired runs (benchmarks/results/scheduling.md, session 34): day b's mean 45,810 ->
+# 44,730 $ and day a's 45,578 -> 45,293 $, each lower on 7 of 8; every 4th draw gave day b
+# 45,460 $ on seeds 0-3 (against 44,696 $), two steps 45,406 $.
+SHIFT_EVERY = 8
+SHIFT_REACH = 1
+SHIFT_WORK = 2.0
 # A job the heuristic left out: CP-SAT deterministic time for the neighbourhood that places
 # it, for all of them per second of limit (at least one job's), and how far (steps) the jobs
 # around it may move (random site 621 needs 21: a job moves past the one pinned where it sat).
@@ -657,7 +665,8 @@ def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
        beside the insertion heuristic;
     2. the MIP restricted to the LP's starts and the incumbent's, root node only, alone (a
        neighbourhood search beside it slowed it by 5-40 % and never beat it);
-    3. neighbourhoods of the better plan, two at a time on both cores, until the limit.
+    3. neighbourhoods of the better plan, two at a time on both cores, until the limit; every
+       SHIFT_EVERY-th of them nudges every job at once instead of moving a few.
     """
     root = guided_root(problem, inputs, options, began, start_solution, candidates, warnings,
                        repair, on_time)
@@ -677,7 +686,8 @@ def _guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, bega
         improved, report = improve_by_neighbourhoods(
             problem, best, rounds=int(GUIDED_ROUNDS_PER_SECOND * limit),
             deadline=deadline - 0.5, seed=options.seed + 1, size=NEIGHBOURHOOD_SIZE,
-            reach=NEIGHBOURHOOD_REACH, work=NEIGHBOURHOOD_WORK, workers=2, cents=True)
+            reach=NEIGHBOURHOOD_REACH, work=NEIGHBOURHOOD_WORK, workers=2, cents=True,
+            shift_every=SHIFT_EVERY, shift_reach=SHIFT_REACH, shift_work=SHIFT_WORK)
         windows = bounding.result() if bounding is not None else None
     if improved is not best:
         candidates.append(_solution_candidate("neighbourhood", problem, improved, inputs))
@@ -748,6 +758,8 @@ def _guided_outcome(lp: SolveOutcome, restricted: list[SolveOutcome],
                            f"{key}.iterations": outcome.iterations})
     parameters.update({"neighbourhoods": neighbourhoods.rounds,
                        "neighbourhoods_improved": neighbourhoods.improved,
+                       "neighbourhoods.shifts": neighbourhoods.shifts,
+                       "neighbourhoods.shifts_improved": neighbourhoods.shifts_improved,
                        "neighbourhoods.stopped_by_clock": neighbourhoods.clock_stopped})
     bound = lp.bound
     if windows is not None:

@@ -13,7 +13,7 @@ from heatcraft.scheduling.evaluation import Solution, electric_kw, evaluate
 from heatcraft.scheduling.formulation import build_model, decode
 from heatcraft.scheduling.heuristic import heuristic_plan
 from heatcraft.scheduling.linear_model import LinearModel
-from heatcraft.scheduling.mip_neighbourhood import improve_by_neighbourhoods
+from heatcraft.scheduling.mip_neighbourhood import _shifted, improve_by_neighbourhoods
 from heatcraft.scheduling.peak_bounds import demand_bounds
 from heatcraft.tariffs import tiered_cost
 from tests.scheduling.sites import (
@@ -179,3 +179,52 @@ def test_a_peak_reached_twice_is_lowered_by_moving_jobs_at_both_moments_at_once(
                                                deadline=time.monotonic() + 30, seed=0, size=4)
     assert report.improved >= 1
     assert electric_kw(problem, better).max() == pytest.approx(50.0)
+
+
+def _pairs_overlapping_by_one_step():
+    """Four pairs of 50 kW jobs, each pair on the two heaters overlapping by one 15-minute
+    step (100 kW) at 01:45, 04:45, 14:45 and 21:45, under a flat demand charge."""
+    hours = (1.0, 4.0, 14.0, 21.0)
+    jobs = []
+    for k, hour in enumerate(hours):
+        jobs += [job(f"A{k}", 50, 1, hour - 0.5, hour + 2.5),
+                 job(f"B{k}", 50, 1, hour - 0.5, hour + 2.5)]
+    site = inputs([heater("H1"), heater("H2")], jobs, tariff=tou_tariff(18.0, flat=True))
+    problem = problem_of(site)
+    placement = []
+    for hour in hours:
+        placement += [(0, int(hour * 4)), (1, int(hour * 4) + 3)]
+    on = np.zeros((2, problem.n_steps), dtype=bool)
+    for (unit, start), item in zip(placement, problem.jobs, strict=True):
+        on[unit, start:start + item.steps] = True
+    return site, problem, Solution(placement, on)
+
+
+def test_the_shift_keeps_each_job_on_its_unit_within_its_reach():
+    _, problem, start = _pairs_overlapping_by_one_step()
+    shifted = _shifted(problem, start, reach=1)
+    for job_data, (unit, step) in zip(shifted.jobs, start.placement, strict=True):
+        assert {u for u, _ in job_data.candidates} == {unit}
+        assert sorted(s for _, s in job_data.candidates) == [step - 1, step, step + 1]
+
+
+def test_a_peak_reached_at_more_moments_than_a_neighbourhood_reaches_is_lowered_by_the_shift():
+    # Parting one pair saves nothing while the others still peak at 100 kW; two freed jobs
+    # reach three of the four moments at most (the plateau). One step later for each second
+    # job of a pair parts all four at once: only the shift finds it.
+    site, problem, start = _pairs_overlapping_by_one_step()
+    assert electric_kw(problem, start).max() == pytest.approx(100.0)
+    local, alone = improve_by_neighbourhoods(problem, start, rounds=8,
+                                             deadline=time.monotonic() + 30, seed=0, size=2)
+    assert alone.improved == 0 and alone.shifts == 0
+    assert electric_kw(problem, local).max() == pytest.approx(100.0)
+    better, report = improve_by_neighbourhoods(problem, start, rounds=2,
+                                               deadline=time.monotonic() + 30, seed=0, size=2,
+                                               shift_every=2)
+    assert report.shifts == 1 and report.shifts_improved == 1
+    assert electric_kw(problem, better).max() == pytest.approx(50.0)
+    from heatcraft.scheduling.plan_builder import solution_to_plan
+
+    grid, series = horizon(site)
+    assert verify_plan(solution_to_plan(problem, better, site, site_id="t"), site, grid,
+                       series).ok

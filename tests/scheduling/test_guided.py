@@ -17,7 +17,12 @@ from heatcraft.scheduling.formulation import build_model
 from heatcraft.scheduling.heuristic import heuristic_plan
 from heatcraft.scheduling.lp_support import lp_guide, restricted_to_support, search_support
 from heatcraft.scheduling.mip_neighbourhood import NeighbourhoodReport, improve_by_neighbourhoods
-from heatcraft.scheduling.optimizer import GUIDED_MIN_STARTS, _guided_outcome, choose_backend
+from heatcraft.scheduling.optimizer import (
+    GUIDED_MIN_STARTS,
+    SHIFT_EVERY,
+    _guided_outcome,
+    choose_backend,
+)
 from heatcraft.scheduling.plan_builder import plan_to_solution, solution_to_plan
 from heatcraft.scheduling.problem import build_problem
 from heatcraft.scheduling.window_bound import window_bound
@@ -138,6 +143,11 @@ def test_guided_search_returns_a_verified_plan_under_its_lp_bound():
     assert report.parameters["engine.restricted.0.stopped_by_clock"] is False
     assert report.parameters["engine.stopped_by_clock"] == \
         report.parameters["engine.neighbourhoods.stopped_by_clock"]
+    # Every SHIFT_EVERY-th neighbourhood is the shift, and the report counts them.
+    assert report.parameters["engine.neighbourhoods.shifts"] == \
+        report.parameters["engine.neighbourhoods"] // SHIFT_EVERY
+    assert 0 <= report.parameters["engine.neighbourhoods.shifts_improved"] <= \
+        report.parameters["engine.neighbourhoods.shifts"]
     assert report.bound is not None and report.bound <= result.verification.recomputed_cost
     assert report.gap is not None and report.gap >= 0
     assert result.verification.recomputed_cost <= result.baseline_cost
