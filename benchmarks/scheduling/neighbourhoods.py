@@ -13,8 +13,9 @@ once, as the guided search makes it (greedy insertion and local search from FIFO
 restricted MIP's two roots, the cheaper plan kept), and every arm starts from it. The arms take
 turns on each seed, one at a time on both cores, each for the same wall time (`--seconds`):
 what is compared is the plan reached in equal time from the same plan.
-An arm is `key=value` pairs over the guided search's settings (size, reach, work, queued);
-the first arm is the reference and unset keys keep the optimizer's values.
+An arm is `key=value` pairs over the guided search's settings (size, reach, work, queued,
+shift_every, shift_reach, shift_work; shift_every=0: no shift neighbourhood); the first arm is
+the reference and unset keys keep the optimizer's values.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from benchmarks.scheduling.run import INSTANCES
 
-SETTINGS = ("size", "reach", "work", "queued")
+SETTINGS = ("size", "reach", "work", "queued", "shift_every", "shift_reach", "shift_work")
 
 
 def parse_arm(text: str) -> dict[str, float]:
@@ -72,8 +73,11 @@ def run_arm(problem, start, arm: dict[str, float], seed: int, seconds: float) ->
         size=int(arm.get("size", opt.NEIGHBOURHOOD_SIZE)),
         reach=int(arm.get("reach", opt.NEIGHBOURHOOD_REACH)),
         work=arm.get("work", opt.NEIGHBOURHOOD_WORK), queued=int(arm.get("queued", 0)),
-        workers=2, cents=True)
+        workers=2, cents=True, shift_every=int(arm.get("shift_every", opt.SHIFT_EVERY)),
+        shift_reach=int(arm.get("shift_reach", opt.SHIFT_REACH)),
+        shift_work=arm.get("shift_work", opt.SHIFT_WORK))
     return {"cost": report.end_cost, "solves": report.rounds, "improved": report.improved,
+            "shifts": report.shifts, "shifts_improved": report.shifts_improved,
             "seconds": round(time.monotonic() - began, 1)}
 
 
