@@ -8,7 +8,7 @@ re-place the freed jobs and re-commit every unit exactly (demand charges include
 accepted only if its plan costs less. Each sub-model is small, so it solves fast. Those
 neighbourhoods are narrow and deep (a few jobs, hours of reach, any unit); where the search
 asks for it, every few draws is a wide and shallow one instead (`_shifted`: every job a step
-earlier or later on its own unit), which lowers a peak reached at many moments of the day at once.
+earlier or later on its own unit), which lowers a peak reached at many moments at once.
 
 Work is counted in rounds and each sub-model is limited in work (CP-SAT's deterministic time,
 or a node count for the MIP engines), so the same seed gives the same plan; the wall clock only
@@ -75,10 +75,10 @@ class NeighbourhoodReport:
 
 def _shifted(problem: Problem, solution: Solution, reach: int) -> Problem:
     """Every placed job that may move keeps its unit and may start up to `reach` steps
-    earlier or later; a job left out stays out; every unit is committed afresh over the whole
-    horizon. The local neighbourhoods of the 100-job day b stall where the peak is reached at
-    many moments; there 45 of 52 shift solves lowered the plan, by up to 1,080 $ at once
-    (benchmarks/results/scheduling.md, session 34)."""
+    earlier or later; a job left out keeps all its starts (as in _restricted); every unit is
+    committed afresh over the whole horizon. The local neighbourhoods of the 100-job day b
+    stall where the peak is reached at many moments; there 45 of 52 shift solves lowered the
+    plan, by up to 1,080 $ at once (benchmarks/results/scheduling.md, session 34)."""
     jobs = []
     for job in problem.jobs:
         place = solution.placement[job.index]
