@@ -87,7 +87,7 @@ def _shifted(problem: Problem, solution: Solution, reach: int) -> Problem:
             continue
         near = [(u, s) for u, s in job.candidates
                 if u == place[0] and abs(s - place[1]) <= reach]
-        jobs.append(dataclasses.replace(job, candidates=near or [place]))
+        jobs.append(dataclasses.replace(job, candidates=near))
     return dataclasses.replace(problem, jobs=jobs)
 
 
@@ -216,9 +216,10 @@ def improve_by_neighbourhoods(problem: Problem, start: Solution, *, rounds: int,
     `stop`: checked before each draw; the engine that proved optimality ends the search.
     `cents`: CP-SAT searches on `_search_objective` instead of the model's own objective.
     `shift_every` > 0: every `shift_every`-th draw is the shift neighbourhood (`_shifted`,
-    `shift_reach` steps, `shift_work` units) instead; it searches the model's own objective,
-    since with every unit's commitment free the cents objective, blind to min-load energy,
-    kept units on idle (day b: 46,998 $ from a 43,811 $ plan, 44,909 $ on the exact one)."""
+    `shift_reach` steps, `shift_work` units) instead of a drawn moment's; it searches the
+    model's own objective, since with every unit's commitment free the cents objective, blind
+    to min-load energy, kept units on idle (day b: 46,998 $ from a 43,811 $ plan, 44,909 $ on
+    the exact one)."""
     rng = np.random.default_rng(seed + 7919)
     current = start
     cost = sum(evaluate(problem, current))
@@ -228,11 +229,12 @@ def improve_by_neighbourhoods(problem: Problem, start: Solution, *, rounds: int,
 
     def explore(free: set[int] | None, base: Solution):
         """`free`: the jobs freed around moments; None: the shift neighbourhood."""
-        sub = _shifted(problem, base, shift_reach) if free is None \
+        shift = free is None
+        sub = _shifted(problem, base, shift_reach) if shift \
             else _restricted(problem, base, free, reach)
         model, index = build_model(sub, tight_linking=False, redundant_cumulatives=False,
                                    allow_drops=allow_drops)
-        if cents and backend == "cpsat" and free is not None:
+        if cents and backend == "cpsat" and not shift:
             _search_objective(sub, model, index)
         left = deadline - time.monotonic()  # when it starts: a queued one has waited
         outcome = solve_with(backend, model,
@@ -240,16 +242,14 @@ def improve_by_neighbourhoods(problem: Problem, start: Solution, *, rounds: int,
                              threads=1, seed=seed, relative_gap=1e-4,
                              hint=hint_values(sub, model, index, base),
                              node_limit=node_limit,
-                             deterministic_time=work if free is not None else shift_work,
+                             deterministic_time=shift_work if shift else work,
                              bounded=False)
-        if free is None:
-            outcome.parameters["neighbourhood"] = "shift"
         if outcome.values is None:
             return outcome, None, None
         candidate = decode(sub, index, outcome.values)
         return outcome, candidate, sum(evaluate(problem, candidate))
 
-    pending: deque[Future] = deque()
+    pending: deque[tuple[bool, Future]] = deque()  # (a shift, its solve), in draw order
     drawn, drawing = 0, True
     with ThreadPoolExecutor(max_workers=workers) as pool:
         while True:
@@ -264,16 +264,16 @@ def improve_by_neighbourhoods(problem: Problem, start: Solution, *, rounds: int,
                 else:
                     shift = shift_every > 0 and drawn % shift_every == shift_every - 1
                     free = None if shift else _neighbourhood(problem, current, drawn, size, rng)
-                    pending.append(pool.submit(explore, free, current))
+                    pending.append((shift, pool.submit(explore, free, current)))
                     drawn += 1
             if not pending:
                 break
-            outcome, candidate, candidate_cost = pending.popleft().result()
+            shifted, solving = pending.popleft()
+            outcome, candidate, candidate_cost = solving.result()
             report.rounds += 1
             report.solves.append((outcome.status, round(outcome.seconds, 2)))
             # A solve cut by its wall (round_seconds, or the deadline) did less than its work.
             report.clock_stopped |= bool(outcome.parameters.get("stopped_by_clock"))
-            shifted = outcome.parameters.get("neighbourhood") == "shift"
             report.shifts += shifted
             if candidate is not None and candidate_cost < cost - IMPROVE * max(1.0, abs(cost)):
                 current, cost = candidate, candidate_cost

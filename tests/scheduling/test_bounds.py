@@ -209,9 +209,9 @@ def test_the_shift_keeps_each_job_on_its_unit_within_its_reach():
 
 
 def test_a_peak_reached_at_more_moments_than_a_neighbourhood_reaches_is_lowered_by_the_shift():
-    # Parting one pair saves nothing while the others still peak at 100 kW; two freed jobs
-    # reach three of the four moments at most (the plateau). One step later for each second
-    # job of a pair parts all four at once: only the shift finds it.
+    # Parting one pair saves nothing while the others still peak at 100 kW; a neighbourhood of
+    # two jobs parts one pair, the plateau's (one job at each of three moments) three at most.
+    # One step later for each second job of a pair parts all four at once: only the shift does.
     site, problem, start = _pairs_overlapping_by_one_step()
     assert electric_kw(problem, start).max() == pytest.approx(100.0)
     local, alone = improve_by_neighbourhoods(problem, start, rounds=8,
