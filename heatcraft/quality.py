@@ -8,6 +8,7 @@ are reported by name. Great Expectations takes seconds to import, so import this
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -47,6 +48,13 @@ def _suites():
     return {"jobs": jobs, "equipment": equipment}
 
 
+def _utc_naive(moment: datetime) -> datetime:
+    """The same instant in UTC without its zone: Great Expectations' column metrics on
+    tz-aware datetimes raise pandas' Pandas4Warning (an error under pandas 4), and the
+    comparisons made here only need the instants' order."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
 def _frames(inputs: SiteInputs) -> dict[str, pd.DataFrame]:
     jobs = pd.DataFrame(
         [
@@ -56,8 +64,8 @@ def _frames(inputs: SiteInputs) -> dict[str, pd.DataFrame]:
                 "heating_kwh": j.heating_kwh,
                 "duration_minutes": j.duration_minutes,
                 "temperature_c": j.temperature_c,
-                "earliest_start": j.earliest_start,
-                "deadline": j.deadline,
+                "earliest_start": _utc_naive(j.earliest_start),
+                "deadline": _utc_naive(j.deadline),
             }
             for j in inputs.jobs
         ]
