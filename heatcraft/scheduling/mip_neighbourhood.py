@@ -82,7 +82,7 @@ def _shifted(problem: Problem, solution: Solution, reach: int) -> Problem:
     jobs = []
     for job in problem.jobs:
         place = solution.placement[job.index]
-        if place is None:  # as in _restricted: a job left out keeps all its starts
+        if place is None:
             jobs.append(job)
             continue
         near = [(u, s) for u, s in job.candidates

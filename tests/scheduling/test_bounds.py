@@ -15,6 +15,7 @@ from heatcraft.scheduling.heuristic import heuristic_plan
 from heatcraft.scheduling.linear_model import LinearModel
 from heatcraft.scheduling.mip_neighbourhood import _shifted, improve_by_neighbourhoods
 from heatcraft.scheduling.peak_bounds import demand_bounds
+from heatcraft.scheduling.plan_builder import solution_to_plan
 from heatcraft.tariffs import tiered_cost
 from tests.scheduling.sites import (
     heater,
@@ -106,8 +107,6 @@ def test_neighbourhood_search_only_improves_and_keeps_every_limit():
     better, report = improve_by_neighbourhoods(problem, start, rounds=4,
                                                deadline=time.monotonic() + 30, seed=0, size=3)
     assert report.rounds == 4 and sum(evaluate(problem, better)) <= report.start_cost + 1e-9
-    from heatcraft.scheduling.plan_builder import solution_to_plan
-
     grid, series = horizon(site)
     plan = solution_to_plan(problem, Solution(better.placement, better.on), site, site_id="t")
     assert verify_plan(plan, site, grid, series).ok
@@ -223,8 +222,6 @@ def test_a_peak_reached_at_more_moments_than_a_neighbourhood_reaches_is_lowered_
                                                shift_every=2)
     assert report.shifts == 1 and report.shifts_improved == 1
     assert electric_kw(problem, better).max() == pytest.approx(50.0)
-    from heatcraft.scheduling.plan_builder import solution_to_plan
-
     grid, series = horizon(site)
     assert verify_plan(solution_to_plan(problem, better, site, site_id="t"), site, grid,
                        series).ok
