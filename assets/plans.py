@@ -181,6 +181,9 @@ class OptimizerConfig(dg.Config):
     # when the re-plan moves it to another unit or start or drops it (0: only moves that cost
     # nothing are undone). A fresh plan records it for the trip sensor's re-plans of its day.
     move_penalty: float = 0.0
+    # The same by priority 1 (highest) .. 5 (the last applies to lower priorities), in place
+    # of move_penalty: e.g. [200, 50, 10] keeps the first priority's jobs where they were.
+    move_penalty_per_priority: list[float] | None = None
 
 
 @dg.asset(
@@ -216,14 +219,8 @@ def optimized_plan(
     if config.late_penalty_per_hour is not None:
         options = dataclasses.replace(options, late_penalty_per_hour=_checked(
             "late_penalty_per_hour", config.late_penalty_per_hour, "delay"))
-    if config.move_penalty:
-        from heatcraft.scheduling.options import check_move_penalty
-
-        try:
-            options = dataclasses.replace(
-                options, move_penalty=check_move_penalty(config.move_penalty))
-        except ValueError as exc:
-            raise dg.Failure(f"move_penalty: {exc}") from exc
+    if config.move_penalty or config.move_penalty_per_priority is not None:
+        options = dataclasses.replace(options, move_penalty=_move_penalty(config))
     result = optimize_plan(site_inputs, horizon.grid, horizon.series, options, frozen=frozen)
     for warning in result.warnings:
         context.log.warning(warning)
@@ -238,16 +235,18 @@ def optimized_plan(
         else list(options.drop_penalty_per_priority),
         "late_penalty_per_hour": None if options.late_penalty_per_hour is None
         else list(options.late_penalty_per_hour),
-        "move_penalty": options.move_penalty})
+        "move_penalty": list(options.move_penalty) if isinstance(options.move_penalty, tuple)
+        else options.move_penalty})
     if site_inputs.trips:  # the trip sensor does not repeat a fresh plan that read its trip
         from heatcraft.intake.equipment_trips import trip_read
 
         extra["trips_read"] = dg.MetadataValue.json([trip_read(t) for t in site_inputs.trips])
     if frozen is not None:
-        from heatcraft.planning import replan_summary
+        from heatcraft.planning import job_priorities, replan_summary
 
         extra["replan"] = dg.MetadataValue.json(
-            replan_summary(frozen, horizon.grid, result.plan, options.move_penalty))
+            replan_summary(frozen, horizon.grid, result.plan, options.move_penalty,
+                           job_priorities(site_inputs)))
     return _materialize_plan(
         context, warehouse, site_inputs, costed, horizon, plan_date, "optimized_plan", extra,
         frozen,
@@ -260,6 +259,21 @@ def _penalties(config: OptimizerConfig) -> tuple[float, ...] | None:
             raise dg.Failure("give drop_penalty_per_priority or never_drop, not both")
         return None
     return _checked("drop_penalty_per_priority", config.drop_penalty_per_priority, "drop")
+
+
+def _move_penalty(config: OptimizerConfig) -> float | tuple[float, ...]:
+    """The config's move penalty as ScheduleOptions takes it; a bad one fails the run."""
+    from heatcraft.scheduling.options import check_move_penalty
+
+    if config.move_penalty and config.move_penalty_per_priority is not None:
+        raise dg.Failure("give move_penalty or move_penalty_per_priority, not both")
+    field, value = ("move_penalty", config.move_penalty) \
+        if config.move_penalty_per_priority is None \
+        else ("move_penalty_per_priority", config.move_penalty_per_priority)
+    try:
+        return check_move_penalty(value)
+    except ValueError as exc:
+        raise dg.Failure(f"{field}: {exc}") from exc
 
 
 def _checked(field: str, values: list[float], what: str) -> tuple[float, ...]:

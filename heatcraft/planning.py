@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -18,7 +18,7 @@ from heatcraft.provenance import sha256_of
 from heatcraft.timegrid import TimeGrid
 
 if TYPE_CHECKING:
-    from heatcraft.scheduling.options import FrozenState
+    from heatcraft.scheduling.options import FrozenState, MovePenalty
 
 
 @dataclass(frozen=True)
@@ -179,9 +179,15 @@ def _tripped_units(entries: tuple[str, ...], option: str, now: datetime,
 
 
 def replan_summary(frozen: FrozenState, grid: TimeGrid, plan: Plan,
-                   move_penalty: float = 0.0) -> dict[str, Any]:
+                   move_penalty: MovePenalty = 0.0,
+                   priorities: Mapping[str, int] | None = None) -> dict[str, Any]:
     """What the re-plan kept, what it planned again, from which step, what it moved, and what
-    the moves cost at `move_penalty` a job (ScheduleOptions.move_penalty)."""
+    the moves cost at `move_penalty` a job (ScheduleOptions.move_penalty; amounts by priority
+    need the jobs' `priorities`)."""
+    from heatcraft.scheduling.options import move_price
+
+    if isinstance(move_penalty, tuple) and priorities is None:
+        raise ValueError("a move penalty by priority needs the jobs' priorities")
     kept = sorted(a.job_id for a in frozen.previous.assignments if frozen.keeps(a))
     restarted = sorted(a.job_id for a in frozen.previous.assignments if frozen.interrupts(a))
     moves = _moves(frozen, plan)
@@ -197,9 +203,17 @@ def replan_summary(frozen: FrozenState, grid: TimeGrid, plan: Plan,
         "restarted": restarted,
         "replanned": sorted({a.job_id for a in plan.assignments} - set(kept)),
         **moves,
-        "move_penalty": {"per_job": move_penalty,
-                         "total": round(move_penalty * len(moves["moved"]), 2)},
+        "move_penalty": {
+            "per_job": list(move_penalty) if isinstance(move_penalty, tuple) else move_penalty,
+            "total": round(sum(move_price(move_penalty, priorities[m["job_id"]])
+                               if isinstance(move_penalty, tuple) else float(move_penalty)
+                               for m in moves["moved"]), 2)},
     }
+
+
+def job_priorities(inputs: SiteInputs) -> dict[str, int]:
+    """Each job's priority by its id, as a re-plan's moves are priced (replan_summary)."""
+    return {job.job_id: job.priority for job in inputs.jobs}
 
 
 def _moves(frozen: FrozenState, plan: Plan) -> dict[str, Any]:
@@ -268,7 +282,7 @@ def plan_report(
     replan: ReplanRequest | None = None,
     drop_penalty: str | None = None,
     late_penalty: str | None = None,
-    move_penalty: float = 0.0,
+    move_penalty: str | MovePenalty = 0.0,
     repeatable: bool = False,
 ) -> dict[str, Any]:
     """Everything `heatcraft plan` prints: plan, costs, baseline, savings, solver, verdict.
@@ -279,7 +293,8 @@ def plan_report(
     `late_penalty`: what a job ending after its deadline costs per hour, by priority, as
     `parse_late_penalty` reads it; None or 'never': no job ends late.
     `move_penalty`: what a re-plan pays per job of the previous plan it moves or drops
-    (ScheduleOptions.move_penalty); only with `replan`.
+    (ScheduleOptions.move_penalty), or its text as `parse_move_penalty` reads it (one amount,
+    or amounts by priority); only with `replan`.
     `repeatable`: work counts, not the clock, end the search (ScheduleOptions.repeatable)."""
     from heatcraft.costs.plan_cost import savings
     from heatcraft.intake.site_folder import load_site
@@ -287,8 +302,10 @@ def plan_report(
     from heatcraft.scheduling.baseline import fifo_plan
     from heatcraft.scheduling.options import (
         check_move_penalty,
+        move_price,
         parse_drop_penalty,
         parse_late_penalty,
+        parse_move_penalty,
     )
 
     options = ScheduleOptions(backend=backend, time_limit_s=time_limit_s, repeatable=repeatable)
@@ -299,11 +316,12 @@ def plan_report(
         options = dataclasses.replace(options, late_penalty_per_hour=_option(
             "--late-penalty", parse_late_penalty, late_penalty))
     if move_penalty:
-        if replan is None:
+        moves = _option("--move-penalty", parse_move_penalty if isinstance(move_penalty, str)
+                        else check_move_penalty, move_penalty)
+        if replan is None and any(move_price(moves, p) for p in range(1, 6)):
             raise InputError([InputIssue("--move-penalty", None, None,
                                          "it prices a re-plan's moves: give --now")])
-        options = dataclasses.replace(options, move_penalty=_option(
-            "--move-penalty", check_move_penalty, move_penalty))
+        options = dataclasses.replace(options, move_penalty=moves)
     if not optimize and replan is not None:
         raise InputError([InputIssue("--baseline-only", None, None,
                                      "a re-plan optimizes; leave out --baseline-only")])
@@ -359,7 +377,7 @@ def plan_report(
     if frozen is not None:
         before = cost(frozen.previous, inputs, horizon)
         report["replan"] = replan_summary(frozen, horizon.grid, chosen.plan,
-                                          options.move_penalty)
+                                          options.move_penalty, job_priorities(inputs))
         report["previous_costs"] = before.cost.to_dict()
         # Positive: the re-plan costs less than the previous plan would have (had it stayed
         # feasible); a trip usually makes it negative, and that is its price.

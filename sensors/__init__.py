@@ -239,8 +239,11 @@ def _penalty_config(recorded: dg.MetadataValue | None) -> dict[str, object]:
         config["drop_penalty_per_priority"] = drop
     if late is not None:
         config["late_penalty_per_hour"] = late
-    if recorded.data.get("move_penalty"):  # recorded since the move penalty exists
-        config["move_penalty"] = recorded.data["move_penalty"]
+    move = recorded.data.get("move_penalty")  # recorded since the move penalty exists
+    if isinstance(move, list):  # by priority
+        config["move_penalty_per_priority"] = move
+    elif move:
+        config["move_penalty"] = move
     return config
 
 

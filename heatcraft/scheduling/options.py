@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -65,11 +65,43 @@ def check_drop_penalty(values: tuple[float, ...], given: str | None = None,
     return values
 
 
-def check_move_penalty(value: float) -> float:
-    """`value` if it can be ScheduleOptions.move_penalty; ValueError says why not."""
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{value!r}: the move penalty must be a finite amount >= 0")
-    return float(value)
+MovePenalty = float | tuple[float, ...]
+
+
+def parse_move_penalty(text: str) -> MovePenalty:
+    """One amount for every job, or amounts per priority 1, 2, ... comma-separated (priorities
+    past the last take the last). ValueError says why not."""
+    try:
+        values = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise ValueError(f"{text!r} is not an amount or comma-separated amounts per priority "
+                         "(e.g. 50,20,5)") from None
+    return check_move_penalty(values[0] if len(values) == 1 else values)
+
+
+def check_move_penalty(value: float | Sequence[float]) -> MovePenalty:
+    """`value` if it can be ScheduleOptions.move_penalty (one amount, or a sequence of them by
+    priority, returned as a tuple); ValueError says why not. Unlike dropping, moving a
+    higher-priority job may cost less: a plant may rather keep its routine jobs in place."""
+    if not isinstance(value, Sequence):
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"{value!r}: the move penalty must be a finite amount >= 0")
+        return float(value)
+    values = tuple(float(v) for v in value)
+    quoted = ",".join(f"{v:g}" for v in values)
+    if not 1 <= len(values) <= len(DEFAULT_DROP_PENALTY):
+        raise ValueError(f"{quoted!r}: give 1 to {len(DEFAULT_DROP_PENALTY)} move penalties, "
+                         "one per priority from 1 (highest)")
+    if any(not math.isfinite(v) or v < 0 for v in values):
+        raise ValueError(f"{quoted!r}: every move penalty must be a finite amount >= 0")
+    return values
+
+
+def move_price(penalty: MovePenalty, priority: int) -> float:
+    """What moving a job of `priority` costs under `penalty` (ScheduleOptions.move_penalty)."""
+    if isinstance(penalty, tuple):
+        return float(penalty[min(max(priority, 1), len(penalty)) - 1])
+    return float(penalty)
 
 
 def _by_priority(table: tuple[float, ...] | None, priority: int) -> float | None:
@@ -100,9 +132,10 @@ class ScheduleOptions:
     # default): no job ends late. A job with a must-run window is never late.
     late_penalty_per_hour: tuple[float, ...] | None = None
     # A re-plan's price of change: currency per job of the previous plan, not yet started,
-    # that the re-plan moves to another unit or start, or drops. 0 (the default): only moves
-    # that cost nothing are undone, so the re-plan is the cheapest plan nearest the previous.
-    move_penalty: float = 0.0
+    # that the re-plan moves to another unit or start, or drops; one amount, or a tuple by
+    # priority 1 (highest) .. 5. 0 (the default): only moves that cost nothing are undone, so
+    # the re-plan is the cheapest plan nearest the previous.
+    move_penalty: MovePenalty = 0.0
     # Every phase of the search ends by its work count (moves, neighbourhoods, CP-SAT
     # deterministic time, MIP nodes), each sized from time_limit_s, and never by the clock:
     # the same inputs and options then give the same plan on any machine, busy or not, however
@@ -119,6 +152,10 @@ class ScheduleOptions:
         """Currency per hour late for a job of `priority`; None: it may not end late."""
         return _by_priority(self.late_penalty_per_hour, priority)
 
+    def move_cost(self, priority: int) -> float:
+        """What a re-plan pays for moving or dropping a job of `priority` it had planned."""
+        return move_price(self.move_penalty, priority)
+
     def wall_seconds(self, seconds: float) -> float:
         """The clock's share for a phase given `seconds` of the limit: the same, or, when the
         search is repeatable, the backstop's multiple of it (the phase's count ends it)."""
@@ -134,7 +171,8 @@ class ScheduleOptions:
                 else ",".join(f"{p:g}" for p in self.drop_penalty_per_priority),
                 "late_penalty_per_hour": None if self.late_penalty_per_hour is None
                 else ",".join(f"{p:g}" for p in self.late_penalty_per_hour),
-                "move_penalty": self.move_penalty,
+                "move_penalty": ",".join(f"{p:g}" for p in self.move_penalty)
+                if isinstance(self.move_penalty, tuple) else self.move_penalty,
                 "heuristic_share": self.heuristic_share, "tight_linking": self.tight_linking,
                 "relative_gap": self.relative_gap, "repeatable": self.repeatable}
 

@@ -227,7 +227,8 @@ def build_problem(inputs: Any, grid: TimeGrid, series: Any, options: ScheduleOpt
                             due_step=grid.index_of(job.deadline),
                             late_per_step=(late_per_hour or 0.0) * grid.step_hours,
                             previous=before,
-                            move_cost=options.move_penalty if before and not_started else 0.0,
+                            move_cost=options.move_cost(job.priority)
+                            if before and not_started else 0.0,
                             not_started=not_started))
     demand, exact = _demand_terms(inputs, series)
     base = base_load_series(grid, inputs.base_load_by_hour)

@@ -3,6 +3,7 @@
 The re-plan keeps what the previous plan started before the moment, takes the tripped unit out
 from then on, starts its interrupted jobs again elsewhere, and prices the change."""
 
+import csv
 import json
 from datetime import datetime
 from pathlib import Path
@@ -124,6 +125,33 @@ def test_a_move_penalty_moves_only_what_the_trip_forces(tmp_path: Path, first_re
     assert again["solver"]["parameters"]["move_penalty"] == 1000.0
 
 
+def test_a_move_penalty_by_priority_holds_the_first_priorities(tmp_path: Path,
+                                                               first_report: Path):
+    # 1,000 $ to move a job of priority 1 or 2, nothing for the others: those stay unless the
+    # trip forces them off, the others move wherever that saves, and each move is priced by
+    # its job's own priority.
+    first = json.loads(first_report.read_text())
+    unit, _ = _busiest_at_noon(first)
+    again = _plan(tmp_path, "again.json", "--time-limit", "5", "--now", NOON,
+                  "--previous", str(first_report), "--tripped", unit,
+                  "--move-penalty", "1000,1000,0")
+
+    assert again["verified"] is True and again["status"] in ("optimal", "feasible")
+    with (SITE / "jobs.csv").open() as handle:
+        priority = {row["job_id"]: int(row["priority"]) for row in csv.DictReader(handle)}
+    forced = {a["job_id"] for a in first["assignments"]
+              if a["equipment_id"] == unit
+              and datetime.fromisoformat(a["start"]) >= datetime.fromisoformat(NOON)}
+    moved = [m["job_id"] for m in again["replan"]["moved"]]
+    held = [j for j in moved if priority[j] <= 2]
+    assert set(held) <= forced
+    assert again["replan"]["move_penalty"] == {"per_job": [1000.0, 1000.0, 0.0],
+                                               "total": 1000.0 * len(held)}
+    assert again["solver"]["parameters"]["move_penalty"] == "1000,1000,0"
+    assert again["solver"]["objective"] == pytest.approx(
+        again["costs"]["total"] + 1000.0 * len(held), abs=0.05)
+
+
 def test_a_unit_back_later_takes_jobs_again(tmp_path: Path, baseline_report: Path):
     back = "2026-06-16T14:00:00-05:00"
     report = _plan(tmp_path, "again.json", "--time-limit", "5", "--now", NOON,
@@ -185,6 +213,11 @@ def test_replan_options_are_checked(baseline_report: Path):
         "error: --move-penalty: it prices a re-plan's moves: give --now")
     assert _error("--now", NOON, *previous, "--move-penalty", "-1") == (
         "error: --move-penalty: -1.0: the move penalty must be a finite amount >= 0")
+    assert _error("--move-penalty", "0,5") == (
+        "error: --move-penalty: it prices a re-plan's moves: give --now")
+    assert _error("--now", NOON, *previous, "--move-penalty", "10,x") == (
+        "error: --move-penalty: '10,x' is not an amount or comma-separated amounts per "
+        "priority (e.g. 50,20,5)")
 
 
 def test_a_previous_plan_of_another_day_or_site_is_refused(tmp_path: Path,

@@ -129,6 +129,13 @@ def test_replan_needs_a_stored_plan_and_known_units(tmp_path: Path):
     message = _failure(_optimize(resources, replan_at=NOON, tripped_units=["EB1"],
                                  move_penalty=-1.0))
     assert "move_penalty: -1.0: the move penalty must be a finite amount >= 0" in message
+    message = _failure(_optimize(resources, replan_at=NOON, tripped_units=["EB1"],
+                                 move_penalty_per_priority=[50.0, -1.0]))
+    assert "move_penalty_per_priority: '50,-1': every move penalty must be a finite amount " \
+        ">= 0" in message
+    message = _failure(_optimize(resources, replan_at=NOON, tripped_units=["EB1"],
+                                 move_penalty=5.0, move_penalty_per_priority=[50.0]))
+    assert "give move_penalty or move_penalty_per_priority, not both" in message
     message = _failure(_optimize(resources, replan_at="2026-06-17T12:00:00-05:00"))
     assert "replan_at: 2026-06-17T12:00:00-05:00 lies outside the horizon" in message
     assert _stored(resources["warehouse"], "plan_assignments") == stored  # left as it was

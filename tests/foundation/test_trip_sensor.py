@@ -343,10 +343,12 @@ def test_an_outage_past_midnight_replans_the_next_day_from_its_start(plant: dict
     assert replan["planned_from"] == "2026-06-17T00:00:00-05:00" and replan["kept"] == []
 
 
-def test_a_trips_replan_keeps_the_planners_penalties(plant: dict):
+@pytest.mark.parametrize(("move", "recorded"), [
+    ({"move_penalty": 50.0}, 50.0),
+    ({"move_penalty_per_priority": [200.0, 50.0, 10.0]}, "200,50,10")])
+def test_a_trips_replan_keeps_the_planners_penalties(plant: dict, move: dict, recorded):
     penalties = {"drop_penalty_per_priority": [5000.0, 2000.0, 1000.0, 500.0, 200.0],
-                 "late_penalty_per_hour": [500.0, 200.0, 100.0, 50.0, 20.0],
-                 "move_penalty": 50.0}
+                 "late_penalty_per_hour": [500.0, 200.0, 100.0, 50.0, 20.0], **move}
     _run(plant, **penalties)
     _trips(plant["folder"] / "equipment_trips.csv", "EB1,2026-06-16T12:00:00-05:00,,")
     [request] = _tick(plant, None).run_requests
@@ -358,7 +360,7 @@ def test_a_trips_replan_keeps_the_planners_penalties(plant: dict):
     replanned = _run(plant, request)
     solver = replanned.asset_materializations_for_node("optimized_plan")[0].metadata["solver"]
     assert solver.data["parameters"]["late_penalty_per_hour"] == "500,200,100,50,20"
-    assert solver.data["parameters"]["move_penalty"] == 50.0
+    assert solver.data["parameters"]["move_penalty"] == recorded
     # A plan that forbids drops passes that on too.
     _run(plant, never_drop=True)
     _trips(plant["folder"] / "equipment_trips.csv", "GB1,2026-06-16T13:00:00-05:00,,")

@@ -116,11 +116,12 @@ def hand_plan(site, grid, placed, runs, dropped=()) -> Plan:
                 dropped_jobs=tuple(dropped))
 
 
-def on_peak_job_site():
+def on_peak_job_site(b_priority: int = 3):
     """Time-of-use energy, no demand charge, one heater; the previous plan has A at 03:00 (as
     cheap as any night hour) and B at 14:00 (on-peak: moving it to the night saves its
     50 kWh at 0.15 - 0.05 $/kWh, 5.00 $). Returns (site, grid, series, previous plan)."""
-    site = inputs([heater("H1")], [job("A", 50, 1, 0, 6), job("B", 50, 1, 8, 22)],
+    site = inputs([heater("H1")], [job("A", 50, 1, 0, 6),
+                                   job("B", 50, 1, 8, 22, priority=b_priority)],
                   tariff=tou_tariff(demand_rate=0.0), billed_peak_kw=500)
     grid, series = horizon(site)
     previous = hand_plan(site, grid, [("A", "H1", 3), ("B", "H1", 14)],

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from heatcraft.planning import replan_summary
+from heatcraft.planning import job_priorities, replan_summary
 from heatcraft.scheduling import FrozenState, ScheduleOptions, optimize_plan, verify_plan
 from tests.scheduling.sites import (
     at,
@@ -91,10 +91,46 @@ def test_a_move_penalty_does_not_make_dropping_a_job_cheaper_than_moving_it(back
         assert [a.equipment_id for a in again.plan.assignments] == ["H2"]
 
 
+@pytest.mark.parametrize("backend", ["highs", "cpsat", "heuristic"])
+@pytest.mark.parametrize(("b_priority", "moves"), [(1, False), (2, True), (5, True)])
+def test_a_move_penalty_by_priority_prices_each_job_by_its_own(backend: str, b_priority: int,
+                                                                moves: bool):
+    # 6 $ to move a first-priority job, 4 $ any other: B's move saves 5.00 $, so B goes to the
+    # night unless it is of the first priority (priorities past the last amount take it).
+    site, grid, series, previous = on_peak_job_site(b_priority)
+    frozen = FrozenState(now=at(1), previous=previous)
+    options = ScheduleOptions(backend=backend, time_limit_s=5.0, move_penalty=(6.0, 4.0))
+    again = optimize_plan(site, grid, series, options, frozen=frozen)
+
+    assert again.verification.ok
+    summary = replan_summary(frozen, grid, again.plan, options.move_penalty,
+                             job_priorities(site))
+    places = {a.job_id: (a.equipment_id, a.start) for a in again.plan.assignments}
+    assert (places["B"][1] >= at(20)) is moves
+    assert summary["move_penalty"] == {"per_job": [6.0, 4.0], "total": 4.0 if moves else 0.0}
+    assert again.plan.solver.parameters["move_penalty"] == "6,4"
+    if backend != "heuristic":
+        assert again.plan.solver.objective == pytest.approx(
+            again.verification.recomputed_cost + summary["move_penalty"]["total"], abs=1e-4)
+    with pytest.raises(ValueError, match="needs the jobs' priorities"):
+        replan_summary(frozen, grid, again.plan, options.move_penalty)
+
+
 def test_the_move_penalty_is_checked():
-    from heatcraft.scheduling.options import check_move_penalty
+    from heatcraft.scheduling.options import check_move_penalty, parse_move_penalty
 
     assert check_move_penalty(12) == 12.0
     for bad in (-1.0, float("nan"), float("inf")):
         with pytest.raises(ValueError, match="the move penalty must be a finite amount >= 0"):
             check_move_penalty(bad)
+    assert check_move_penalty([200, 50, 10]) == (200.0, 50.0, 10.0)
+    # Unlike a drop, a first-priority job may be the cheaper one to move.
+    assert check_move_penalty([5, 20]) == (5.0, 20.0)
+    assert parse_move_penalty("12") == 12.0
+    assert parse_move_penalty("200,50,10") == (200.0, 50.0, 10.0)
+    with pytest.raises(ValueError, match="every move penalty must be a finite amount >= 0"):
+        check_move_penalty([10, -1])
+    with pytest.raises(ValueError, match="give 1 to 5 move penalties"):
+        check_move_penalty([1, 1, 1, 1, 1, 1])
+    with pytest.raises(ValueError, match="'10,x' is not an amount or comma-separated amounts"):
+        parse_move_penalty("10,x")
