@@ -32,6 +32,7 @@ from heatcraft.scheduling.bill_search import bill_search, unsupported
 from heatcraft.scheduling.commitment_bound import commitment_bound
 from heatcraft.scheduling.formulation import build_model, decode
 from heatcraft.scheduling.heuristic import heuristic_plan
+from heatcraft.scheduling.options import parse_move_penalty
 from heatcraft.scheduling.peak_bounds import demand_bounds
 from heatcraft.scheduling.plan_builder import solution_to_plan
 from heatcraft.scheduling.problem import build_problem
@@ -191,19 +192,20 @@ def replan_case(seed: int) -> tuple[Any, Any, Any, Any, FrozenState]:
     return site, grid, series, first, FrozenState(now=now, previous=first.plan, tripped=tripped)
 
 
-def replan_faults(seed: int, searches=REPLAN_SEARCHES, move_penalty: float = 0.0) -> list[str]:
+def replan_faults(seed: int, searches=REPLAN_SEARCHES,
+                  move_penalty: float | tuple[float, ...] = 0.0) -> list[str]:
     """A random site planned, then re-planned from a random moment with a unit tripped (4 in
     5 draws): every re-plan verified, the past kept, the tripped unit unused from then on,
     and, where HiGHS proves the re-plan's optimum, no search below it nor any bound above.
     `move_penalty`: every re-plan pays it for each job of the first plan it moves or drops
-    (ScheduleOptions.move_penalty), and is priced with it."""
-    from heatcraft.planning import replan_summary
+    (ScheduleOptions.move_penalty, one amount or amounts by priority), and is priced with it."""
+    from heatcraft.planning import job_priorities, replan_summary
 
     site, grid, series, first, frozen = replan_case(seed)
 
     def priced(result) -> float:
-        moves = len(replan_summary(frozen, grid, result.plan)["moved"])
-        return _with_penalties(result) + move_penalty * moves
+        summary = replan_summary(frozen, grid, result.plan, move_penalty, job_priorities(site))
+        return _with_penalties(result) + summary["move_penalty"]["total"]
 
     if not first.verification.ok:
         return [f"the first plan fails the verifier: {first.verification.violations[:2]}"]
@@ -276,8 +278,9 @@ def main() -> None:
     parser.add_argument("--late", action="store_true",
                         help=f"the searches may end jobs late, at {LATE} per hour by priority")
     parser.add_argument("--replan", action="store_true", help="re-plans after a trip instead")
-    parser.add_argument("--move-penalty", type=float, default=0.0,
-                        help="with --replan: what each re-plan pays per job it moves or drops")
+    parser.add_argument("--move-penalty", type=parse_move_penalty, default=0.0,
+                        help="with --replan: what each re-plan pays per job it moves or drops "
+                        "(one amount, or amounts by priority: 8,4,1)")
     args = parser.parse_args()
     kinds: Counter[str] = Counter()
     faults_by_kind: Counter[str] = Counter()

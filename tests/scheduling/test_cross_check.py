@@ -95,6 +95,15 @@ def test_replans_with_a_move_penalty_agree_with_highs(seed):
     assert replan_faults(seed, move_penalty=2.0) == []
 
 
+# The same with amounts by priority (8 $ for a first-priority job, 4 $ for a second, 1 $ for
+# the rest), on two re-plans whose moves mix priorities (HiGHS moves jobs of priorities 1, 4,
+# 4, 4, 5, 5 and 1, 3, 5): each move is priced at its own job's amount, by every search and
+# by HiGHS.
+@pytest.mark.parametrize("seed", [2, 7])
+def test_replans_with_a_move_penalty_by_priority_agree_with_highs(seed):
+    assert replan_faults(seed, move_penalty=(8.0, 4.0, 1.0)) == []
+
+
 def test_a_replan_that_drops_jobs_is_proven_on_its_bill_not_on_its_penalties():
     # Sweep seed 110: the trip leaves jobs that no unit can take, 800 k$ of drop penalties
     # beside a bill of 171 $. At 1e-4 of that objective (80 $) HiGHS called a plan 1.25 $ dearer
