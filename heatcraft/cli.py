@@ -111,12 +111,12 @@ def plan(
         "priority 1 (highest) .. 5, comma-separated, or 'never' (the default): a job that "
         "cannot meet its deadline is then delayed instead of dropped where that costs less "
         "(a job with a must-run window is never late)")] = None,
-    move_penalty: Annotated[str, typer.Option(
+    move_penalty: Annotated[str | None, typer.Option(
         "--move-penalty", help="a re-plan's price of change: what each job of the previous "
         "plan, not yet started, costs when the re-plan moves it to another unit or start or "
         "drops it; one amount, or amounts by priority 1 (highest) .. 5, comma-separated (the "
         "last applies to lower priorities); 0, the default: only moves that cost nothing are "
-        "undone")] = "0",
+        "undone")] = None,
     out: OutFile = None,
 ) -> None:
     """Plan a site's heating jobs; writes plan, costs, savings and the solver report as JSON.

@@ -282,7 +282,7 @@ def plan_report(
     replan: ReplanRequest | None = None,
     drop_penalty: str | None = None,
     late_penalty: str | None = None,
-    move_penalty: str | MovePenalty = 0.0,
+    move_penalty: str | None = None,
     repeatable: bool = False,
 ) -> dict[str, Any]:
     """Everything `heatcraft plan` prints: plan, costs, baseline, savings, solver, verdict.
@@ -292,17 +292,14 @@ def plan_report(
     ('never', or amounts); None keeps ScheduleOptions' amounts, far above any bill.
     `late_penalty`: what a job ending after its deadline costs per hour, by priority, as
     `parse_late_penalty` reads it; None or 'never': no job ends late.
-    `move_penalty`: what a re-plan pays per job of the previous plan it moves or drops
-    (ScheduleOptions.move_penalty), or its text as `parse_move_penalty` reads it (one amount,
-    or amounts by priority); only with `replan`.
+    `move_penalty`: what a re-plan pays per job of the previous plan it moves or drops, as
+    `parse_move_penalty` reads it (one amount, or amounts by priority); only with `replan`.
     `repeatable`: work counts, not the clock, end the search (ScheduleOptions.repeatable)."""
     from heatcraft.costs.plan_cost import savings
     from heatcraft.intake.site_folder import load_site
     from heatcraft.scheduling import ScheduleOptions, verify_plan
     from heatcraft.scheduling.baseline import fifo_plan
     from heatcraft.scheduling.options import (
-        check_move_penalty,
-        move_price,
         parse_drop_penalty,
         parse_late_penalty,
         parse_move_penalty,
@@ -315,10 +312,9 @@ def plan_report(
     if late_penalty is not None:
         options = dataclasses.replace(options, late_penalty_per_hour=_option(
             "--late-penalty", parse_late_penalty, late_penalty))
-    if move_penalty:
-        moves = _option("--move-penalty", parse_move_penalty if isinstance(move_penalty, str)
-                        else check_move_penalty, move_penalty)
-        if replan is None and any(move_price(moves, p) for p in range(1, 6)):
+    if move_penalty is not None:
+        moves = _option("--move-penalty", parse_move_penalty, move_penalty)
+        if replan is None and (max(moves) if isinstance(moves, tuple) else moves) > 0:
             raise InputError([InputIssue("--move-penalty", None, None,
                                          "it prices a re-plan's moves: give --now")])
         options = dataclasses.replace(options, move_penalty=moves)

@@ -100,7 +100,7 @@ def check_move_penalty(value: float | Sequence[float]) -> MovePenalty:
 def move_price(penalty: MovePenalty, priority: int) -> float:
     """What moving a job of `priority` costs under `penalty` (ScheduleOptions.move_penalty)."""
     if isinstance(penalty, tuple):
-        return float(penalty[min(max(priority, 1), len(penalty)) - 1])
+        return _by_priority(penalty, priority)
     return float(penalty)
 
 

@@ -112,8 +112,6 @@ def test_a_move_penalty_by_priority_prices_each_job_by_its_own(backend: str, b_p
     if backend != "heuristic":
         assert again.plan.solver.objective == pytest.approx(
             again.verification.recomputed_cost + summary["move_penalty"]["total"], abs=1e-4)
-    with pytest.raises(ValueError, match="needs the jobs' priorities"):
-        replan_summary(frozen, grid, again.plan, options.move_penalty)
 
 
 def test_the_move_penalty_is_checked():
@@ -134,3 +132,6 @@ def test_the_move_penalty_is_checked():
         check_move_penalty([1, 1, 1, 1, 1, 1])
     with pytest.raises(ValueError, match="'10,x' is not an amount or comma-separated amounts"):
         parse_move_penalty("10,x")
+    site, grid, _, previous = on_peak_job_site()
+    with pytest.raises(ValueError, match="needs the jobs' priorities"):
+        replan_summary(FrozenState(now=at(1), previous=previous), grid, previous, (6.0, 4.0))
