@@ -26,7 +26,7 @@ def plan_report(
 ) -> dg.MaterializeResult:
     from heatcraft.provenance import sha256_of_file
     from heatcraft.reports import load_profile_chart, plan_summary_pdf, plan_workbook
-    from heatcraft.scheduling.optimizer import late_jobs
+    from heatcraft.scheduling.plan_choice import late_jobs
 
     site_id, plan_date = site_and_date(context)
     folder = reports.folder(site_id, plan_date.isoformat())

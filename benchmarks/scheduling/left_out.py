@@ -27,12 +27,12 @@ def _row(workdir: Path, jobs: int, units: int, seed: int, repeats: int) -> dict:
     from heatcraft.scheduling import ScheduleOptions
     from heatcraft.scheduling.evaluation import evaluate
     from heatcraft.scheduling.heuristic import heuristic_plan
-    from heatcraft.scheduling.mip_neighbourhood import place_left_out
-    from heatcraft.scheduling.optimizer import (
+    from heatcraft.scheduling.mip_neighbourhood import (
         LEFT_OUT_REACH,
         LEFT_OUT_WORK,
         LEFT_OUT_WORK_SHARE,
         NEIGHBOURHOOD_SIZE,
+        place_left_out,
     )
     from heatcraft.scheduling.problem import build_problem
 

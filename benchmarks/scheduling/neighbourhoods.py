@@ -49,7 +49,7 @@ def root_plan(name: str, workdir: Path):
     from heatcraft.scheduling import ScheduleOptions
     from heatcraft.scheduling.baseline import fifo_plan
     from heatcraft.scheduling.evaluation import evaluate
-    from heatcraft.scheduling.optimizer import guided_root
+    from heatcraft.scheduling.guided_search import guided_root
     from heatcraft.scheduling.plan_builder import plan_to_solution
     from heatcraft.scheduling.problem import build_problem
 
@@ -64,18 +64,19 @@ def root_plan(name: str, workdir: Path):
 
 
 def run_arm(problem, start, arm: dict[str, float], seed: int, seconds: float) -> dict:
-    from heatcraft.scheduling import optimizer as opt
+    from heatcraft.scheduling import guided_search as guided
+    from heatcraft.scheduling import mip_neighbourhood as nb
     from heatcraft.scheduling.mip_neighbourhood import improve_by_neighbourhoods
 
     began = time.monotonic()
     _, report = improve_by_neighbourhoods(
         problem, start, rounds=10**6, deadline=began + seconds, seed=seed,
-        size=int(arm.get("size", opt.NEIGHBOURHOOD_SIZE)),
-        reach=int(arm.get("reach", opt.NEIGHBOURHOOD_REACH)),
-        work=arm.get("work", opt.NEIGHBOURHOOD_WORK), queued=int(arm.get("queued", 0)),
-        workers=2, cents=True, shift_every=int(arm.get("shift_every", opt.SHIFT_EVERY)),
-        shift_reach=int(arm.get("shift_reach", opt.SHIFT_REACH)),
-        shift_work=arm.get("shift_work", opt.SHIFT_WORK))
+        size=int(arm.get("size", nb.NEIGHBOURHOOD_SIZE)),
+        reach=int(arm.get("reach", nb.NEIGHBOURHOOD_REACH)),
+        work=arm.get("work", nb.NEIGHBOURHOOD_WORK), queued=int(arm.get("queued", 0)),
+        workers=2, cents=True, shift_every=int(arm.get("shift_every", guided.SHIFT_EVERY)),
+        shift_reach=int(arm.get("shift_reach", guided.SHIFT_REACH)),
+        shift_work=arm.get("shift_work", guided.SHIFT_WORK))
     return {"cost": report.end_cost, "solves": report.rounds, "improved": report.improved,
             "shifts": report.shifts, "shifts_improved": report.shifts_improved,
             "seconds": round(time.monotonic() - began, 1)}

@@ -4,7 +4,7 @@ python -m benchmarks.scheduling.replan_anchor --out benchmarks/results/replan_an
     --instances w500x20x7 d100x10x1-a d100x10x1-b --hours 8 12 16 --seeds 0 --shares 0 1
 
 A re-plan's heuristic prices each move of a job that had not started at
-`optimizer.ANCHOR_SHARE` of the start plan's bill per job (`_anchored_search`; where the
+`heuristic_phase.ANCHOR_SHARE` of the start plan's bill per job (`anchored_search`; where the
 heuristic is the whole search, as on the week, the free heuristic runs after it and the
 cheaper plan is kept); the plans it finds are priced without the anchor. Share 0 is the
 alternative: the heuristic free to move every job (before session 33). The previous plans
@@ -28,7 +28,7 @@ from benchmarks.scheduling.run import INSTANCES
 
 def rows_for(name: str, hours: list[int], seeds: list[int], shares: list[float],
              workdir: Path) -> list[dict]:
-    from heatcraft.scheduling import ScheduleOptions, optimizer
+    from heatcraft.scheduling import ScheduleOptions, heuristic_phase
 
     instance = load_instance(name, workdir, repeatable=False)
     rows = []
@@ -36,7 +36,7 @@ def rows_for(name: str, hours: list[int], seeds: list[int], shares: list[float],
         trip = trip_at(instance, hour)
         for seed in seeds:
             for share in shares:
-                optimizer.ANCHOR_SHARE = share
+                heuristic_phase.ANCHOR_SHARE = share
                 row = replan_row(instance, trip, ScheduleOptions(
                     time_limit_s=instance.limit, seed=seed))
                 rows.append({**row, "hour": hour, "seed": seed, "share": share})

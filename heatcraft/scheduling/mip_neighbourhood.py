@@ -59,6 +59,21 @@ IMPROVE = 1e-6
 NEAR_PEAK = 0.97
 PLATEAU_MOMENTS = 3
 PLATEAU_GAP = 4
+# Neighbourhoods: 12 jobs that may move up to 16 steps, 0.5 units of CP-SAT deterministic time
+# each. From the same 47,413 $ plan of the 100-job day a, 30 s with two at a time, mean of 3-5
+# seeds: 44,845 $, against 45,139 $ for 16 jobs / 2.0, 45,433 $ for 16 jobs / 1.0 and
+# 45,271 $ for 10 jobs moving 12 steps / 0.3 (one seed varies by +-500 $).
+NEIGHBOURHOOD_SIZE = 12
+NEIGHBOURHOOD_REACH = 16
+NEIGHBOURHOOD_WORK = 0.5
+# A job the heuristic left out: CP-SAT deterministic time for the neighbourhood that places
+# it, for all of them per second of limit (at least one job's), and how far (steps) the jobs
+# around it may move (random site 621 needs 21: a job moves past the one pinned where it sat).
+# Where they truly do not fit, the budget is spent in vain: 6 units, 11.4 s on the 200-job
+# day of benchmarks/results/left_out.md (8-15 s on 100-200 job days with CP-SAT's presolve).
+LEFT_OUT_WORK = 1.0
+LEFT_OUT_WORK_SHARE = 0.1
+LEFT_OUT_REACH = 48
 
 
 @dataclasses.dataclass

@@ -244,7 +244,7 @@ def test_the_lp_bound_stands_in_for_an_engine_that_proved_nothing():
     # On the 30-job benchmark day at 10 s HiGHS did not finish its root (bound 7,240 $ against
     # the LP's 17,343 $); the reported bound is the best of the three.
     from heatcraft.scheduling.backends import SolveOutcome
-    from heatcraft.scheduling.optimizer import _with_bounds
+    from heatcraft.scheduling.engine_search import with_small_day_bounds
 
     problem = problem_of(idle_site())
     model, _ = build_model(problem, allow_drops=False)
@@ -252,18 +252,18 @@ def test_the_lp_bound_stands_in_for_an_engine_that_proved_nothing():
                                relative_gap=0.0, hint=None, relax=True)
     searched = _search(problem)
     unproven = SolveOutcome("HiGHS", "", "feasible", None, 3153.0, None, 1.0)
-    reported = _with_bounds(unproven, relaxation, searched, peaks=None)
+    reported = with_small_day_bounds(unproven, relaxation, searched, peaks=None)
     assert reported.bound == max(relaxation.bound, searched.bound) == searched.bound
     assert reported.parameters["bound_from"].startswith("commitment search")
     weak_search = dataclasses.replace(searched, outcome=dataclasses.replace(
         searched.outcome, bound=relaxation.bound - 100.0))
-    reported = _with_bounds(unproven, relaxation, weak_search, peaks=None)
+    reported = with_small_day_bounds(unproven, relaxation, weak_search, peaks=None)
     assert reported.bound == relaxation.bound
     # This LP has no demand-peak cuts (a short limit leaves them out): the report says so.
     assert reported.parameters["bound_from"] == "LP relaxation (HiGHS)"
     assert reported.parameters["peaks.note"].startswith("not run")
-    assert _with_bounds(dataclasses.replace(unproven, bound=3000.0), relaxation,
-                        weak_search, peaks=None).bound == 3000.0
+    assert with_small_day_bounds(dataclasses.replace(unproven, bound=3000.0), relaxation,
+                                 weak_search, peaks=None).bound == 3000.0
 
 
 def test_a_search_that_finishes_says_it_repeats():

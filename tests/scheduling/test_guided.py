@@ -14,15 +14,11 @@ from heatcraft.scheduling.backends import SolveOutcome, solve_with
 from heatcraft.scheduling.baseline import fifo_plan
 from heatcraft.scheduling.evaluation import evaluate
 from heatcraft.scheduling.formulation import build_model
+from heatcraft.scheduling.guided_search import SHIFT_EVERY, guided_outcome
 from heatcraft.scheduling.heuristic import heuristic_plan
 from heatcraft.scheduling.lp_support import lp_guide, restricted_to_support, search_support
 from heatcraft.scheduling.mip_neighbourhood import NeighbourhoodReport, improve_by_neighbourhoods
-from heatcraft.scheduling.optimizer import (
-    GUIDED_MIN_STARTS,
-    SHIFT_EVERY,
-    _guided_outcome,
-    choose_backend,
-)
+from heatcraft.scheduling.optimizer import GUIDED_MIN_STARTS, choose_backend
 from heatcraft.scheduling.plan_builder import plan_to_solution, solution_to_plan
 from heatcraft.scheduling.problem import build_problem
 from heatcraft.scheduling.window_bound import window_bound
@@ -187,7 +183,7 @@ def test_an_lp_stopped_by_the_clock_leaves_the_bound_to_the_day_windows():
                            {"stopped_by_clock": True}, "time limit reached")
     windows = window_bound(problem, deadline=time.monotonic() + 30)
     assert windows.bound is not None
-    outcome = _guided_outcome(stopped, [], NeighbourhoodReport(), windows)
+    outcome = guided_outcome(stopped, [], NeighbourhoodReport(), windows)
     assert outcome.bound == windows.bound
     assert "day windows" in outcome.parameters["bound_from"]
     assert outcome.parameters["bound.windows"] == windows.windows[0]
@@ -195,5 +191,5 @@ def test_an_lp_stopped_by_the_clock_leaves_the_bound_to_the_day_windows():
     # An LP that proved its bound keeps it, even below the windows'.
     proven = dataclasses.replace(stopped, status="optimal", bound=windows.bound - 1.0,
                                  parameters={"stopped_by_clock": False})
-    kept = _guided_outcome(proven, [], NeighbourhoodReport(), windows)
+    kept = guided_outcome(proven, [], NeighbourhoodReport(), windows)
     assert kept.bound == windows.bound - 1.0 and "bound_from" not in kept.parameters

@@ -57,7 +57,7 @@ def test_the_move_budget_does_not_depend_on_when_the_search_begins(tmp_path):
     # The heuristic's work is counted in moves so that a slow or loaded machine gives the same
     # plan. The budget used to shrink by the seconds loading had taken (0.9 x limit - elapsed),
     # so the 500-job week gave different plans from one run to the next.
-    from heatcraft.scheduling.optimizer import _heuristic
+    from heatcraft.scheduling.heuristic_phase import run_heuristic
 
     # At 12 s the count is 5,280 moves (3.7 s on a slow machine) and the clock guard leaves 8 s
     # however late the search begins here, so only the count ends it; the old budget (4,680
@@ -66,8 +66,8 @@ def test_the_move_budget_does_not_depend_on_when_the_search_begins(tmp_path):
     site, grid, series = load_generated(generate_site(tmp_path / "d100", 100, 10, 1, 1))
     options = ScheduleOptions(time_limit_s=12.0)
     problem = build_problem(site, grid, series, options)
-    plans = [_heuristic(problem, site, options, time.monotonic() - late, options.time_limit_s,
-                        None, [], {}, heuristic_only=True).placement
+    plans = [run_heuristic(problem, site, options, time.monotonic() - late,
+                           options.time_limit_s, None, [], {}, heuristic_only=True).placement
              for late in (0.0, 1.0)]
     assert plans[0] == plans[1]
 
@@ -172,8 +172,12 @@ def test_the_left_out_repair_starts_from_the_plan_it_repairs(tmp_path):
     # (bill plus penalties 1,293,728 $ before and after). Without it, every solve starts
     # from the plan and some left-out jobs are placed.
     from benchmarks.scheduling.left_out import MOVES
-    from heatcraft.scheduling.mip_neighbourhood import place_left_out
-    from heatcraft.scheduling.optimizer import LEFT_OUT_REACH, LEFT_OUT_WORK, NEIGHBOURHOOD_SIZE
+    from heatcraft.scheduling.mip_neighbourhood import (
+        LEFT_OUT_REACH,
+        LEFT_OUT_WORK,
+        NEIGHBOURHOOD_SIZE,
+        place_left_out,
+    )
 
     site, grid, series = load_generated(generate_site(tmp_path / "o160", 160, 10, 1, 5))
     problem = build_problem(site, grid, series, ScheduleOptions())

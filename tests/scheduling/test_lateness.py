@@ -111,7 +111,7 @@ def test_the_planners_workbook_says_how_late_each_job_ends(tmp_path):
     from heatcraft.planning import Horizon, cost
     from heatcraft.reports import plan_summary_pdf, plan_workbook
     from heatcraft.scheduling.baseline import fifo_plan
-    from heatcraft.scheduling.optimizer import late_jobs
+    from heatcraft.scheduling.plan_choice import late_jobs
 
     site = crowded()
     grid, series = horizon(site)

@@ -18,7 +18,7 @@ def test_an_arm_takes_only_the_guided_search_settings():
 
 
 def test_arms_start_from_one_root_plan_and_only_improve_it(tmp_path):
-    # The root is the guided search's own (optimizer.guided_root), not a copy of it.
+    # The root is the guided search's own (guided_search.guided_root), not a copy of it.
     problem, start, start_cost = root_plan("s20x3x1", tmp_path)
     assert all(place is not None for place in start.placement)
     arms = [{}, {"size": 4.0, "work": 0.1, "shift_every": 1.0}]

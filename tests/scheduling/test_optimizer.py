@@ -359,12 +359,9 @@ def test_a_search_that_leaves_a_job_out_stops_in_time_for_the_least_drops_search
     # stopped running after a search that ran to its deadline (HiGHS at 4 s on sweep site 44,
     # where it neither placed nor proved) once that was cut to what pricing takes (0.54 s).
     from heatcraft.scheduling.heuristic import heuristic_plan
-    from heatcraft.scheduling.optimizer import (
-        LEAST_DROPS_MIN_SECONDS,
-        _deadline,
-        _search_deadline,
-    )
+    from heatcraft.scheduling.optimizer import LEAST_DROPS_MIN_SECONDS
     from heatcraft.scheduling.problem import build_problem
+    from heatcraft.scheduling.search_clock import finish_deadline, search_deadline
     from tests.scheduling.random_sites import random_site
 
     site = random_site(2)
@@ -376,8 +373,8 @@ def test_a_search_that_leaves_a_job_out_stops_in_time_for_the_least_drops_search
         assert any(place is None for place in left_out.placement)
         began = 0.0
         pricing = 0.2  # pricing took 0.06 s on the 20-job day, 0.19 s on a 100-job day
-        assert began + limit - _search_deadline(problem, forbidden, began, left_out) \
+        assert began + limit - search_deadline(problem, forbidden, began, left_out) \
             >= LEAST_DROPS_MIN_SECONDS + pricing
         allowed = ScheduleOptions(time_limit_s=limit)
-        assert _search_deadline(problem, allowed, began, left_out) \
-            == _deadline(problem, allowed, began)
+        assert search_deadline(problem, allowed, began, left_out) \
+            == finish_deadline(problem, allowed, began)

@@ -1,4 +1,4 @@
-"""A re-plan's anchored heuristic (optimizer._anchored_search): it prices the moves of the jobs
+"""A re-plan's anchored heuristic (heuristic_phase.anchored_search): it prices the moves of the jobs
 the previous plan placed that had not started, and where the heuristic is the whole search the
 free heuristic beside it still makes the moves that save less than the anchor."""
 
@@ -61,7 +61,7 @@ def test_the_heuristic_alone_searches_free_and_anchored_and_keeps_the_cheaper():
                          [("H1", 3, 6), ("H1", 14, 15)])
     frozen = FrozenState(now=at(1), previous=previous)
     problem = build_problem(site, grid, series, ScheduleOptions(), frozen)
-    from heatcraft.scheduling.optimizer import ANCHOR_SHARE
+    from heatcraft.scheduling.heuristic_phase import ANCHOR_SHARE
     anchor = ANCHOR_SHARE * evaluate(problem, plan_to_solution(problem, previous))[0] / 3
     assert anchor > 5.0
     before = verify_plan(previous, site, grid, series).recomputed_cost
