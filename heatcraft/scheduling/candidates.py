@@ -29,11 +29,16 @@ def drops_may_pay(problem: Problem, best: Solution) -> bool:
 
 
 def best_of(problem: Problem, solutions: list[Solution]) -> Solution:
+    """The first of the best by plan_rank: fewest required jobs left out, then least bill
+    plus penalties."""
     return min(solutions, key=lambda s: plan_rank(problem, s))
 
 
 def solution_candidate(source: str, problem: Problem, solution: Solution,
                        inputs: Any) -> Candidate:
+    """`solution` as a plan, with the step model's price of it (where the model prices the
+    tariff exactly) and its penalties (infinite where it leaves out a job that may not be
+    dropped)."""
     cost, penalty = evaluate(problem, solution)
     if any(p is None and j.penalty is None for j, p in zip(problem.jobs, solution.placement,
                                                            strict=True)):
