@@ -20,14 +20,6 @@ class Candidate:
     penalty: float
 
 
-def drops_may_pay(problem: Problem, best: Solution) -> bool:
-    """False when `best` places every job for less than any single drop penalty."""
-    if any(place is None for place in best.placement):
-        return True
-    penalties = [j.penalty for j in problem.jobs if j.penalty is not None]
-    return bool(penalties) and sum(evaluate(problem, best)) >= min(penalties)
-
-
 def best_of(problem: Problem, solutions: list[Solution]) -> Solution:
     """The first of the best by plan_rank: fewest required jobs left out, then least bill
     plus penalties."""

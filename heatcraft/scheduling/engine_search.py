@@ -13,9 +13,9 @@ from typing import Any
 from heatcraft.scheduling.backends import SolveOutcome, solve_with
 from heatcraft.scheduling.backends.mathopt import solve_mathopt
 from heatcraft.scheduling.bill_search import bill_search
-from heatcraft.scheduling.candidates import Candidate, best_of, drops_may_pay, solution_candidate
+from heatcraft.scheduling.candidates import Candidate, best_of, solution_candidate
 from heatcraft.scheduling.commitment_bound import SearchBound, commitment_bound
-from heatcraft.scheduling.evaluation import Solution, evaluate
+from heatcraft.scheduling.evaluation import Solution, drops_may_pay, evaluate
 from heatcraft.scheduling.formulation import ModelIndex, build_model, decode, hint_values
 from heatcraft.scheduling.heuristic_phase import repair_left_out, run_heuristic
 from heatcraft.scheduling.mip_neighbourhood import (

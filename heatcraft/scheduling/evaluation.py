@@ -86,6 +86,14 @@ def required_left_out(problem: Problem, placement: Placement) -> int:
     return sum(1 for job in left_out_with_starts(problem, placement) if job.penalty is None)
 
 
+def drops_may_pay(problem: Problem, best: Solution) -> bool:
+    """False when `best` places every job for less than any single drop penalty."""
+    if any(place is None for place in best.placement):
+        return True
+    penalties = [j.penalty for j in problem.jobs if j.penalty is not None]
+    return bool(penalties) and sum(evaluate(problem, best)) >= min(penalties)
+
+
 def plan_rank(problem: Problem, solution: Solution) -> tuple[int, float]:
     """(jobs that may not be dropped left out, bill plus penalties): such a job counts no
     penalty, so a plan that leaves it out may look cheaper than one that places it."""

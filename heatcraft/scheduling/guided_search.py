@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from heatcraft.scheduling.backends import SolveOutcome
-from heatcraft.scheduling.candidates import Candidate, best_of, drops_may_pay, solution_candidate
+from heatcraft.scheduling.candidates import Candidate, best_of, solution_candidate
 from heatcraft.scheduling.engine_search import window_parameters
-from heatcraft.scheduling.evaluation import Solution
+from heatcraft.scheduling.evaluation import Solution, drops_may_pay
 from heatcraft.scheduling.heuristic_phase import run_heuristic
 from heatcraft.scheduling.lp_support import lp_guide, search_support
 from heatcraft.scheduling.mip_neighbourhood import (
