@@ -117,7 +117,6 @@ def optimize_plan(inputs: Any, grid: TimeGrid, series: Any,
                         "is the bill engine's; the bound is not a proof")
     backend = choose_backend(problem, options)
     candidates: list[Candidate] = []
-    baseline_cost = None
     start_solution = None
     if frozen is None:
         fifo = _fifo(inputs, grid, warnings)
@@ -145,7 +144,7 @@ def optimize_plan(inputs: Any, grid: TimeGrid, series: Any,
         outcome = dataclasses.replace(outcome, parameters=clock_summary(
             {**outcome.parameters, **repair}))
     result = choose_plan(problem, inputs, grid, series, options, candidates, outcome, backend,
-                         began, warnings, diagnosis, baseline_cost, late_note)
+                         began, warnings, diagnosis, late_note)
     dropped = {d.job_id for d in result.plan.dropped_jobs}
     crowded = any(j.candidates for j in problem.jobs if j.job.job_id in dropped)
     if options.drop_penalty_per_priority is None and result.plan.solver.status == "infeasible" \

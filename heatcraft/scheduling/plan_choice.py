@@ -78,10 +78,12 @@ def late_jobs(plan: Plan, inputs: Any,
 def choose_plan(problem: Problem, inputs: Any, grid: TimeGrid, series: Any,
                 options: ScheduleOptions, candidates: list[Candidate], outcome: SolveOutcome,
                 backend: str, began: float, warnings: list[str], diagnosis: list[JobDiagnosis],
-                baseline_cost: float | None, late_starts: str = "") -> PlanResult:
-    """The cheapest verified candidate, its ties broken, with the solver report. `late_starts`:
-    whether late starts were offered, and why (optimizer._problem_with_lateness)."""
+                late_starts: str = "") -> PlanResult:
+    """The cheapest verified candidate, its ties broken, with the solver report and the
+    FIFO candidate's cost as the baseline's. `late_starts`: whether late starts were offered,
+    and why (optimizer._problem_with_lateness)."""
     checked = []
+    baseline_cost = None
     for candidate in candidates:
         verification = verify_plan(candidate.plan, inputs, grid, series,
                                    claimed_cost=candidate.claimed_cost, frozen=problem.frozen,
