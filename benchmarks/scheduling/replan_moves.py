@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from benchmarks.machine import cpu_name
 from benchmarks.scheduling.run import INSTANCES
-from heatcraft.scheduling.options import parse_move_penalty
+from heatcraft.scheduling.options import amounts_text, parse_move_penalty
 
 OUTAGE_HOURS = 6
 
@@ -174,8 +174,7 @@ def rows_base(rows: list[dict], row: dict) -> dict:
 
 
 def _label(penalty: float | tuple[float, ...]) -> str:
-    return ",".join(f"{p:g}" for p in penalty) if isinstance(penalty, tuple) \
-        else f"{penalty:g}"
+    return amounts_text(penalty) if isinstance(penalty, tuple) else f"{penalty:g}"
 
 
 def main() -> None:

@@ -40,6 +40,12 @@ def parse_late_penalty(text: str) -> tuple[float, ...] | None:
         text, "amounts per hour and priority (e.g. 500,200,100,50,20)", "delay")
 
 
+def amounts_text(values: tuple[float, ...]) -> str:
+    """Amounts by priority as they are written and reported: comma-separated, shortest form
+    (`100,20,5`), as --drop-penalty, --late-penalty and --move-penalty read them."""
+    return ",".join(f"{v:g}" for v in values)
+
+
 def _parse_per_priority(text: str, amounts: str, what: str) -> tuple[float, ...] | None:
     if text.strip().lower() == "never":
         return None
@@ -54,7 +60,7 @@ def check_drop_penalty(values: tuple[float, ...], given: str | None = None,
                        what: str = "drop") -> tuple[float, ...]:
     """`values` if they can be ScheduleOptions.drop_penalty_per_priority (or, `what="delay"`,
     late_penalty_per_hour); ValueError (quoting `given`, or the values) says why not."""
-    quoted = repr(given) if given is not None else ",".join(f"{v:g}" for v in values)
+    quoted = repr(given) if given is not None else amounts_text(values)
     if not 1 <= len(values) <= len(DEFAULT_DROP_PENALTY):
         raise ValueError(f"{quoted}: give 1 to {len(DEFAULT_DROP_PENALTY)} amounts, one per "
                          "priority from 1 (highest)")
@@ -88,7 +94,7 @@ def check_move_penalty(value: float | Sequence[float]) -> MovePenalty:
             raise ValueError(f"{value!r}: the move penalty must be a finite amount >= 0")
         return float(value)
     values = tuple(float(v) for v in value)
-    quoted = ",".join(f"{v:g}" for v in values)
+    quoted = amounts_text(values)
     if not 1 <= len(values) <= len(DEFAULT_DROP_PENALTY):
         raise ValueError(f"{quoted!r}: give 1 to {len(DEFAULT_DROP_PENALTY)} move penalties, "
                          "one per priority from 1 (highest)")
@@ -168,10 +174,10 @@ class ScheduleOptions:
         return {"backend": self.backend, "time_limit_s": self.time_limit_s, "seed": self.seed,
                 "threads": self.threads,
                 "drop_penalty_per_priority": None if self.drop_penalty_per_priority is None
-                else ",".join(f"{p:g}" for p in self.drop_penalty_per_priority),
+                else amounts_text(self.drop_penalty_per_priority),
                 "late_penalty_per_hour": None if self.late_penalty_per_hour is None
-                else ",".join(f"{p:g}" for p in self.late_penalty_per_hour),
-                "move_penalty": ",".join(f"{p:g}" for p in self.move_penalty)
+                else amounts_text(self.late_penalty_per_hour),
+                "move_penalty": amounts_text(self.move_penalty)
                 if isinstance(self.move_penalty, tuple) else self.move_penalty,
                 "heuristic_share": self.heuristic_share, "tight_linking": self.tight_linking,
                 "relative_gap": self.relative_gap, "repeatable": self.repeatable}
