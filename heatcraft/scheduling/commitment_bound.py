@@ -34,6 +34,7 @@ CP-SAT's deterministic time on one worker, so the same inputs give the same boun
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from heatcraft.scheduling.backends import SolveOutcome
@@ -66,8 +67,9 @@ class SearchBound:
 
 
 def commitment_bound(problem: Problem, hint: Solution, *, work: float, wall_seconds: float,
-                     seed: int) -> SearchBound:
+                     seed: int, stop: Callable[[], bool] | None = None) -> SearchBound:
     """`work`: CP-SAT deterministic time (about seconds of one core); the wall is a backstop.
+    `stop`: ends the search early when it says so (solve_cpsat).
     The caller must know that every job is placed in an optimal plan (no drop variables)."""
     from heatcraft.scheduling.backends.cpsat import solve_cpsat
 
@@ -81,6 +83,7 @@ def commitment_bound(problem: Problem, hint: Solution, *, work: float, wall_seco
     outcome = solve_cpsat(m, time_limit_s=wall_seconds, threads=1, seed=seed, relative_gap=0.0,
                           hint=hint_values(problem, m, ix, hint), deterministic_time=work,
                           linearization_level=0, rounding="relax",
-                          objective_scale=OBJECTIVE_GRID_PER_CURRENCY, decisions=True)
+                          objective_scale=OBJECTIVE_GRID_PER_CURRENCY, decisions=True,
+                          stop=stop)
     solution = decode(problem, ix, outcome.values) if outcome.values is not None else None
     return SearchBound(solution, outcome, outcome.message)

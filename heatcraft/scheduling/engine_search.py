@@ -1,7 +1,8 @@
 """The whole model on an engine (small days), or the heuristic alone (the largest), as
 optimize_plan's search: the heuristic first, then on small days the demand-peak bounds, the LP
 with their cuts, the commitment search and the engine (or the whole-bill search) on one core,
-while a plan from the indivisible-job relaxation and MIP neighbourhoods work on the other."""
+while a plan from the indivisible-job relaxation, a second commitment search and MIP
+neighbourhoods work on the other."""
 
 from __future__ import annotations
 
@@ -57,6 +58,18 @@ BOUND_WALL_SHARE = 0.5
 # 13,666 / 13,808 $ (13,685 / 14,509 / 13,688 / 13,808 $ before, paired runs); 0.35 gave the
 # clock the last word on seeds 2 and 3 (5.3 s of wall is what is left).
 COMMITMENT_WORK_SHARE = 0.3
+# A second commitment search (another seed, from the better of the heuristic's and the relaxed
+# plan) on the neighbourhoods' core, before them, with at most what the first gets at 10 s.
+# On the 20-job day at 10 s the neighbourhoods from the heuristic's plan ended at 14.2-16.0 k$
+# and the first search, which the clock ends there, gave 13.6-15.2 k$ (seed 1: 13,752 $ and
+# 15,127 $ in two runs an hour apart). Paired runs (2026-12-07, seeds 0-3, two rounds): 20-job
+# day 13,646 / 13,646 / 13,785 / 13,734 $ and 13,646 / 13,646 / 13,646 / 13,653 $ against
+# 13,646 / 14,504 / 13,640 / 14,249 $ and 13,646 / 14,882 / 13,646 / 13,798 $ (means 13,703 and
+# 13,648 $ against 14,010 and 13,993 $); 30-job day the same plans but seed 1 (21,379 $ against
+# 21,429 $) and seed 3 (within 3 $). Starting the neighbourhoods from the relaxed plan instead
+# lost 950 $ on the 20-job day's seed 3 in both rounds.
+SECOND_COMMITMENT_MAX_WORK = 3.0
+SECOND_COMMITMENT_SEED = 1000
 # The whole bill as an integer CP-SAT model (bill_search) on small days whose commitment search
 # proved its relaxation, in place of HiGHS on the linear model: CP-SAT deterministic time per
 # second of limit. On the 20-job day it proves the optimum (13,633.77 $) at 30 s on seeds 0-3
@@ -174,8 +187,8 @@ def engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, began
     # The demand-peak bounds, the LP with their cuts (under a second: a bound that holds when
     # the searches after it are cut short; HiGHS's root with cuts took 8-13 s on the 20-30 job
     # days on a slow machine), the commitment search and then the engine run in a second
-    # thread (their native code releases the GIL) while MIP neighbourhoods improve the
-    # heuristic plan here: both cores work for the whole limit.
+    # thread (their native code releases the GIL) while the relaxed plan, a second commitment
+    # search and MIP neighbourhoods work here: both cores work for the whole limit.
     with ThreadPoolExecutor(max_workers=1) as pool:
         running = pool.submit(bound_then_solve)
         relaxed = RelaxedPlan(None, None, "only on small days with every job placed")
@@ -188,17 +201,36 @@ def engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, began
                 candidates.append(solution_candidate("relaxed plan", problem,
                                                      relaxed.solution, inputs))
         start = repair_left_out(problem, inputs, options, best, deadline, candidates, repair)
+
+        def engine_proved() -> bool:  # its failure is raised by running.result() below
+            return running.done() and running.exception() is None \
+                and running.result()[1].status in PROVEN
+
+        second = None
+        if with_bounds:
+            starts = [start] + ([relaxed.solution] if relaxed.solution is not None else [])
+            second = commitment_bound(
+                problem, best_of(problem, starts),
+                work=min(COMMITMENT_WORK_SHARE * options.time_limit_s,
+                         SECOND_COMMITMENT_MAX_WORK),
+                wall_seconds=phase_seconds(deadline, 0.5),
+                seed=options.seed + SECOND_COMMITMENT_SEED, stop=engine_proved)
         rounds = int(NEIGHBOURHOOD_ROUNDS_PER_SECOND * options.time_limit_s)
         improved, neighbourhoods = improve_by_neighbourhoods(
             problem, start, rounds=rounds, deadline=deadline - 0.5, seed=options.seed,
             size=NEIGHBOURHOOD_SIZE, reach=NEIGHBOURHOOD_REACH, work=NEIGHBOURHOOD_WORK,
-            stop=lambda: running.done() and running.result()[1].status in PROVEN)
+            stop=engine_proved)
         index, outcome, relaxation, commitment, whole_bill, bounds = running.result()
+    if second is not None and outcome.status in PROVEN:
+        # Ended by the engine's proof, when that came: its plan and bound would depend on it.
+        second = dataclasses.replace(second, solution=None, outcome=None,
+                                     note="not used: the engine proved its outcome")
     if relaxation is not None and commitment is not None:  # the small days' bounds ran
-        outcome = with_small_day_bounds(outcome, relaxation, commitment, bounds)
-        if commitment.solution is not None:  # verified with every other candidate
-            candidates.append(solution_candidate("commitment search", problem,
-                                                 commitment.solution, inputs))
+        outcome = with_small_day_bounds(outcome, relaxation, commitment, bounds, second)
+        for source, search in (("commitment search", commitment),
+                               ("second commitment search", second)):
+            if search is not None and search.solution is not None:  # verified with the rest
+                candidates.append(solution_candidate(source, problem, search.solution, inputs))
     if whole_bill is not None and whole_bill.solution is not None:
         candidates.append(solution_candidate("whole-bill search", problem, whole_bill.solution,
                                              inputs))
@@ -238,10 +270,12 @@ def window_parameters(windows: WindowBound) -> dict[str, str | int | float | boo
 
 
 def with_small_day_bounds(outcome: SolveOutcome, relaxation: SolveOutcome,
-                          commitment: SearchBound, peaks: DemandBounds | None) -> SolveOutcome:
+                          commitment: SearchBound, peaks: DemandBounds | None,
+                          second: SearchBound | None = None) -> SolveOutcome:
     """The engine's outcome with the best of its bound, the LP relaxation's (with the cuts of
     the demand-peak bounds `peaks`; None: too little time to run them) and the commitment
-    search's, and what the three did in the report."""
+    searches' (`second`: the one on the neighbourhoods' core), and what they did in the
+    report."""
     parameters = dict(outcome.parameters)
     if peaks is None:
         parameters["peaks.note"] = "not run: too little time left (the LP's bound comes first)"
@@ -251,17 +285,22 @@ def with_small_day_bounds(outcome: SolveOutcome, relaxation: SolveOutcome,
     parameters.update({"lp.status": relaxation.status, "lp.bound": relaxation.bound,
                        "lp.seconds": round(relaxation.seconds, 3),
                        "lp.stopped_by_clock": relaxation.parameters.get("stopped_by_clock")})
-    parameters["commitment.note"] = commitment.note
-    searched = commitment.outcome
-    if searched is not None:
-        parameters.update({f"commitment.{k}": v for k, v in searched.parameters.items()})
-        parameters.update({"commitment.status": searched.status,
-                           "commitment.bound": searched.bound,
-                           "commitment.seconds": round(searched.seconds, 3)})
+    searches = [("commitment", commitment)] + ([("second_commitment", second)] if second else [])
+    for prefix, search in searches:
+        parameters[f"{prefix}.note"] = search.note
+        searched = search.outcome
+        if searched is not None:
+            parameters.update({f"{prefix}.{k}": v for k, v in searched.parameters.items()})
+            parameters.update({f"{prefix}.status": searched.status,
+                               f"{prefix}.bound": searched.bound,
+                               f"{prefix}.seconds": round(searched.seconds, 3)})
     bound = outcome.bound
     lp_source = "LP relaxation" + (" with the peak cuts" if peaks is not None else "") + " (HiGHS)"
-    for candidate, source in ((relaxation.bound, lp_source),
-                              (commitment.bound, "commitment search (CP-SAT, relaxed objective)")):
+    relaxed_objective = "(CP-SAT, relaxed objective)"
+    for candidate, source in (
+            (relaxation.bound, lp_source),
+            (commitment.bound, f"commitment search {relaxed_objective}"),
+            (second.bound if second else None, f"second commitment search {relaxed_objective}")):
         if candidate is not None and (bound is None or candidate > bound):
             bound = candidate
             parameters["bound_from"] = source

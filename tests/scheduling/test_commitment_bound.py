@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import pytest
 
@@ -146,8 +147,13 @@ def test_a_search_cut_short_reports_the_best_bound_and_the_clock(tmp_path):
     report = result.plan.solver
     assert result.ok
     assert report.parameters["engine.lp.status"] == "optimal"
-    parts = [report.parameters["engine.lp.bound"], report.parameters["engine.commitment.bound"]]
+    parts = [report.parameters["engine.lp.bound"], report.parameters["engine.commitment.bound"],
+             report.parameters["engine.second_commitment.bound"]]
     assert all(report.bound >= part - 1e-6 for part in parts if part is not None)
+    # The second commitment search (the neighbourhoods' core, another seed) offers its plan.
+    assert report.parameters["engine.second_commitment.random_seed"] == 1000
+    offered = [c for c in result.candidates if c["source"] == "second commitment search"]
+    assert offered and offered[0]["verified"]
     assert report.bound <= result.verification.recomputed_cost
     assert report.parameters["engine.mip.stopped_by_clock"] is True
     assert report.parameters["engine.stopped_by_clock"] is True
@@ -275,3 +281,35 @@ def test_a_search_that_finishes_says_it_repeats():
     assert report.parameters["engine.stopped_by_clock"] is False
     assert report.parameters["engine.commitment.stopped_by_clock"] is False
     assert not any("the clock" in warning for warning in result.warnings)
+    # Beside the engine's proof the second commitment search, which the proof may have ended,
+    # is left out: what it held then depends on when that was.
+    assert report.parameters["engine.second_commitment.note"] == \
+        "not used: the engine proved its outcome"
+    assert "engine.second_commitment.status" not in report.parameters
+    assert not any(c["source"] == "second commitment search" for c in result.candidates)
+
+
+def test_a_search_ends_when_its_stop_says_so(tmp_path):
+    from heatcraft.scheduling.problem import build_problem
+
+    site, grid, series = _benchmark_day(tmp_path / "s20")
+    problem = build_problem(site, grid, series, ScheduleOptions(drop_penalty_per_priority=None))
+    start = heuristic_plan(problem, 0, 500, 2.0)
+    began = time.monotonic()
+    stopped = commitment_bound(problem, start, work=50.0, wall_seconds=60.0, seed=0,
+                               stop=lambda: time.monotonic() > began + 1.0)
+    # 50 units take well over a minute here; the stop ends it after about a second.
+    assert time.monotonic() - began < 20.0
+    assert stopped.outcome.parameters["stopped_early"] is True
+    assert stopped.outcome.parameters["deterministic_time_used"] < 50.0
+    # What it holds then (on a busy machine presolve may not have ended) is any valid result.
+    assert stopped.bound is None or stopped.bound <= evaluate(problem, start)[0]
+    unstopped = commitment_bound(problem, start, work=0.3, wall_seconds=60.0, seed=0,
+                                 stop=lambda: False)
+    assert unstopped.outcome.parameters["stopped_early"] is False
+
+    def broken() -> bool:
+        raise RuntimeError("the stop's own failure")
+
+    with pytest.raises(RuntimeError, match="the stop's own failure"):
+        commitment_bound(problem, start, work=50.0, wall_seconds=60.0, seed=0, stop=broken)

@@ -18,9 +18,11 @@ the row's value one way), which holds for the scheduling models.
 from __future__ import annotations
 
 import math
+import threading
 import time
+from collections.abc import Callable
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal
 
 import ortools
 from ortools.sat.python import cp_model
@@ -171,12 +173,15 @@ def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: 
                 deterministic_time: float | None = None,
                 linearization_level: int = 2, presolve: bool = True,
                 rounding: Rounding = "restrict", objective_scale: float | None = None,
-                decisions: bool = False) -> SolveOutcome:
+                decisions: bool = False,
+                stop: Callable[[], bool] | None = None) -> SolveOutcome:
     """`objective_scale` (`relax`): grid units of the objective per currency unit, instead of
     the power of ten that keeps rounding under a tenth of a cent; coarser keeps the search's
     objective small (its coefficients still round down, so the bound stays valid).
     `decisions` (`relax`): return the solution's values too; only the integer ones (the
-    plan's decisions) mean anything, and a plan built from them must be verified."""
+    plan's decisions) mean anything, and a plan built from them must be verified.
+    `stop`: asked every STOP_POLL_S while the search runs; when it says so the search ends
+    (`stopped_early` in the report), and what it found then depends on when that was."""
     began = time.monotonic()
     cp = cp_model.CpModel()
     res = model.resolution
@@ -240,8 +245,10 @@ def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: 
         "max_deterministic_time": deterministic_time, "presolve": presolve,
         "cumulatives": len(model.cumulatives), "objective_scale": scale}
     version = f"CP-SAT (OR-Tools {ortools.__version__})"
-    code = solver.solve(cp)
+    code, stopped_early = _solve(solver, cp, stop)
     parameters["deterministic_time_used"] = round(solver.deterministic_time, 3)
+    if stop is not None:
+        parameters["stopped_early"] = stopped_early
     # An unfinished search ended by the clock, not by its work count (or with no count at all),
     # gives a result that depends on the machine's speed.
     parameters["stopped_by_clock"] = code not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) \
@@ -275,6 +282,42 @@ def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: 
     return SolveOutcome("CP-SAT", version, status, values, objective, None,
                         time.monotonic() - began, parameters, message)
 
+
+def _solve(solver: cp_model.CpSolver, cp: cp_model.CpModel,
+           stop: Callable[[], bool] | None) -> tuple[Any, bool]:
+    """solver.solve(cp), ended early by `stop` (polled on a watcher thread; stop_search is
+    CP-SAT's own asynchronous stop). Returns the status and whether `stop` ended it."""
+    if stop is None:
+        return solver.solve(cp), False
+    finished = threading.Event()
+    fired = threading.Event()
+    failed: list[BaseException] = []  # raised again here, not lost with the watcher thread
+
+    def watch() -> None:
+        try:
+            while not finished.wait(STOP_POLL_S):
+                if stop():
+                    fired.set()
+                    solver.stop_search()
+                    return
+        except BaseException as exc:
+            failed.append(exc)
+            solver.stop_search()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        code = solver.solve(cp)
+    finally:
+        finished.set()
+        watcher.join()
+    if failed:
+        raise failed[0]
+    return code, fired.is_set()
+
+
+# How often a search's `stop` is asked whether to end it.
+STOP_POLL_S = 0.05
 
 # The plan's share of the limit when CP-SAT must also bound the exact model; the relaxation
 # gets the rest, and all of it when the plan's search ends early.
