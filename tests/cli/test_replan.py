@@ -5,13 +5,14 @@ from then on, starts its interrupted jobs again elsewhere, and prices the change
 
 import csv
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from heatcraft.cli import app
+from tests.restartable import busiest_restartable_unit
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "examples" / "plant_a"
@@ -50,21 +51,13 @@ def first_report(tmp_path_factory) -> Path:
 
 
 def _busiest_at_noon(first: dict) -> tuple[str, list[str]]:
-    """The unit running the most jobs at noon (it trips then), and those jobs: among the units
-    whose running jobs can all start again after noon. A job that cannot (J025, 240 minutes
-    due by 15:15, is one where a short limit ran it across noon) is rightly dropped, which the
-    tests that use this are not about."""
+    """The unit running the most jobs at noon (it trips then) whose running jobs can all start
+    again, and those jobs."""
     now = datetime.fromisoformat(NOON)
-    with (SITE / "jobs.csv").open(newline="") as handle:
-        latest_start = {row["job_id"]: datetime.fromisoformat(row["deadline"])
-                        - timedelta(minutes=int(row["duration_minutes"]))
-                        for row in csv.DictReader(handle)}
     running = [a for a in first["assignments"]
                if datetime.fromisoformat(a["start"]) < now < datetime.fromisoformat(a["end"])]
-    stuck = {a["equipment_id"] for a in running if latest_start[a["job_id"]] < now}
-    units = sorted({a["equipment_id"] for a in running} - stuck)
-    assert units, "every unit running at noon runs a job that cannot start again"
-    unit = max(units, key=lambda u: sum(a["equipment_id"] == u for a in running))
+    unit = busiest_restartable_unit(SITE, [(a["job_id"], a["equipment_id"]) for a in running],
+                                    now)
     return unit, sorted(a["job_id"] for a in running if a["equipment_id"] == unit)
 
 

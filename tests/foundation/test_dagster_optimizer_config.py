@@ -18,6 +18,7 @@ from assets import optimized_plan, site_inputs
 from assets.partitions import partition_key
 from resources import WarehouseResource
 from resources.sites import SiteFolderResource
+from tests.restartable import busiest_restartable_unit
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = partition_key("plant_a", "2026-06-16")
@@ -68,8 +69,8 @@ def test_replan_after_a_trip_from_the_stored_plan(warehouse: WarehouseResource):
     assert _stored(warehouse, "unit_runs")  # the runs are stored with the plan
     now = datetime.fromisoformat(NOON)
     running = [r for r in before if r["start"] < now < r["end"]]
-    unit = max(sorted({r["equipment_id"] for r in running}),
-               key=lambda u: sum(r["equipment_id"] == u for r in running))
+    unit = busiest_restartable_unit(ROOT / "examples" / "plant_a",
+                                    [(r["job_id"], r["equipment_id"]) for r in running], now)
     interrupted = sorted(r["job_id"] for r in running if r["equipment_id"] == unit)
 
     # At 1,000 $ a moved job, only the jobs the trip forces off the unit move.
