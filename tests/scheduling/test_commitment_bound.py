@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import pytest
 
@@ -295,18 +294,17 @@ def test_a_search_ends_when_its_stop_says_so(tmp_path):
     site, grid, series = _benchmark_day(tmp_path / "s20")
     problem = build_problem(site, grid, series, ScheduleOptions(drop_penalty_per_priority=None))
     start = heuristic_plan(problem, 0, 500, 2.0)
-    began = time.monotonic()
+    # Unstopped, this search proves its relaxation after 3.64 units (6.4 s, 2026-12-07); a
+    # stop that does not reach CP-SAT would let it get there.
     stopped = commitment_bound(problem, start, work=50.0, wall_seconds=60.0, seed=0,
-                               stop=lambda: time.monotonic() > began + 1.0)
-    # 50 units take well over a minute here; the stop ends it after about a second.
-    assert time.monotonic() - began < 20.0
+                               stop=lambda: True)
     assert stopped.outcome.parameters["stopped_early"] is True
-    assert stopped.outcome.parameters["deterministic_time_used"] < 50.0
-    # What it holds then (on a busy machine presolve may not have ended) is any valid result.
-    assert stopped.bound is None or stopped.bound <= evaluate(problem, start)[0]
+    assert stopped.outcome.status != "optimal"
+    assert stopped.outcome.parameters["deterministic_time_used"] < 1.0
     unstopped = commitment_bound(problem, start, work=0.3, wall_seconds=60.0, seed=0,
                                  stop=lambda: False)
     assert unstopped.outcome.parameters["stopped_early"] is False
+    assert unstopped.outcome.parameters["deterministic_time_used"] >= 0.29
 
     def broken() -> bool:
         raise RuntimeError("the stop's own failure")
