@@ -62,12 +62,14 @@ COMMITMENT_WORK_SHARE = 0.3
 # plan) on the neighbourhoods' core, before them, with at most what the first gets at 10 s.
 # On the 20-job day at 10 s the neighbourhoods from the heuristic's plan ended at 14.2-16.0 k$
 # and the first search, which the clock ends there, gave 13.6-15.2 k$ (seed 1: 13,752 $ and
-# 15,127 $ in two runs an hour apart). Paired runs (2026-12-07, seeds 0-3, two rounds): 20-job
+# 15,127 $ in two runs 40 minutes apart). Paired runs (2026-12-07, seeds 0-3, two rounds): 20-job
 # day 13,646 / 13,646 / 13,785 / 13,734 $ and 13,646 / 13,646 / 13,646 / 13,653 $ against
 # 13,646 / 14,504 / 13,640 / 14,249 $ and 13,646 / 14,882 / 13,646 / 13,798 $ (means 13,703 and
 # 13,648 $ against 14,010 and 13,993 $); 30-job day the same plans but seed 1 (21,379 $ against
 # 21,429 $) and seed 3 (within 3 $). Starting the neighbourhoods from the relaxed plan instead
-# lost 950 $ on the 20-job day's seed 3 in both rounds.
+# lost 950 $ on the 20-job day's seed 3 in both rounds. With the cap, longer limits keep their
+# plans: the 20-job day at 30 s is proven in 19.6 / 21.5 s (seeds 0 / 1; 16.7-22.0 s before)
+# and the 30-job day at 60 s gives the same four plans as before.
 SECOND_COMMITMENT_MAX_WORK = 3.0
 SECOND_COMMITMENT_SEED = 1000
 # The whole bill as an integer CP-SAT model (bill_search) on small days whose commitment search
@@ -285,8 +287,10 @@ def with_small_day_bounds(outcome: SolveOutcome, relaxation: SolveOutcome,
     parameters.update({"lp.status": relaxation.status, "lp.bound": relaxation.bound,
                        "lp.seconds": round(relaxation.seconds, 3),
                        "lp.stopped_by_clock": relaxation.parameters.get("stopped_by_clock")})
-    searches = [("commitment", commitment)] + ([("second_commitment", second)] if second else [])
-    for prefix, search in searches:
+    searches = [("commitment", "commitment search", commitment)]
+    if second is not None:
+        searches.append(("second_commitment", "second commitment search", second))
+    for prefix, _, search in searches:
         parameters[f"{prefix}.note"] = search.note
         searched = search.outcome
         if searched is not None:
@@ -296,11 +300,8 @@ def with_small_day_bounds(outcome: SolveOutcome, relaxation: SolveOutcome,
                                f"{prefix}.seconds": round(searched.seconds, 3)})
     bound = outcome.bound
     lp_source = "LP relaxation" + (" with the peak cuts" if peaks is not None else "") + " (HiGHS)"
-    relaxed_objective = "(CP-SAT, relaxed objective)"
-    for candidate, source in (
-            (relaxation.bound, lp_source),
-            (commitment.bound, f"commitment search {relaxed_objective}"),
-            (second.bound if second else None, f"second commitment search {relaxed_objective}")):
+    for candidate, source in [(relaxation.bound, lp_source)] + [
+            (search.bound, f"{name} (CP-SAT, relaxed objective)") for _, name, search in searches]:
         if candidate is not None and (bound is None or candidate > bound):
             bound = candidate
             parameters["bound_from"] = source
