@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from heatcraft.cli import app
-from tests.restartable import busiest_restartable_unit
+from tests.restartable import Span, busiest_restartable_unit, making_room
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "examples" / "plant_a"
@@ -109,9 +109,7 @@ def test_a_trip_keeps_the_past_and_moves_the_tripped_units_jobs(tmp_path: Path,
 def test_a_move_penalty_moves_only_what_the_trip_forces(tmp_path: Path, first_report: Path):
     # At 1,000 $ a moved job no move pays on a day billed at about 2,200 $: only the tripped
     # unit's jobs that had not started move (they must), and those whose place one of them (or
-    # a restarted job) takes, and each is priced. A short-limit first plan may leave the
-    # tripped unit's jobs nowhere else to go but such a place: HiGHS proved moving J037 off
-    # EH1 for J001 optimal on one (2,225.79 $ and three moves).
+    # a restarted job) takes (making_room), and each is priced.
     first = json.loads(first_report.read_text())
     unit, interrupted = _busiest_at_noon(first)
     again = _plan(tmp_path, "again.json", "--time-limit", "5", "--now", NOON,
@@ -133,24 +131,11 @@ def test_a_move_penalty_moves_only_what_the_trip_forces(tmp_path: Path, first_re
 
 
 def _making_room(first: dict, again: dict, forced: set[str]) -> set[str]:
-    """`forced` and, step by step, every job whose place in `first` (unit and time) one of them
-    takes in `again`."""
-    def spans(report: dict) -> dict[str, tuple[str, datetime, datetime]]:
+    def spans(report: dict) -> dict[str, Span]:
         return {a["job_id"]: (a["equipment_id"], datetime.fromisoformat(a["start"]),
                               datetime.fromisoformat(a["end"])) for a in report["assignments"]}
 
-    old, new = spans(first), spans(again)
-    room = set(forced)
-    grew = True
-    while grew:
-        grew = False
-        for job, (unit, start, end) in old.items():
-            if job not in room and job in new and new[job] != old[job] and any(
-                    new[f][0] == unit and new[f][1] < end and start < new[f][2]
-                    for f in room if f in new):
-                room.add(job)
-                grew = True
-    return room
+    return making_room(spans(first), spans(again), forced)
 
 
 def test_a_move_penalty_by_priority_holds_the_first_priorities(tmp_path: Path,
