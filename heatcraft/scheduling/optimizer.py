@@ -68,8 +68,15 @@ AUTO_EXACT_MAX_STARTS = 60_000
 AUTO_EXACT_MAX_STEPS = 300
 # Above this many start variables (and below AUTO_EXACT_MAX_STARTS) auto takes the guided
 # search: HiGHS proves the example plant_a (5,758 starts) optimal in 15-31 s, but does not
-# finish the root of a 100-job benchmark day (9,443 starts) in 60 s.
-GUIDED_MIN_STARTS = 7_500
+# finish the root of a 100-job benchmark day (9,443 starts) in 60 s. Generated days between
+# (benchmarks.scheduling.generate, 8 units, 60 s, seeds 0 and 1, 2026-12-07): at 6,307 /
+# 6,404 / 7,034 starts the guided search's plans cost 5.1 / 0.7 / 3.2 % less on average than
+# the whole model's (lower on 5 of 6 runs); at 4,524 / 5,355 / 5,458 (seed 0) -0.7 / +0.9 /
+# -1.2 %. 7,500 took the first three to HiGHS.
+GUIDED_MIN_STARTS = 6_000
+# Below this many start variables, where greedy leaves jobs out with late penalties given,
+# the whole on-time model checks whether they fit (on a 100-job day it took 20-23 s).
+ON_TIME_MODEL_MAX_STARTS = 7_500
 # Late penalties given and greedy insertion leaves out at most this many jobs on time: the
 # left-out repair, then on small days the whole on-time model, checks whether they fit before
 # late starts are offered (more left out: they are taken not to fit, and the check's time goes
@@ -220,7 +227,7 @@ def _problem_with_lateness(inputs: Any, grid: TimeGrid, series: Any, options: Sc
                              "placed those greedy insertion left out)"), repaired
         # The repair's neighbourhoods can miss a fit the whole day allows; the whole model
         # answers on small days (on a 100-job day it took 20-23 s and found none).
-        if sum(len(j.candidates) for j in on_time.jobs) < GUIDED_MIN_STARTS:
+        if sum(len(j.candidates) for j in on_time.jobs) < ON_TIME_MODEL_MAX_STARTS:
             fitted = _on_time_plan(on_time, greedy, inputs, grid, series, options, began,
                                    budget)
             if fitted is not None:

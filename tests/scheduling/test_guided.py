@@ -166,7 +166,8 @@ def test_guided_search_replans_from_a_trip():
             assert a.end <= at(12) or a.start >= at(16)
 
 
-@pytest.mark.parametrize(("jobs", "units", "expected"), [(100, 10, "guided"), (20, 3, "highs")])
+@pytest.mark.parametrize(("jobs", "units", "expected"),
+                         [(100, 10, "guided"), (90, 8, "guided"), (20, 3, "highs")])
 def test_auto_picks_the_guided_search_for_large_days(tmp_path, jobs, units, expected):
     site, grid, series = load_generated(generate_site(tmp_path / "site", jobs, units, 1, seed=1))
     problem = build_problem(site, grid, series, ScheduleOptions())
