@@ -69,10 +69,10 @@ AUTO_EXACT_MAX_STEPS = 300
 # Above this many start variables (and below AUTO_EXACT_MAX_STARTS) auto takes the guided
 # search: HiGHS proves the example plant_a (5,758 starts) optimal in 15-31 s, but does not
 # finish the root of a 100-job benchmark day (9,443 starts) in 60 s. Generated days between
-# (benchmarks.scheduling.generate, 8 units, 60 s, seeds 0 and 1, 2026-12-07): at 6,307 /
-# 6,404 / 7,034 starts the guided search's plans cost 5.1 / 0.7 / 3.2 % less on average than
-# the whole model's (lower on 5 of 6 runs); at 4,524 / 5,355 / 5,458 (seed 0) -0.7 / +0.9 /
-# -1.2 %. 7,500 took the first three to HiGHS.
+# (benchmarks.scheduling.generate, 60-90 jobs, 6-10 units, 60 s, 2026-12-07): from 6,048 to
+# 7,287 starts the guided search's plans were lower on 7 of 10 runs (-2.6 % on average, at
+# most 1.2 % higher); from 4,524 to 5,694 on 5 of 7, one 4.8 % higher. Lower than 6,000 would
+# take plant_a from HiGHS's proof.
 GUIDED_MIN_STARTS = 6_000
 # Below this many start variables, where greedy leaves jobs out with late penalties given,
 # the whole on-time model checks whether they fit (on a 100-job day it took 20-23 s).
