@@ -71,11 +71,12 @@ AUTO_EXACT_MAX_STEPS = 300
 # finish the root of a 100-job benchmark day (9,443 starts) in 60 s. Generated days between
 # (benchmarks.scheduling.generate, 60-90 jobs, 6-10 units, 60 s, 2026-12-07): from 6,048 to
 # 7,287 starts the guided search's plans were lower on 7 of 10 runs (-2.6 % on average, at
-# most 1.2 % higher); from 4,524 to 5,694 on 5 of 7, one 4.8 % higher. Lower than 6,000 would
-# take plant_a from HiGHS's proof.
+# most 1.2 % higher); from 4,524 to 5,694 lower on 5 of 7 runs, but one 4.8 % higher. A line
+# below 6,000 would take plant_a from HiGHS's proof.
 GUIDED_MIN_STARTS = 6_000
-# Below this many start variables, where greedy leaves jobs out with late penalties given,
-# the whole on-time model checks whether they fit (on a 100-job day it took 20-23 s).
+# Below this many start variables the whole on-time model checks whether the jobs greedy left
+# out fit by their deadlines (_problem_with_lateness): the guided search's line when that was
+# measured, kept when the line moved.
 ON_TIME_MODEL_MAX_STARTS = 7_500
 # Late penalties given and greedy insertion leaves out at most this many jobs on time: the
 # left-out repair, then on small days the whole on-time model, checks whether they fit before
