@@ -74,6 +74,13 @@ AUTO_EXACT_MAX_STEPS = 300
 # most 1.2 % higher); from 4,524 to 5,694 lower on 5 of 7 runs, but one 4.8 % higher. A line
 # below 6,000 would take plant_a from HiGHS's proof.
 GUIDED_MIN_STARTS = 6_000
+# Days of this many jobs or more take the guided search from GUIDED_MANY_JOBS_MIN_STARTS: nine
+# runs of 75-90-job days of 5,098-5,726 starts (60 s, 2026-12-07) gave lower plans on 8
+# (-5.1 % on average) and on the ninth 3 jobs dropped against 5 (objective 652 k$ against
+# 1.05 M$); the 60- and 70-job days measured there were even (+2.0 / 0.0 % over two seeds),
+# and plant_a has 44 jobs. Below 5,000 starts no such day was run.
+GUIDED_MIN_JOBS = 75
+GUIDED_MANY_JOBS_MIN_STARTS = 5_000
 # Below this many start variables the whole on-time model checks whether the jobs greedy left
 # out fit by their deadlines (_problem_with_lateness): the guided search's line when that was
 # measured, kept when the line moved.
@@ -94,13 +101,15 @@ def choose_backend(problem: Problem, options: ScheduleOptions) -> str:
     """Where the time-indexed model fits: HiGHS on the whole model for small days (it proves
     them; benchmark: it beats CBC and CP-SAT on the same model at every size we measured;
     up to 40 jobs the whole-bill search may take its place, see engine_search),
-    the LP-guided search for larger ones; above that, the heuristic alone (the 500-job week)."""
+    the LP-guided search for larger ones (by start variables, or by jobs where they are many);
+    above that, the heuristic alone (the 500-job week)."""
     if options.backend != "auto":
         return options.backend
     starts = sum(len(j.candidates) for j in problem.jobs)
     if starts > AUTO_EXACT_MAX_STARTS or problem.n_steps > AUTO_EXACT_MAX_STEPS:
         return "heuristic"
-    if starts < GUIDED_MIN_STARTS:
+    many_jobs = len(problem.jobs) >= GUIDED_MIN_JOBS and starts >= GUIDED_MANY_JOBS_MIN_STARTS
+    if starts < GUIDED_MIN_STARTS and not many_jobs:
         return "highs"
     return "guided"
 
