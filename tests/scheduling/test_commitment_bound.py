@@ -10,6 +10,7 @@ from heatcraft.scheduling import ScheduleOptions, optimize_plan
 from heatcraft.scheduling.backends import solve_with
 from heatcraft.scheduling.backends.mathopt import solve_mathopt
 from heatcraft.scheduling.commitment_bound import commitment_bound
+from heatcraft.scheduling.engine_search import SECOND_COMMITMENT_SEED
 from heatcraft.scheduling.evaluation import evaluate
 from heatcraft.scheduling.formulation import build_model
 from heatcraft.scheduling.heuristic import heuristic_plan
@@ -150,7 +151,7 @@ def test_a_search_cut_short_reports_the_best_bound_and_the_clock(tmp_path):
              report.parameters["engine.second_commitment.bound"]]
     assert all(report.bound >= part - 1e-6 for part in parts if part is not None)
     # The second commitment search (the neighbourhoods' core, another seed) offers its plan.
-    assert report.parameters["engine.second_commitment.random_seed"] == 1000
+    assert report.parameters["engine.second_commitment.random_seed"] == SECOND_COMMITMENT_SEED
     offered = [c for c in result.candidates if c["source"] == "second commitment search"]
     assert offered and offered[0]["verified"]
     assert report.bound <= result.verification.recomputed_cost
