@@ -16,12 +16,13 @@ give the same plan; it runs once per seed given, side by side, and the cheapest 
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from heatcraft.scheduling.backends import SolveOutcome
-from heatcraft.scheduling.backends.mathopt import solve_mathopt
+from heatcraft.scheduling.backends.mathopt import MIN_LP_SECONDS, solve_mathopt
 from heatcraft.scheduling.evaluation import Solution
 from heatcraft.scheduling.formulation import build_model, decode, hint_values
 from heatcraft.scheduling.problem import Problem
@@ -58,10 +59,13 @@ class LpGuide:
 
 
 def lp_guide(problem: Problem, *, allow_drops: bool, time_limit_s: float) -> LpGuide:
+    began = time.monotonic()
     model, index = build_model(problem, tight_linking=False, redundant_cumulatives=False,
                                allow_drops=allow_drops)
-    outcome = solve_mathopt(model, "highs", time_limit_s=time_limit_s, threads=1, seed=0,
-                            relative_gap=0.0, hint=None, relax=True)
+    left = time_limit_s - (time.monotonic() - began)  # building it is part of the limit
+    outcome = solve_mathopt(model, "highs", time_limit_s=left, threads=1, seed=0,
+                            relative_gap=0.0, hint=None, relax=True,
+                            min_seconds=MIN_LP_SECONDS)
     support: list[set[tuple[int, int]]] = [set() for _ in problem.jobs]
     if outcome.status == "optimal":  # a point the clock stopped is no vertex: no support
         for (j, u, s), var in index.x.items():

@@ -15,6 +15,11 @@ from ortools.math_opt.solvers import highs_pb2
 from heatcraft.scheduling.backends.outcome import SolveOutcome
 from heatcraft.scheduling.linear_model import INF, LinearModel
 
+# The least time an LP of a large day is started with. HiGHS keeps to a limit of 1 s or more
+# on the LP of a 200-job day on 20 units (1.1 s for 1 s, 2.1 s for 2 s), but not to shorter
+# ones: 0.3 s ran 15.6 s and 0.55 s ran to the optimum in 26.6 s (its clock is not checked
+# everywhere in presolve: ERGO-Code/HiGHS#1501, #2478).
+MIN_LP_SECONDS = 1.0
 _SOLVERS = {"highs": mathopt.SolverType.HIGHS, "scip": mathopt.SolverType.GSCIP}
 
 
@@ -65,14 +70,20 @@ def solve_mathopt(model: LinearModel, backend: str, *, time_limit_s: float, thre
                   seed: int, relative_gap: float, hint: dict[int, float] | None,
                   node_limit: int | None = None, relax: bool = False,
                   highs_options: Mapping[str, bool | int | float | str] | None = None,
-                  ) -> SolveOutcome:
+                  min_seconds: float = 0.0) -> SolveOutcome:
     """`relax`: the LP relaxation (HiGHS only), by interior point and then crossover to a
     vertex, whose support is small: the starts a restricted MIP keeps. Its dual bound is a
-    valid bound on the MIP. `highs_options`: HiGHS's own options by name (HiGHS only)."""
+    valid bound on the MIP. `highs_options`: HiGHS's own options by name (HiGHS only).
+    `time_limit_s` counts writing the model; with under `min_seconds` left after it the
+    engine is not started (status no_solution, stopped by the clock)."""
     began = time.monotonic()
     built, variables = to_mathopt(model, relax=relax)
+    # The limit is the whole call's: writing a large model takes seconds the engine's clock
+    # does not count (2.1 s for the LP of a 200-job day on 20 units, whose window_bound then
+    # returned 5 s after its deadline).
+    left = time_limit_s - (time.monotonic() - began)
     # MathOpt's HiGHS interface rejects a thread count (HiGHS branches on one thread).
-    params = mathopt.SolveParameters(time_limit=timedelta(seconds=max(time_limit_s, 0.1)),
+    params = mathopt.SolveParameters(time_limit=timedelta(seconds=max(left, 0.1)),
                                      threads=None if backend == "highs" else threads,
                                      random_seed=seed, relative_gap_tolerance=relative_gap,
                                      node_limit=node_limit,
@@ -92,6 +103,11 @@ def solve_mathopt(model: LinearModel, backend: str, *, time_limit_s: float, thre
         parameters["lp_algorithm"] = "barrier+crossover"
     parameters.update({f"highs.{k}": v for k, v in sorted((highs_options or {}).items())})
     version = f"{name} via OR-Tools MathOpt {ortools.__version__}"
+    if left < min_seconds:
+        parameters["stopped_by_clock"] = True
+        return SolveOutcome(engine, version, "no_solution", None, None, None,
+                            time.monotonic() - began, parameters,
+                            f"not started: {max(left, 0.0):.2f} s left after writing the model")
     try:
         result = mathopt.solve(built, _SOLVERS[backend], params=params, model_params=model_params)
     except Exception as exc:  # engine failure is reported, not raised
