@@ -95,8 +95,6 @@ def window_bound(problem: Problem, *, deadline: float,
             break
         days, lo, hi = windows[w]
         outcome = _window_lp(problem, input_kw, costs, inside[w], lo, hi, deadline)
-        if outcome is None:  # building it took the time left
-            break
         outcomes.append(outcome)
         if outcome.status == "error":
             notes.append(f"{days}: the LP failed: {outcome.message}")
@@ -136,10 +134,10 @@ def _jobs_inside(problem: Problem, lo: int, hi: int) -> list[int]:
 
 def _window_lp(problem: Problem, input_kw: list[dict[int, np.ndarray]],
                costs: list[dict[tuple[int, int], float]], jobs: list[int], lo: int, hi: int,
-               deadline: float) -> SolveOutcome | None:
+               deadline: float) -> SolveOutcome:
     """The window's LP: its jobs' energy and the demand charges of its blocks (the charges
-    above each term's floor, as the exact model prices them), solved until `deadline`; None
-    where building it left under MIN_LP_SECONDS."""
+    above each term's floor, as the exact model prices them), solved until `deadline` (not
+    started where building it left under MIN_LP_SECONDS)."""
     m = LinearModel()
     covering: dict[tuple[int, int], list[tuple[int, float]]] = {}
     electric: dict[int, dict[int, float]] = {}
@@ -182,8 +180,6 @@ def _window_lp(problem: Problem, input_kw: list[dict[int, np.ndarray]],
             m.add_row(row, lower=float(problem.base_kw[block].sum()))
     # Building a window's LP takes seconds on large days (1.7 s for a 200-job day on 20 units,
     # and 1.6-2.2 s more to write it for HiGHS): the solve gets what is left after them.
-    seconds = deadline - time.monotonic()
-    if seconds < MIN_LP_SECONDS:
-        return None
     return solve_mathopt(m, "highs", relax=True, threads=1, seed=0, relative_gap=0.0,
-                         hint=None, time_limit_s=seconds, min_seconds=MIN_LP_SECONDS)
+                         hint=None, time_limit_s=deadline - time.monotonic(),
+                         min_seconds=MIN_LP_SECONDS)

@@ -74,14 +74,31 @@ def solve_mathopt(model: LinearModel, backend: str, *, time_limit_s: float, thre
     """`relax`: the LP relaxation (HiGHS only), by interior point and then crossover to a
     vertex, whose support is small: the starts a restricted MIP keeps. Its dual bound is a
     valid bound on the MIP. `highs_options`: HiGHS's own options by name (HiGHS only).
-    `time_limit_s` counts writing the model; with under `min_seconds` left after it the
-    engine is not started (status no_solution, stopped by the clock)."""
+    `time_limit_s` counts writing the model; with under `min_seconds` left, before writing it
+    or after, the engine is not started (status no_solution, stopped by the clock)."""
     began = time.monotonic()
-    built, variables = to_mathopt(model, relax=relax)
     # The limit is the whole call's: writing a large model takes seconds the engine's clock
     # does not count (2.1 s for the LP of a 200-job day on 20 units, whose window_bound then
     # returned 5 s after its deadline).
+    written = time_limit_s >= min_seconds
+    built, variables = to_mathopt(model, relax=relax) if written else (None, [])
     left = time_limit_s - (time.monotonic() - began)
+    name = "HiGHS" if backend == "highs" else "SCIP"
+    engine = name + (" LP" if relax else "")
+    parameters = {"time_limit_s": round(time_limit_s, 3),
+                  "threads": 1 if backend == "highs" else threads, "random_seed": seed,
+                  "relative_gap_tolerance": relative_gap, "node_limit": node_limit,
+                  "solution_hint": bool(hint)}
+    if relax:
+        parameters["lp_algorithm"] = "barrier+crossover"
+    parameters.update({f"highs.{k}": v for k, v in sorted((highs_options or {}).items())})
+    version = f"{name} via OR-Tools MathOpt {ortools.__version__}"
+    if not written or left < min_seconds:
+        parameters["stopped_by_clock"] = True
+        return SolveOutcome(engine, version, "no_solution", None, None, None,
+                            time.monotonic() - began, parameters,
+                            f"not started: {max(left, 0.0):.2f} s left"
+                            + (" after writing the model" if written else ""))
     # MathOpt's HiGHS interface rejects a thread count (HiGHS branches on one thread).
     params = mathopt.SolveParameters(time_limit=timedelta(seconds=max(left, 0.1)),
                                      threads=None if backend == "highs" else threads,
@@ -93,21 +110,6 @@ def solve_mathopt(model: LinearModel, backend: str, *, time_limit_s: float, thre
     if hint:  # HiGHS (OR-Tools >= 9.15) and SCIP both take a MIP start
         model_params = mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(
             variable_values={variables[v]: val for v, val in hint.items()})])
-    name = "HiGHS" if backend == "highs" else "SCIP"
-    engine = name + (" LP" if relax else "")
-    parameters = {"time_limit_s": round(time_limit_s, 3),
-                  "threads": 1 if backend == "highs" else threads, "random_seed": seed,
-                  "relative_gap_tolerance": relative_gap, "node_limit": node_limit,
-                  "solution_hint": bool(hint)}
-    if relax:
-        parameters["lp_algorithm"] = "barrier+crossover"
-    parameters.update({f"highs.{k}": v for k, v in sorted((highs_options or {}).items())})
-    version = f"{name} via OR-Tools MathOpt {ortools.__version__}"
-    if left < min_seconds:
-        parameters["stopped_by_clock"] = True
-        return SolveOutcome(engine, version, "no_solution", None, None, None,
-                            time.monotonic() - began, parameters,
-                            f"not started: {max(left, 0.0):.2f} s left after writing the model")
     try:
         result = mathopt.solve(built, _SOLVERS[backend], params=params, model_params=model_params)
     except Exception as exc:  # engine failure is reported, not raised
