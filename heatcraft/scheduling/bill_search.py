@@ -126,7 +126,8 @@ def bill_search(problem: Problem, hint: Solution, peak_kw: list[float] | None, *
     solver.parameters.random_seed = seed
     solver.parameters.linearization_level = LINEARIZATION
     solver.parameters.cp_model_probing_level = PROBING
-    solver.parameters.max_time_in_seconds = max(wall_seconds, 0.1)
+    # The wall counts building the model (a backstop: the work count ends a search in time).
+    solver.parameters.max_time_in_seconds = max(wall_seconds - (time.monotonic() - began), 0.1)
     solver.parameters.max_deterministic_time = max(work, 0.01)
     solver.parameters.relative_gap_limit = relative_gap if problem.constant_cost >= 0 else 0.0
     code = solver.solve(model.cp)

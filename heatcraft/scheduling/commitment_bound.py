@@ -34,6 +34,7 @@ CP-SAT's deterministic time on one worker, so the same inputs give the same boun
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -50,6 +51,10 @@ from heatcraft.scheduling.problem import Problem
 # Cents: the coefficients round down onto them, so the bound loses under a cent per decision
 # the plan takes (about a dollar on a 20-job day), and the search's objective stays small.
 OBJECTIVE_GRID_PER_CURRENCY = 100.0
+# The least wall a search is started with, before building its model and after. From the
+# heuristic's plan of seed 0 (2026-12-07), 0.5 s found no plan on the 20- or 30-job day (its
+# bound below zero) and 0.8 s gave the 20-job day its hint back with a bound of 9,555 $.
+MIN_SEARCH_SECONDS = 0.5
 
 
 @dataclass
@@ -71,19 +76,24 @@ def commitment_bound(problem: Problem, hint: Solution, *, work: float, wall_seco
     """`work`: CP-SAT deterministic time (about seconds of one core); the wall is a backstop.
     `stop`: ends the search early when it says so (solve_cpsat).
     The caller must know that every job is placed in an optimal plan (no drop variables)."""
-    from heatcraft.scheduling.backends.cpsat import solve_cpsat
+    from heatcraft.scheduling.backends.cpsat import not_started, solve_cpsat
 
     if not problem.exact_tariff:
         return SearchBound(None, None, "the tariff is priced approximately")
+    if wall_seconds < MIN_SEARCH_SECONDS:
+        skipped = not_started(wall_seconds, wall_seconds, written=False)
+        return SearchBound(None, skipped, skipped.message)
+    began = time.monotonic()
     m, ix = build_model(problem, allow_drops=False)
     objective = job_energy_objective(problem, m, ix, min_load_alone=True)
     if objective is None:
         return SearchBound(None, None, "a negative price")
     m.objective = objective
-    outcome = solve_cpsat(m, time_limit_s=wall_seconds, threads=1, seed=seed, relative_gap=0.0,
+    outcome = solve_cpsat(m, time_limit_s=wall_seconds - (time.monotonic() - began), threads=1,
+                          seed=seed, relative_gap=0.0,
                           hint=hint_values(problem, m, ix, hint), deterministic_time=work,
                           linearization_level=0, rounding="relax",
                           objective_scale=OBJECTIVE_GRID_PER_CURRENCY, decisions=True,
-                          stop=stop)
+                          stop=stop, min_seconds=MIN_SEARCH_SECONDS)
     solution = decode(problem, ix, outcome.values) if outcome.values is not None else None
     return SearchBound(solution, outcome, outcome.message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import pytest
 
@@ -129,8 +130,17 @@ def test_the_report_says_whether_the_count_or_the_clock_ended_the_search(tmp_pat
     assert counted.outcome.status == "feasible"
     assert counted.outcome.parameters["stopped_by_clock"] is False
     assert counted.bound == again.bound and counted.solution.placement == again.solution.placement
-    clocked = commitment_bound(problem, start, work=50.0, wall_seconds=0.3, seed=0)
+    clocked = commitment_bound(problem, start, work=50.0, wall_seconds=1.5, seed=0)
     assert clocked.outcome.parameters["stopped_by_clock"] is True
+    assert clocked.outcome.parameters["deterministic_time_used"] > 0.0
+    # Building the model counts in the wall, and a search left too little is not started:
+    # 0.2-0.5 s of building made a 0.17 s search take 0.5-0.8 s, and a 2 s plan 3.7 s.
+    began = time.monotonic()
+    skipped = commitment_bound(problem, start, work=50.0, wall_seconds=0.6, seed=0)
+    assert time.monotonic() - began < 0.6
+    assert skipped.solution is None and skipped.bound is None
+    assert skipped.note.startswith("not started")
+    assert skipped.outcome.parameters["stopped_by_clock"] is True
 
 
 def test_a_search_cut_short_reports_the_best_bound_and_the_clock(tmp_path):

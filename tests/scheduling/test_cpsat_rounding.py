@@ -159,3 +159,15 @@ def test_an_exact_row_needs_small_whole_numbers():
     assert _exact_multiplier([0.1, -0.123456789]) is None
     # A whole multiplier that makes a coefficient too large for a safe row.
     assert _exact_multiplier([1e10 / 7, 1.0]) is None
+
+
+def test_a_search_with_too_little_time_left_is_not_started():
+    # The limit counts writing the model; below `min_seconds` CP-SAT is not started.
+    skipped = solve_cpsat(_charge_model(), time_limit_s=0.1, threads=1, seed=0, relative_gap=0.0,
+                          hint=None, min_seconds=0.2)
+    assert skipped.status == "no_solution" and skipped.values is None and skipped.bound is None
+    assert skipped.parameters["stopped_by_clock"] is True
+    assert skipped.message == "not started: 0.10 s left"
+    solved = solve_cpsat(_charge_model(), time_limit_s=10, threads=1, seed=0, relative_gap=0.0,
+                         hint=None, rounding="relax", min_seconds=0.2)
+    assert solved.status == "optimal" and solved.bound <= 12.345 * 1.23

@@ -42,6 +42,10 @@ def test_the_relaxed_plan_places_every_job_within_the_limits_and_repeats(tmp_pat
     rushed = relaxed_plan(problem, work=0.05, moves=10**6, wall_seconds=1.0, seed=0)
     assert rushed.solution is not None and rushed.descent_stopped_by_clock
     assert rushed.report()["relaxed.stopped_by_clock"] is True
+    # Too little wall to place the jobs and descend: not started, and the report says so.
+    skipped = relaxed_plan(problem, work=0.3, moves=1500, wall_seconds=0.3, seed=0)
+    assert skipped.solution is None and skipped.note == "not started: 0.30 s left"
+    assert skipped.report()["relaxed.stopped_by_clock"] is True
     # Where the demand charges are most of the bill, placing every job at once beats moving
     # one at a time with the same moves: 22,855 $ against 28,005 $ here (seed 0, 0.3 units,
     # 1,500 moves).
