@@ -179,11 +179,14 @@ def engine_search(problem: Problem, inputs: Any, options: ScheduleOptions, began
                                      seed=options.seed, relative_gap=options.relative_gap)
                 if search.outcome is not None:
                     return index, search.outcome, relaxation, commitment, search, bounds
+        gap = _engine_gap(problem, hint, options)
         outcome = solve_with(backend, model, time_limit_s=phase_seconds(deadline, 0.0),
-                             threads=options.threads, seed=options.seed,
-                             relative_gap=_engine_gap(problem, hint, options),
+                             threads=options.threads, seed=options.seed, relative_gap=gap,
                              hint=hint_values(problem, model, index, hint),
                              **_engine_work(options, backend))
+        if with_bounds:
+            outcome = _proved_by_small_day_bounds(problem, index, outcome, gap,
+                                                  [relaxation.bound, commitment.bound])
         return index, outcome, relaxation, commitment, None, bounds
 
     # The demand-peak bounds, the LP with their cuts (under a second: a bound that holds when
@@ -320,6 +323,27 @@ def with_neighbourhoods(outcome: SolveOutcome, neighbourhoods: NeighbourhoodRepo
                        "neighbourhoods_improved": neighbourhoods.improved,
                        "neighbourhoods.stopped_by_clock": neighbourhoods.clock_stopped})
     return dataclasses.replace(outcome, parameters=clock_summary(parameters))
+
+
+def _proved_by_small_day_bounds(problem: Problem, index: ModelIndex, outcome: SolveOutcome,
+                                gap: float, bounds: list[float | None]) -> SolveOutcome:
+    """The engine's outcome, optimal (`proved_with_small_day_bounds` in the report) where its
+    plan, priced exactly, is within `gap` of the best of its bound and the small days' `bounds`
+    (the LP's, the commitment search's): the proof that ends the neighbourhoods beside it.
+    CP-SAT's bound from its relaxed grid lies a few cents below the optimum (68.95 $ under a
+    proven 69.00 $ on a test site, where the commitment search proves 69.00 $), so without
+    this its neighbourhoods ran their whole count: 31.8 s at a 60 s limit, the engine done
+    after 4.1 s."""
+    if outcome.status != "feasible" or outcome.values is None:
+        return outcome
+    known = [b for b in [outcome.bound, *bounds] if b is not None]
+    if not known:
+        return outcome
+    objective = sum(evaluate(problem, decode(problem, index, outcome.values)))
+    if objective - max(known) > gap * max(abs(objective), 1e-9):
+        return outcome
+    return dataclasses.replace(outcome, status="optimal", parameters={
+        **outcome.parameters, "proved_with_small_day_bounds": True})
 
 
 def _engine_gap(problem: Problem, start: Solution, options: ScheduleOptions) -> float:
