@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from datetime import timedelta
 
@@ -119,6 +120,41 @@ def test_two_workers_give_the_plan_of_one_drawing_a_neighbourhood_ahead():
     assert report.rounds == alone.rounds == 8 and not report.clock_stopped
     assert report.improved >= 2 and report.end_cost < 0.5 * report.start_cost
     assert two.placement == one.placement and (two.on == one.on).all()
+    # With one of two cores held elsewhere (the guided search's window bound), two workers
+    # solve one at a time and give the same plan.
+    cores = _CountedCores(2)
+    cores.acquire()
+    shared, _ = improve_by_neighbourhoods(problem, start, rounds=4, deadline=deadline, seed=0,
+                                          size=4, workers=2, cents=True, cores=cores)
+    assert cores.most_held == 1 and cores.held == 1
+    assert shared.placement == two.placement and (shared.on == two.on).all()
+
+
+class _CountedCores(threading.Semaphore):
+    """A semaphore that counts how many hold it at once (the first acquire is the test's)."""
+
+    def __init__(self, value: int):
+        super().__init__(value)
+        self.held, self.most_held, self._lock = 0, 0, threading.Lock()
+
+    def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
+        got = super().acquire(blocking, timeout)
+        with self._lock:
+            self.held += 1
+            if self.held > 1:  # a neighbourhood's solve beside the test's hold
+                self.most_held = max(self.most_held, self.held - 1)
+        return got
+
+    def release(self, n: int = 1) -> None:
+        with self._lock:
+            self.held -= n
+        super().release(n)
+
+    def __enter__(self) -> bool:  # Semaphore's own is bound to its acquire, not this one
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 def test_guided_search_returns_a_verified_plan_under_its_lp_bound():
