@@ -112,8 +112,9 @@ def bill_search(problem: Problem, hint: Solution, peak_kw: list[float] | None, *
     `relative_gap`: of the whole bill (the search's objective leaves out the constant part,
     which is never negative, so its own gap is at least the bill's).
     The caller must know that every job is placed in an optimal plan (no drops)."""
-    import ortools
     from ortools.sat.python import cp_model
+
+    from heatcraft.scheduling.backends.cpsat import VERSION
 
     why = unsupported(problem)
     if why is not None:
@@ -144,7 +145,7 @@ def bill_search(problem: Problem, hint: Solution, peak_kw: list[float] | None, *
         "kw_denominator": model.denominator,
         "stopped_by_clock": code != cp_model.OPTIMAL and code != cp_model.INFEASIBLE
         and solver.deterministic_time < 0.999 * work}
-    outcome = SolveOutcome("CP-SAT (whole bill)", f"CP-SAT (OR-Tools {ortools.__version__})",
+    outcome = SolveOutcome("CP-SAT (whole bill)", VERSION,
                            status, None,
                            model.currency(solver.objective_value) if found else None, bound,
                            time.monotonic() - began, parameters, solver.status_name(code))

@@ -44,6 +44,7 @@ SHIFT_WORK = 2.0
 GUIDED_HEURISTIC_SECONDS_PER_JOB = 0.06
 GUIDE_LP_SHARE = 0.4
 GUIDED_ROUNDS_PER_SECOND = 1.0
+GUIDED_WORKERS = 2  # the last phase's neighbourhood solves at once, one core each
 # The restricted MIP's root runs once per thread, each with its own seed (seed + k * stride),
 # and the cheapest plan goes on: its result swings with the seed (day a, one incumbent: 49,538
 # / 49,772 / 55,797 / 54,138 $ for seeds 0-3) while two roots side by side take as long as one
@@ -72,7 +73,7 @@ def guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, began
         # An LP stopped by the clock proves nothing: LPs of day windows (window_bound, as for
         # the largest days) bound the bill beside the neighbourhoods. On plant_b's two days at
         # 20 s the LP's 8 s share ended it (it needs 15.6 s); the windows took 4.0 s.
-        cores = threading.Semaphore(2)
+        cores = threading.Semaphore(GUIDED_WORKERS)
         bounding = None
         if root.lp.bound is None:
             cores.acquire()  # before the neighbourhoods can take both
@@ -85,7 +86,7 @@ def guided_search(problem: Problem, inputs: Any, options: ScheduleOptions, began
         improved, report = improve_by_neighbourhoods(
             problem, best, rounds=int(GUIDED_ROUNDS_PER_SECOND * limit),
             deadline=deadline - 0.5, seed=options.seed + 1, size=NEIGHBOURHOOD_SIZE,
-            reach=NEIGHBOURHOOD_REACH, work=NEIGHBOURHOOD_WORK, workers=2, cents=True,
+            reach=NEIGHBOURHOOD_REACH, work=NEIGHBOURHOOD_WORK, workers=GUIDED_WORKERS, cents=True,
             shift_every=SHIFT_EVERY, shift_reach=SHIFT_REACH, shift_work=SHIFT_WORK,
             cores=cores)
         windows = bounding.result() if bounding is not None else None

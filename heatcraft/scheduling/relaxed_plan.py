@@ -31,8 +31,9 @@ from heatcraft.scheduling.peak_bounds import LINEARIZATION, PRESOLVE, block_rela
 from heatcraft.scheduling.problem import Problem
 
 # The least wall the search is started with, and the least its CP-SAT solve is (after building
-# the model). From the heuristic's plans of seed 0 (2026-12-07), 0.6 s of wall gave 17,024 $
-# on the 20-job day (heuristic 19,158 $) and 24,373 $ on the 30-job day (30,730 $).
+# the model). From seed 0 (2026-12-07), a wall of 0.5 s gave 17,024 $ on the 20-job day
+# (heuristic 19,158 $) and 25,000 $ on the 30-job day (30,730 $), its CP-SAT solve getting
+# about 0.245 s (half, the model built in under 0.01 s); 0.45 s is not started.
 MIN_SECONDS = 0.5
 MIN_CPSAT_SECONDS = 0.2
 # The wall the CP-SAT solve leaves the descent (at most half of what is left): the 30-job day's
@@ -84,10 +85,8 @@ def relaxed_plan(problem: Problem, *, work: float, moves: int, wall_seconds: flo
                           deterministic_time=work, linearization_level=LINEARIZATION,
                           presolve=PRESOLVE, rounding="relax", decisions=True,
                           min_seconds=MIN_CPSAT_SECONDS)
-    if outcome.values is None:
-        started = not outcome.message.startswith("not started")
-        return RelaxedPlan(None, outcome, f"the relaxation found no placement: {outcome.message}"
-                           if started else outcome.message)
+    if outcome.values is None:  # found none, or not started (the message says which)
+        return RelaxedPlan(None, outcome, f"no placement from the relaxation: {outcome.message}")
     placement: list[tuple[int, int] | None] = [None] * len(problem.jobs)
     for (j, u, s), var in starts.items():
         if outcome.values[var] > 0.5:

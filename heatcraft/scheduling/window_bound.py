@@ -77,15 +77,12 @@ def window_bound(problem: Problem, *, deadline: float,
     ceiling = problem.constant_cost + min(penalties) if penalties else None
     # One-day windows first, so that a bound comes soon on any horizon, then the longer ones,
     # which price the jobs that cross a midnight: each size busiest first.
-    one_day = _windows(problem, 1)
-    sized = [(1, window) for window in one_day]
-    if days_per_window > 1:  # a horizon of one day has no other window
-        sized += [(days_per_window, window) for window in _windows(problem, days_per_window)
-                  if window not in one_day]
-    windows = [window for _, window in sized]
+    windows = _windows(problem, 1)
+    one_day = len(windows)
+    windows += [window for window in _windows(problem, days_per_window) if window not in windows]
     inside = [_jobs_inside(problem, lo, hi) for _, lo, hi in windows]
     order = sorted(range(len(windows)),
-                   key=lambda w: (sized[w][0], -float(least[inside[w]].sum()), w))
+                   key=lambda w: (w >= one_day, -float(least[inside[w]].sum()), w))
     best_value, best_window = anywhere, None
     solved: list[str] = []
     outcomes: list[SolveOutcome] = []

@@ -110,4 +110,6 @@ def test_the_windows_keep_their_deadline_where_the_lp_takes_seconds_to_build(tmp
     began = time.monotonic()
     result = window_bound(problem, deadline=began + 4.0)
     assert time.monotonic() - began < 5.5
-    assert result.stopped_by_clock and result.bound is not None  # every job at least energy
+    # Not started after building and writing it (3.3-3.9 s), or cut by the clock (its LP
+    # needs about 29 s): no window solved, the bound is every job's least energy.
+    assert result.stopped_by_clock and result.best is None and result.windows == []

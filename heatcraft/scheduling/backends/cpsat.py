@@ -28,7 +28,10 @@ import ortools
 from ortools.sat.python import cp_model
 
 from heatcraft.scheduling.backends.outcome import SolveOutcome
+from heatcraft.scheduling.backends.outcome import not_started as engine_not_started
 from heatcraft.scheduling.linear_model import INF, Cumulative, LinearModel, Row
+
+VERSION = f"CP-SAT (OR-Tools {ortools.__version__})"
 
 Rounding = Literal["restrict", "relax"]
 
@@ -228,8 +231,9 @@ def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: 
         for v, value in hint.items():
             if model.integer[v]:
                 cp.add_hint(variables[v], int(round(value)))
-    # The limit is the whole call's: writing the commitment search's model took 0.2-0.5 s of
-    # a 0.17 s limit on the 30-job day, which returned after 3.7 s at a 2 s limit.
+    # The limit is the whole call's: on the 30-job day at a 2 s limit (3.7 s in a CI run) the
+    # commitment searches spent 0.45-1.2 s outside their 0.1-0.23 s solves, building and
+    # writing their models beside the other core's Python.
     left = time_limit_s - (time.monotonic() - began)
     if left < min_seconds:
         return not_started(time_limit_s, left, written=True)
@@ -254,7 +258,6 @@ def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: 
         "kw_resolution": "0.1 kW", "row_scale": ROW_SCALE, "rounding": rounding,
         "max_deterministic_time": deterministic_time, "presolve": presolve,
         "cumulatives": len(model.cumulatives), "objective_scale": scale}
-    version = f"CP-SAT (OR-Tools {ortools.__version__})"
     code, stopped_early = _solve(solver, cp, stop)
     parameters["deterministic_time_used"] = round(solver.deterministic_time, 3)
     if stop is not None:
@@ -275,7 +278,7 @@ def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: 
             if found else None
         values = [solver.value(var) / r for var, r in zip(variables, res, strict=True)] \
             if found and decisions else None
-        return SolveOutcome("CP-SAT", version, status, values, objective, bound,
+        return SolveOutcome("CP-SAT", VERSION, status, values, objective, bound,
                             time.monotonic() - began, parameters, solver.status_name(code))
     # A restriction: its plans are exact plans, but optimal on the grid is not optimal, and
     # infeasible on the grid is not infeasible.
@@ -289,18 +292,16 @@ def solve_cpsat(model: LinearModel, *, time_limit_s: float, threads: int, seed: 
         objective = float(solver.objective_value)
     message = solver.status_name(code) + " on the 0.1 kW and cent grid; its bound holds " \
         "for that grid only"
-    return SolveOutcome("CP-SAT", version, status, values, objective, None,
+    return SolveOutcome("CP-SAT", VERSION, status, values, objective, None,
                         time.monotonic() - began, parameters, message)
 
 
 def not_started(time_limit_s: float, left: float, *, written: bool) -> SolveOutcome:
     """A search the clock left too little time to start (`left` of `time_limit_s`, before
     writing its model or after)."""
-    parameters = {"max_time_in_seconds": round(time_limit_s, 3), "stopped_by_clock": True}
-    return SolveOutcome("CP-SAT", f"CP-SAT (OR-Tools {ortools.__version__})", "no_solution",
-                        None, None, None, max(time_limit_s - left, 0.0), parameters,
-                        f"not started: {max(left, 0.0):.2f} s left"
-                        + (" after writing the model" if written else ""))
+    return engine_not_started("CP-SAT", VERSION,
+                              {"max_time_in_seconds": round(time_limit_s, 3)}, left=left,
+                              seconds=max(time_limit_s - left, 0.0), written=written)
 
 
 def _solve(solver: cp_model.CpSolver, cp: cp_model.CpModel,

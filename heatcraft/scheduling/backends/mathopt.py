@@ -12,7 +12,7 @@ from ortools.math_opt import model_pb2
 from ortools.math_opt.python import mathopt
 from ortools.math_opt.solvers import highs_pb2
 
-from heatcraft.scheduling.backends.outcome import SolveOutcome
+from heatcraft.scheduling.backends.outcome import SolveOutcome, not_started
 from heatcraft.scheduling.linear_model import INF, LinearModel
 
 # The least time an LP of a large day is started with. HiGHS keeps to a limit of 1 s or more
@@ -94,11 +94,8 @@ def solve_mathopt(model: LinearModel, backend: str, *, time_limit_s: float, thre
     parameters.update({f"highs.{k}": v for k, v in sorted((highs_options or {}).items())})
     version = f"{name} via OR-Tools MathOpt {ortools.__version__}"
     if not written or left < min_seconds:
-        parameters["stopped_by_clock"] = True
-        return SolveOutcome(engine, version, "no_solution", None, None, None,
-                            time.monotonic() - began, parameters,
-                            f"not started: {max(left, 0.0):.2f} s left"
-                            + (" after writing the model" if written else ""))
+        return not_started(engine, version, parameters, left=left,
+                           seconds=time.monotonic() - began, written=written)
     # MathOpt's HiGHS interface rejects a thread count (HiGHS branches on one thread).
     params = mathopt.SolveParameters(time_limit=timedelta(seconds=max(left, 0.1)),
                                      threads=None if backend == "highs" else threads,

@@ -23,6 +23,16 @@ class SolveOutcome:
     iterations: int | None = None
 
 
+def not_started(engine: str, version: str, parameters: dict[str, str | int | float | bool | None],
+                *, left: float, seconds: float, written: bool) -> SolveOutcome:
+    """An engine the clock left too little time to start: `left` seconds, before writing the
+    model for it (`written` False) or after, `seconds` spent so far."""
+    return SolveOutcome(engine, version, "no_solution", None, None, None, seconds,
+                        {**parameters, "stopped_by_clock": True},
+                        f"not started: {max(left, 0.0):.2f} s left"
+                        + (" after writing the model" if written else ""))
+
+
 def solve_with(backend: str, model: LinearModel, *, time_limit_s: float, threads: int, seed: int,
                relative_gap: float, hint: dict[int, float] | None = None,
                node_limit: int | None = None,
